@@ -1,0 +1,64 @@
+# The one list of commands. README and CI use these targets; `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+DAXING := $(VENV)/bin/daxing
+INSTALLED := $(VENV)/.installed
+
+# Rasa 3.6 runs on Python 3.10 only: take python3.10 from PATH, pyenv or the system.
+find_python310 = for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	  if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done
+
+.PHONY: help setup run shell train validate test test-unit test-conversations bench gazetteer lock clean
+
+help: ## Show the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+
+setup: $(INSTALLED) ## Create .venv (Python 3.10) and install the pinned packages
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@py=$$($(find_python310)); \
+	if [ -z "$$py" ]; then echo "Python 3.10 not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10') and retry." >&2; exit 1; fi; \
+	[ -x $(PY) ] || "$$py" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+run: setup ## Train if needed and run the assistant (REST + socketio on BOT_PORT, default 5005)
+	$(DAXING) run
+
+shell: setup ## Chat with the assistant in the terminal
+	$(DAXING) shell
+
+train: setup ## Train the model if config, domain or data changed
+	$(DAXING) train
+
+validate: setup ## Validate domain and training data (warnings fail)
+	$(DAXING) validate
+
+test: setup ## Run everything: data validation, training, pytest, conversation tests
+	$(DAXING) validate
+	$(DAXING) train
+	$(PY) -m pytest || [ $$? -eq 5 ]
+	$(DAXING) test-conversations
+
+test-unit: setup ## Run pytest only
+	$(PY) -m pytest
+
+test-conversations: setup ## Replay tests/conversations against the trained model
+	$(DAXING) test-conversations
+
+bench: setup train ## Latency (REST turn, NLU) and knowledge-base accuracy figures, each beside its baseline
+	$(PY) bench/latency.py
+	$(PY) bench/kb_accuracy.py
+
+lock: setup ## Re-pin constraints.txt from the current environment
+	@{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new && mv constraints.new constraints.txt
+
+clean: ## Remove trained models, the database and caches (keeps .venv)
+	rm -rf models var .rasa .pytest_cache
+
+gazetteer: setup ## Regenerate the jieba dictionary and NLU synonyms from kb/data/gazetteer.yml
+	$(DAXING) gazetteer

@@ -1,0 +1,1 @@
+"""Thin rasa-sdk actions; the logic they call lives in `kb/` and service modules."""

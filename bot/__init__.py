@@ -1,0 +1,1 @@
+"""The Daxing government consultation assistant: domain, channels, stores and operator CLI."""

@@ -1,0 +1,134 @@
+"""Start the action server and the Rasa server together, and stop both cleanly.
+
+`make run`, the end-to-end tests and the benchmarks all start the assistant through this
+one supervisor, so what the tests exercise is what operators run.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import IO, Optional
+
+from bot import rasa_project
+from bot.settings import PROJECT_ROOT, Settings, subprocess_environment
+
+log = logging.getLogger(__name__)
+
+STARTUP_TIMEOUT_SECONDS = 300
+STOP_TIMEOUT_SECONDS = 15
+
+
+class StartupError(RuntimeError):
+    """A server exited or never became ready; the message says which and where its log is."""
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for tests and benchmarks that start their own servers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _is_up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+@dataclass
+class Assistant:
+    """The two processes of a running assistant."""
+
+    settings: Settings
+    model: Path
+    log_dir: Optional[Path] = None
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _logs: list[IO[bytes]] = field(default_factory=list)
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        output: Optional[IO[bytes]] = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "wb")
+            self._logs.append(output)
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=subprocess_environment(self.settings),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def start(self) -> None:
+        self._spawn("actions", rasa_project.action_server_command(self.settings))
+        self._spawn("rasa", rasa_project.rasa_server_command(self.settings, self.model))
+        self._wait_until_up(
+            "actions", f"http://127.0.0.1:{self.settings.actions_port}/health"
+        )
+        self._wait_until_up("rasa", f"http://127.0.0.1:{self.settings.bot_port}/status")
+
+    def _wait_until_up(self, name: str, url: str) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                self.stop()
+                raise StartupError(f"{name} server exited early; see {self._log_hint(name)}")
+            if _is_up(url):
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise StartupError(f"{name} server not ready after {STARTUP_TIMEOUT_SECONDS}s")
+
+    def _log_hint(self, name: str) -> str:
+        return str(self.log_dir / f"{name}.log") if self.log_dir else "the output above"
+
+    def stop(self) -> None:
+        """SIGTERM both, wait, then SIGKILL what is left, so no port stays taken."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for output in self._logs:
+            output.close()
+        self._logs.clear()
+
+    def wait(self) -> int:
+        """Block until either server exits or a signal asks to stop; return an exit code."""
+        stop_requested = False
+
+        def request_stop(signum: int, _frame: Optional[FrameType]) -> None:
+            nonlocal stop_requested
+            stop_requested = True
+
+        previous = {
+            sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            while not stop_requested:
+                for name, process in self.processes.items():
+                    if process.poll() is not None:
+                        log.error("%s server exited with code %s", name, process.returncode)
+                        return process.returncode or 1
+                time.sleep(0.5)
+            return 0
+        finally:
+            self.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -1,0 +1,73 @@
+"""All runtime settings in one place, read from the environment with development defaults.
+
+Every process of the assistant (Rasa server, action server, operator CLI, tests) builds its
+settings here, so a deployment changes behaviour only through environment variables.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Values that differ between a laptop, CI and production."""
+
+    bot_port: int
+    actions_port: int
+    host: str
+    database_url: str
+    var_dir: Path
+    models_dir: Path
+    log_level: str
+
+    @property
+    def action_endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}/webhook"
+
+    @property
+    def rest_webhook_url(self) -> str:
+        return f"http://localhost:{self.bot_port}/webhooks/rest/webhook"
+
+
+def load_settings() -> Settings:
+    """Read the environment now (not at import), so tests and the runner can override it."""
+    var_dir = Path(_env("DAXING_VAR_DIR", str(PROJECT_ROOT / "var")))
+    return Settings(
+        bot_port=int(_env("BOT_PORT", "5005")),
+        actions_port=int(_env("ACTIONS_PORT", "5055")),
+        host=_env("BOT_HOST", "0.0.0.0"),
+        database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'daxing.db'}"),
+        var_dir=var_dir,
+        models_dir=Path(_env("DAXING_MODELS_DIR", str(PROJECT_ROOT / "models"))),
+        log_level=_env("LOG_LEVEL", "INFO"),
+    )
+
+
+def subprocess_environment(settings: Settings) -> dict[str, str]:
+    """The environment handed to Rasa processes: endpoints.yml reads these variables."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "BOT_PORT": str(settings.bot_port),
+            "ACTIONS_PORT": str(settings.actions_port),
+            "ACTION_ENDPOINT_URL": settings.action_endpoint_url,
+            "DATABASE_URL": settings.database_url,
+            "DAXING_VAR_DIR": str(settings.var_dir),
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
+            # Rasa and TensorFlow are chatty; keep the operator's terminal readable.
+            "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
+    return env

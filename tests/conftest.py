@@ -1,0 +1,100 @@
+"""Shared fixtures: isolated settings, and one real running assistant per test session."""
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import rasa_project
+from bot.runner import Assistant, free_port
+from bot.settings import Settings, load_settings
+from kb.store import build, plan_files
+
+
+@dataclass
+class RunningAssistant:
+    """A started assistant and a tiny REST client for it."""
+
+    settings: Settings
+    assistant: Assistant
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.bot_port}"
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.base_url}/webhooks/rest/webhook",
+            data=body,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def texts(self, sender: str, text: str) -> str:
+        """All reply texts of one turn joined, for assertions on content."""
+        return "\n".join(m.get("text", "") for m in self.say(sender, text))
+
+    def tracker(self, sender: str) -> dict:
+        with urllib.request.urlopen(f"{self.base_url}/conversations/{sender}/tracker") as r:
+            return json.loads(r.read())
+
+
+@pytest.fixture(scope="session")
+def test_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def running_assistant(
+    test_var_dir: Path, session_monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RunningAssistant]:
+    """The real action server and Rasa server on free ports, with a throw-away database."""
+    monkeypatch = session_monkeypatch
+    monkeypatch.setenv("BOT_PORT", str(free_port()))
+    monkeypatch.setenv("ACTIONS_PORT", str(free_port()))
+    monkeypatch.setenv("BOT_HOST", "127.0.0.1")
+    monkeypatch.setenv("DAXING_VAR_DIR", str(test_var_dir))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{test_var_dir / 'daxing.db'}")
+    settings = load_settings()
+    build(settings.database_url, plan_files())
+    assistant = Assistant(
+        settings=settings,
+        model=rasa_project.train_if_needed(settings),
+        log_dir=test_var_dir / "logs",
+    )
+    assistant.start()
+    try:
+        yield RunningAssistant(settings, assistant)
+    finally:
+        assistant.stop()
+
+
+@pytest.fixture(scope="session")
+def session_monkeypatch() -> Iterator[pytest.MonkeyPatch]:
+    """monkeypatch is function-scoped; the session-wide assistant needs its own."""
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="session")
+def knowledge_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database holding the real plans of kb/sources, built once per test session."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}"
+    build(url, plan_files())
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(knowledge_db: str) -> "AnswerEngine":
+    from kb.answers import AnswerEngine, KnowledgeBase
+    from kb.db import UnitOfWork
+    from kb.store import KnowledgeRepository
+
+    with UnitOfWork(knowledge_db).session() as session:
+        return AnswerEngine(KnowledgeBase(KnowledgeRepository(session).documents()))
