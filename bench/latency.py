@@ -45,27 +45,27 @@ def percentile(samples: list[float], q: float) -> float:
 
 
 async def measure(
-    name: str, n: int, concurrency: int, call: Callable[[int], Awaitable[None]]
+    name: str, n: int, concurrency: int, call: Callable[[int, int], Awaitable[None]]
 ) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
     next_index = 0
 
-    async def worker() -> None:
+    async def worker(worker_id: int) -> None:
         nonlocal next_index, errors
         while next_index < n:
             i = next_index
             next_index += 1
             started = time.perf_counter()
             try:
-                await call(i)
+                await call(i, worker_id)
             except (aiohttp.ClientError, asyncio.TimeoutError):
                 errors += 1
                 continue
             latencies.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
     elapsed = time.perf_counter() - started
     return {
         "name": name,
@@ -83,27 +83,28 @@ async def run_bench(url: str, n: int, concurrency: int) -> list[dict[str, float]
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
 
-        async def baseline(i: int) -> None:
+        async def baseline(i: int, worker_id: int) -> None:
             async with session.get(f"{url}/") as response:
                 response.raise_for_status()
                 await response.read()
 
-        async def parse(i: int) -> None:
+        async def parse(i: int, worker_id: int) -> None:
             text = QUESTIONS[i % len(QUESTIONS)]
             async with session.post(f"{url}/model/parse", json={"text": text}) as response:
                 response.raise_for_status()
                 await response.json()
 
-        async def turn(i: int) -> None:
-            # One simulated citizen per worker slot, each asking the questions in order.
-            sender = f"bench-{i % concurrency}-{os.getpid()}"
+        async def turn(i: int, worker_id: int) -> None:
+            # One simulated citizen per worker: a conversation's turns never overlap, as in
+            # real chat, so Rasa's per-conversation lock does not serialise the workers.
+            sender = f"bench-{worker_id}-{os.getpid()}"
             text = QUESTIONS[i % len(QUESTIONS)]
             payload = {"sender": sender, "message": text}
             async with session.post(f"{url}/webhooks/rest/webhook", json=payload) as response:
                 response.raise_for_status()
                 await response.json()
 
-        await turn(0)  # warm-up: first turn loads lazily built components
+        await turn(0, concurrency)  # warm-up: first turn loads lazily built components
         return [
             await measure("baseline GET /", n, concurrency, baseline),
             await measure("NLU /model/parse", n, concurrency, parse),

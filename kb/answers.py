@@ -405,7 +405,9 @@ class AnswerEngine:
         parts = [self._fmt(key, years=years)]
         if records:
             pointer = records[0]
-            parts.append(self._fmt("pointer", summary=self._describe(pointer, "short")))
+            # A lecture's listed contents say best what the plans do cover (e.g. 异地就医政策).
+            detail = "content" if pointer.kind == "lecture" else "short"
+            parts.append(self._fmt("pointer", summary=self._describe(pointer, detail)))
             parts.append(self._source(pointer))
         parts.append(self.texts["hotline"])
         return Answer(

@@ -29,9 +29,16 @@ def engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite") and parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # Rasa's server and the action server share the file: wait for locks, don't fail.
-        return sa.create_engine(url, connect_args={"timeout": 30}, future=True)
+        # Rasa's server and the action server share the file: wait for locks, don't fail,
+        # and use WAL (persistent in the file) so readers never block the tracker's writes.
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, future=True)
+        sa.event.listen(engine, "connect", _sqlite_wal)
+        return engine
     return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
+def _sqlite_wal(connection, _record) -> None:  # type: ignore[no-untyped-def]
+    connection.execute("PRAGMA journal_mode=WAL")
 
 
 def migrate(url: str) -> None:
