@@ -8,12 +8,16 @@ tests/dev/kb_questions.yml checks the assistant's answer:
 Beside it, in the same run, a retrieval-only baseline (quote the best passage, refuse
 below the passage threshold) is scored by the same rules.
 
-Usage: python bench/kb_accuracy.py [--show-errors]
+Usage: python bench/kb_accuracy.py [--show-errors] [--sweep]
+  --sweep prints answer accuracy over a grid of the two retrieval thresholds in
+  kb/answers.py (MIN_RECORD_SCORE, MIN_PASSAGE_SCORE): how they were calibrated.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -23,6 +27,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs every parse at DEBUG otherwise
 
 from bot import rasa_project  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -82,9 +87,43 @@ def nlu_dev_examples() -> list[tuple[str, str]]:
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
+def score_answers(
+    engine: AnswerEngine, cases: list[dict], parses: list[dict], show_errors: bool = False
+) -> tuple[dict[str, Counter], Counter, int]:
+    """Score the assistant and the baseline on every dev question."""
+    scores = {"assistant": Counter(), "retrieval-only baseline": Counter()}
+    totals: Counter = Counter()
+    intent_hits = 0
+    for case, parse in zip(cases, parses):
+        group = "covered" if case.get("covered", True) else "not covered"
+        totals[group] += 1
+        predicted = parse["intent"]["name"]
+        intent_hits += predicted == case.get("intent")
+        context = expected_ref(case["context"]) if case.get("context") else None
+        ours = engine.answer(Question(case["q"], predicted, entities_of(parse), context))
+        scores["assistant"][group] += is_correct(case, ours)
+        scores["retrieval-only baseline"][group] += is_correct(case, retrieval_only(engine, case["q"]))
+        if show_errors and not is_correct(case, ours):
+            print(f"\n✗ [{group}] {case['q']}  (intent {predicted}, expected {case.get('intent')})")
+            print("   " + ours.text.replace("\n", "\n   "))
+    return scores, totals, intent_hits
+
+
+def sweep(engine: AnswerEngine, cases: list[dict], parses: list[dict]) -> None:
+    print("\nthreshold sweep (assistant): MIN_RECORD_SCORE x MIN_PASSAGE_SCORE")
+    print(f"{'record':>8}{'passage':>9}{'covered':>9}{'refusals':>10}")
+    for record, passage in itertools.product((0.6, 0.7, 0.8, 0.9, 1.0, 1.1), (0.2, 0.26, 0.32, 0.4)):
+        answers.MIN_RECORD_SCORE, answers.MIN_PASSAGE_SCORE = record, passage
+        scores, totals, _ = score_answers(engine, cases, parses)
+        covered = scores["assistant"]["covered"] / max(1, totals["covered"])
+        refused = scores["assistant"]["not covered"] / max(1, totals["not covered"])
+        print(f"{record:>8.2f}{passage:>9.2f}{covered:>9.1%}{refused:>10.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--sweep", action="store_true")
     args = parser.parse_args()
 
     cases = yaml.safe_load(KB_QUESTIONS.read_text(encoding="utf-8"))["questions"]
@@ -103,29 +142,14 @@ def main() -> None:
     for (text, intent), parse in zip(nlu_examples, nlu_parses):
         intent_totals[intent] += 1
         intent_hits[intent] += parse["intent"]["name"] == intent
+        if args.show_errors and parse["intent"]["name"] != intent:
+            print(f"✗ NLU {text!r}: {parse['intent']['name']} (expected {intent})")
     print(f"NLU dev set ({NLU_DEV.name}): {len(nlu_examples)} examples")
     print(f"  intent accuracy: {sum(intent_hits.values()) / len(nlu_examples):.1%}")
     for intent in sorted(intent_totals):
         print(f"    {intent:<32}{intent_hits[intent]:>3}/{intent_totals[intent]:<3}")
 
-    scores = {"assistant": Counter(), "retrieval-only baseline": Counter()}
-    totals = Counter()
-    kb_intent_hits = 0
-    for case, parse in zip(cases, kb_parses):
-        group = "covered" if case.get("covered", True) else "not covered"
-        totals[group] += 1
-        predicted = parse["intent"]["name"]
-        kb_intent_hits += predicted == case.get("intent")
-        context = expected_ref(case["context"]) if case.get("context") else None
-        question = Question(case["q"], predicted, entities_of(parse), context)
-        ours = engine.answer(question)
-        baseline = retrieval_only(engine, case["q"])
-        scores["assistant"][group] += is_correct(case, ours)
-        scores["retrieval-only baseline"][group] += is_correct(case, baseline)
-        if args.show_errors and not is_correct(case, ours):
-            print(f"\n✗ [{group}] {case['q']}  (intent {predicted}, expected {case.get('intent')})")
-            print("   " + ours.text.replace("\n", "\n   "))
-
+    scores, totals, kb_intent_hits = score_answers(engine, cases, kb_parses, args.show_errors)
     print(f"\nKB dev set ({KB_QUESTIONS.name}): {len(cases)} questions "
           f"({totals['covered']} covered, {totals['not covered']} not covered)")
     print(f"  intent accuracy on these questions: {kb_intent_hits / len(cases):.1%}")
@@ -135,6 +159,8 @@ def main() -> None:
         refused = score["not covered"] / max(1, totals["not covered"])
         overall = sum(score.values()) / len(cases)
         print(f"  {name:<26}{covered:>28.1%}{refused:>18.1%}{overall:>10.1%}")
+    if args.sweep:
+        sweep(engine, cases, kb_parses)
 
 
 if __name__ == "__main__":
