@@ -16,9 +16,10 @@ find_python310 = for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
-setup: $(INSTALLED) ## Create .venv (Python 3.10) and install the pinned packages
+setup: $(INSTALLED) ## Install Debian packages the tests need (PostgreSQL), create .venv (Python 3.10) with the pinned packages
 
-$(INSTALLED): pyproject.toml constraints.txt
+$(INSTALLED): pyproject.toml constraints.txt scripts/install-system-packages.sh
+	scripts/install-system-packages.sh
 	@py=$$($(find_python310)); \
 	if [ -z "$$py" ]; then echo "Python 3.10 not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10') and retry." >&2; exit 1; fi; \
 	[ -x $(PY) ] || "$$py" -m venv $(VENV)
@@ -50,9 +51,10 @@ test-unit: setup ## Run pytest only
 test-conversations: setup ## Replay tests/conversations against the trained model
 	$(DAXING) test-conversations
 
-bench: setup train ## Latency (REST turn, NLU) and knowledge-base accuracy figures, each beside its baseline
+bench: setup train ## Latency, KB accuracy and sign-up concurrency figures, each beside its baseline
 	$(PY) bench/latency.py
 	$(PY) bench/kb_accuracy.py
+	$(PY) bench/signup_concurrency.py
 
 lock: setup ## Re-pin constraints.txt from the current environment
 	@{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new && mv constraints.new constraints.txt

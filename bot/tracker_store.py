@@ -14,7 +14,12 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from sqlalchemy.engine import make_url
 
+from activities.privacy import install_log_masking
 from bot.settings import load_settings
+
+# The Rasa server imports this module at start-up: from then on its logs (which at debug
+# level quote every user message) show phone numbers masked.
+install_log_masking()
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):

@@ -169,7 +169,7 @@ class AnswerEngine:
     def _refers_back(self, text: str) -> bool:
         return any(word in text for word in self.config["back_references"])
 
-    def _numbers(self, question: Question) -> dict[str, int]:
+    def numbers(self, question: Question) -> dict[str, int]:
         """Explicit record numbers, by kind, from NLU entities and from the text itself."""
         found: dict[str, int] = {}
         for entity, kind in ENTITY_KINDS.items():
@@ -199,19 +199,19 @@ class AnswerEngine:
         record = self.kb.by_ref.get(question.context_ref or "")
         return record.kind if record else None
 
-    def _mentions(self, question: Question) -> tuple[set[str], set[str]]:
+    def mentions(self, question: Question) -> tuple[set[str], set[str]]:
         text = " ".join([question.text, *(str(v) for vs in question.entities.values() for v in vs)])
         return set(self.kb.gazetteer.ids(text, UNIT)), set(self.kb.gazetteer.ids(text, TOPIC))
 
     # --- finding what it is about ---------------------------------------------------
 
     def _candidates(self, question: Question, aspect: str | None) -> list[Record]:
-        numbers = self._numbers(question)
+        numbers = self.numbers(question)
         if numbers:
             records = [self.kb.latest(kind, number) for kind, number in numbers.items()]
             return [r for r in records if r is not None]
 
-        units, topics = self._mentions(question)
+        units, topics = self.mentions(question)
         kind_topics: dict[str, str] = self.config["kind_topics"]
         kinds = list(self.config["intent_kinds"].get(question.intent or "", []))
         kinds = [kind_topics[t] for t in topics if t in kind_topics] or kinds
@@ -296,7 +296,7 @@ class AnswerEngine:
         if asked_years and not asked_years & set(years):
             return self._refusal("not_covered_year", [], "unknown_year")
         aspect = self.aspect_of(text)
-        if aspect == "document" and any(self._mentions(question)):
+        if aspect == "document" and any(self.mentions(question)):
             # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
             aspect = self.aspect_of(text, skip="document")
         records = self._candidates(question, aspect)

@@ -21,6 +21,8 @@ Base = declarative_base()
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "kb_alembic_version"
+# Execution option: "IMMEDIATE" makes a SQLite transaction take the write lock at BEGIN.
+SQLITE_BEGIN = "sqlite_begin"
 
 
 @lru_cache(maxsize=8)
@@ -32,13 +34,23 @@ def engine_for(url: str) -> Engine:
         # Rasa's server and the action server share the file: wait for locks, don't fail,
         # and use WAL (persistent in the file) so readers never block the tracker's writes.
         engine = sa.create_engine(url, connect_args={"timeout": 30}, future=True)
-        sa.event.listen(engine, "connect", _sqlite_wal)
+        sa.event.listen(engine, "connect", _sqlite_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, future=True)
+    # Enough connections for a burst of concurrent sign-ups in one action server.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40, future=True)
 
 
-def _sqlite_wal(connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_connect(connection, _record) -> None:  # type: ignore[no-untyped-def]
     connection.execute("PRAGMA journal_mode=WAL")
+    # Let SQLAlchemy emit BEGIN itself (pysqlite's own BEGIN comes too late, after reads),
+    # so a read-then-write transaction can ask for the write lock up front.
+    connection.isolation_level = None
+
+
+def _sqlite_begin(connection: sa.engine.Connection) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def migrate(url: str) -> None:
@@ -56,8 +68,16 @@ class UnitOfWork:
         self._factory = sessionmaker(bind=engine_for(url), future=True, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, writes_after_reads: bool = False) -> Iterator[Session]:
+        """`writes_after_reads`: the transaction reads, then writes on what it read.
+
+        On SQLite it then takes the write lock at BEGIN, so concurrent ones queue (up to the
+        busy timeout) instead of failing with "database is locked" when upgrading a read lock.
+        PostgreSQL needs nothing here: the callers lock rows or rely on unique constraints.
+        """
         session = self._factory()
+        if writes_after_reads:
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         try:
             yield session
             session.commit()

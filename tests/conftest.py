@@ -59,6 +59,8 @@ def running_assistant(
     monkeypatch.setenv("BOT_PORT", str(free_port()))
     monkeypatch.setenv("ACTIONS_PORT", str(free_port()))
     monkeypatch.setenv("BOT_HOST", "127.0.0.1")
+    # Debug logs quote every message: the privacy tests check no phone number shows in them.
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
     monkeypatch.setenv("DAXING_VAR_DIR", str(test_var_dir))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{test_var_dir / 'daxing.db'}")
     settings = load_settings()
@@ -98,3 +100,61 @@ def engine(knowledge_db: str) -> "AnswerEngine":
 
     with UnitOfWork(knowledge_db).session() as session:
         return AnswerEngine(KnowledgeBase(KnowledgeRepository(session).documents()))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private PostgreSQL cluster (Debian's binaries) for this test session."""
+    from tests.postgres import local_postgres
+
+    with local_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty database at the newest schema, on each backend the assistant supports."""
+    from kb.db import migrate
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('act') / 'activities.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def activity_db(migrated_db: str) -> str:
+    """`migrated_db` with no sessions or applications left over from an earlier test."""
+    import sqlalchemy as sa
+
+    from activities.models import ActivitySessionRow, ApplicationRow
+    from kb.db import engine_for
+
+    with engine_for(migrated_db).begin() as connection:
+        connection.execute(sa.delete(ApplicationRow.__table__))
+        connection.execute(sa.delete(ActivitySessionRow.__table__))
+    return migrated_db
+
+
+@pytest.fixture
+def catalogue(engine) -> "Catalogue":  # type: ignore[no-untyped-def]
+    from activities.catalogue import Catalogue
+
+    return Catalogue(engine)
+
+
+@pytest.fixture
+def clock() -> "Clock":
+    from tests.activity_support import NOW, Clock
+
+    return Clock(NOW)
+
+
+@pytest.fixture
+def service(activity_db: str, catalogue, clock) -> "ActivityService":  # type: ignore[no-untyped-def]
+    """The activity service on each database backend, at the test clock's time."""
+    from activities.service import ActivityService
+
+    return ActivityService(activity_db, catalogue, close_working_days=2, clock=clock)

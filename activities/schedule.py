@@ -1,0 +1,209 @@
+"""Operators' schedule files (YAML or CSV) → sessions, checked against the plans' rules.
+
+A file is imported whole or not at all: every row is checked first (the activity exists in
+the knowledge base, the mode is one the plan allows, the announcement comes early enough),
+and all errors are reported with their row, so an operator fixes the file in one pass.
+Rows are keyed by `code`; importing a file again updates its sessions instead of adding more.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from activities.catalogue import Activity, Catalogue
+from activities.models import MODES, ONLINE_ONLY, ActivitySessionRow
+from activities.service import ActivityRepository, SessionFacts, beijing_now
+from activities.workdays import add_working_days, subtract_working_days
+from kb.answers import to_number
+from kb.db import UnitOfWork
+
+DEMO_FILE = Path(__file__).parent / "data" / "demo_schedule.yml"
+DEMO_PREFIX = "DEMO-"
+DEFAULT_CAPACITY = 30
+COLUMNS = ("code", "activity", "starts_at", "ends_at", "venue", "mode", "capacity",
+           "announced_on", "live_details")
+_ACTIVITY = re.compile(
+    r"^\s*(?:(?P<site>开放点|政务开放日|site)|(?P<lecture>政策公开讲|公开讲|宣讲|lecture))"
+    r"\s*[:：第]?\s*(?P<number>[0-9０-９]+|[一二三四五六七八九十]+)\s*[讲个号]?\s*$",
+    re.IGNORECASE,
+)
+
+
+class ScheduleError(ValueError):
+    """The file cannot be imported; `errors` lists every problem with its row."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """Rows of a .yml/.yaml (a `sessions:` list) or .csv file (a header row of COLUMNS)."""
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            return [dict(row) for row in csv.DictReader(stream)]
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rows = data.get("sessions") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise ScheduleError([f"{path.name}: expected a top-level 'sessions:' list"])
+    return rows
+
+
+def parse_rows(
+    rows: list[dict[str, Any]], catalogue: Catalogue, today: dt.date, demo: bool = False
+) -> list[SessionFacts]:
+    specs, errors = [], []
+    for index, row in enumerate(rows, start=1):
+        try:
+            specs.append(_parse_row(row, catalogue, today, demo))
+        except ValueError as error:
+            errors.append(f"row {index}: {error}")
+    codes = [s.code for s in specs]
+    errors += [f"code {c} appears more than once" for c in sorted({c for c in codes if codes.count(c) > 1})]
+    if errors:
+        raise ScheduleError(errors)
+    return specs
+
+
+def _parse_row(row: Any, catalogue: Catalogue, today: dt.date, demo: bool) -> SessionFacts:
+    if not isinstance(row, dict):
+        raise ValueError("each session must be a mapping of column: value")
+    unknown = set(row) - set(COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown column(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(COLUMNS)}")
+    value = {k: ("" if v is None else str(v).strip()) for k, v in row.items()}
+    activity = _activity(value.get("activity", ""), catalogue)
+    starts_at = _datetime(value.get("starts_at", ""), "starts_at")
+    ends_at = _datetime(value["ends_at"], "ends_at") if value.get("ends_at") else None
+    if ends_at and ends_at <= starts_at:
+        raise ValueError("ends_at must be after starts_at")
+    mode = value.get("mode") or "线下"
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
+    online_only = mode == ONLINE_ONLY
+    venue, live = value.get("venue", ""), value.get("live_details") or None
+    if not online_only and not venue:
+        raise ValueError(f"a {mode} session needs a venue")
+    if mode != "线下" and not live:
+        raise ValueError(f"a {mode} session needs live_details (where and how to watch)")
+    capacity = _capacity(value.get("capacity", ""))
+    announced_on = _date(value["announced_on"], "announced_on") if value.get("announced_on") else today
+    rules = catalogue.notice_rules()
+    notice_days = rules.for_mode(online_only)
+    latest = subtract_working_days(starts_at.date(), notice_days)
+    if announced_on > latest:
+        raise ValueError(
+            f"announced {announced_on} is too late: a {mode} session on {starts_at:%Y-%m-%d} must be "
+            f"announced at least {notice_days} working days ahead, by {latest} {rules.source}"
+        )
+    code = value.get("code") or f"{activity.kind}{activity.number}-{starts_at:%Y%m%d-%H%M}"
+    if demo and not code.startswith(DEMO_PREFIX):
+        code = DEMO_PREFIX + code
+    if not demo and code.startswith(DEMO_PREFIX):
+        raise ValueError(f"codes starting with {DEMO_PREFIX} are reserved for the demo schedule")
+    return SessionFacts(code, activity, starts_at, ends_at, venue or "线上", mode, capacity,
+                        live, announced_on, demo)
+
+
+def _activity(text: str, catalogue: Catalogue) -> Activity:
+    match = _ACTIVITY.match(text)
+    number = to_number(match.group("number")) if match else None
+    if not match or number is None:
+        raise ValueError(f"activity {text!r}: write it as 开放点3 / site:3 or 政策公开讲2 / lecture:2")
+    kind = "site" if match.group("site") else "lecture"
+    activity = catalogue.activity(kind, number)
+    if activity is None:
+        raise ValueError(f"activity {text!r} is not in the knowledge base's newest plan")
+    return activity
+
+
+def _datetime(text: str, column: str) -> dt.datetime:
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M"):
+        try:
+            return dt.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ValueError(f"{column} {text!r} is not a date and time like 2026-12-10 09:30")
+
+
+def _date(text: str, column: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise ValueError(f"{column} {text!r} is not a date like 2026-12-01") from None
+
+
+def _capacity(text: str) -> int:
+    if not text:
+        return DEFAULT_CAPACITY
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"capacity {text!r} must be a whole number of seats, at least 1")
+    return int(text)
+
+
+def store(database_url: str, specs: list[SessionFacts]) -> tuple[int, int]:
+    """Insert or update sessions by code in one transaction; returns (added, updated)."""
+    added = updated = 0
+    now = beijing_now()
+    with UnitOfWork(database_url).session(writes_after_reads=True) as session:
+        repository = ActivityRepository(session)
+        for spec in specs:
+            row = repository.session_by_code(spec.code)
+            if row is None:
+                row = ActivitySessionRow(code=spec.code, selection_round=0)
+                session.add(row)
+                added += 1
+            else:
+                updated += 1
+            row.document_number = spec.activity.document_number
+            row.kind, row.record_number = spec.activity.kind, spec.activity.number
+            row.starts_at, row.ends_at = spec.starts_at, spec.ends_at
+            row.venue, row.mode, row.capacity = spec.venue, spec.mode, spec.capacity
+            row.announced_on, row.live_details = spec.announced_on, spec.live_details
+            row.demo, row.imported_at = spec.demo, now
+    return added, updated
+
+
+def import_file(
+    database_url: str, path: Path, catalogue: Catalogue, today: dt.date | None = None
+) -> tuple[int, int]:
+    """Import a schedule file; `today` is the default announcement date of rows without one."""
+    specs = parse_rows(read_rows(path), catalogue, today or beijing_now().date())
+    return store(database_url, specs)
+
+
+def demo_rows(today: dt.date) -> list[dict[str, Any]]:
+    """The demo file's rows with dates made concrete: it gives working-day offsets from today,
+    so the demo works whenever it is loaded; its sessions are labelled 演示 everywhere."""
+    template = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))["sessions"]
+    rows = []
+    for entry in template:
+        row = {k: v for k, v in entry.items() if k not in ("starts_in_working_days", "time", "hours")}
+        start = dt.datetime.combine(
+            add_working_days(today, int(entry["starts_in_working_days"])),
+            dt.time.fromisoformat(str(entry["time"])),
+        )
+        row["starts_at"] = f"{start:%Y-%m-%d %H:%M}"
+        row["ends_at"] = f"{start + dt.timedelta(hours=float(entry.get('hours', 2))):%Y-%m-%d %H:%M}"
+        row["announced_on"] = today.isoformat()
+        rows.append(row)
+    return rows
+
+
+def import_demo(database_url: str, catalogue: Catalogue) -> tuple[int, int]:
+    today = beijing_now().date()
+    return store(database_url, parse_rows(demo_rows(today), catalogue, today, demo=True))
+
+
+def remove_demo(database_url: str) -> int:
+    """Delete the demo sessions and any applications made to them."""
+    with UnitOfWork(database_url).session() as session:
+        rows = [r for r in ActivityRepository(session).all_sessions() if r.demo]
+        for row in rows:
+            session.delete(row)
+        return len(rows)
