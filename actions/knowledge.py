@@ -1,8 +1,13 @@
-"""The action server's shared knowledge-base access: one cached engine per process."""
+"""The action server's shared access to the knowledge base and the activity service."""
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import lru_cache
 
+from rasa_sdk import Tracker
+
+from activities.catalogue import Catalogue
+from activities.service import ActivityService
 from kb.answers import Answer, AnswerEngine, CachedEngine, Question
 from kb.db import UnitOfWork
 from kb.store import KnowledgeRepository
@@ -24,3 +29,28 @@ def record_unanswered(question: Question, answer: Answer, sender_id: str | None)
         KnowledgeRepository(session).record_unanswered(
             question.text, answer.reason or "unknown", question.intent, sender_id
         )
+
+
+def activity_service() -> ActivityService:
+    """Sessions and applications, over the activities of the plans the engine holds now."""
+    settings = load_settings()
+    return ActivityService(
+        settings.database_url,
+        Catalogue(answer_engine()),
+        close_working_days=settings.signup_close_working_days,
+    )
+
+
+def question_from(tracker: Tracker) -> Question:
+    """The latest user message as a `Question`; a button payload like /ask_open_day has no text."""
+    message = tracker.latest_message
+    text = message.get("text") or ""
+    entities: dict[str, list[str]] = defaultdict(list)
+    for entity in message.get("entities", []):
+        entities[entity["entity"]].append(str(entity.get("value", "")))
+    return Question(
+        text="" if text.startswith("/") else text,
+        intent=(message.get("intent") or {}).get("name"),
+        entities=dict(entities),
+        context_ref=tracker.get_slot("kb_ref"),
+    )

@@ -1,30 +1,20 @@
-"""The policy answer action: a thin bridge from the tracker to `kb.answers`."""
+"""The policy answer action (a thin bridge from the tracker to `kb.answers`) and follow-ups."""
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import answer_engine, record_unanswered
-from kb.answers import Question
+from activities.catalogue import ACTIVITY_KINDS, KIND_WORDS, ordinal_of
+from actions.activities import answer_schedule_question, listed_session, show_detail
+from actions.knowledge import activity_service, answer_engine, question_from, record_unanswered
+from kb.answers import Answer, Question
 
-
-def question_from(tracker: Tracker) -> Question:
-    """The latest user message as a `Question`; a button payload like /ask_open_day has no text."""
-    message = tracker.latest_message
-    text = message.get("text") or ""
-    entities: dict[str, list[str]] = defaultdict(list)
-    for entity in message.get("entities", []):
-        entities[entity["entity"]].append(str(entity.get("value", "")))
-    return Question(
-        text="" if text.startswith("/") else text,
-        intent=(message.get("intent") or {}).get("name"),
-        entities=dict(entities),
-        context_ref=tracker.get_slot("kb_ref"),
-    )
+# What a "when" question about an activity is answered from: the sessions, not the plan's
+# general period (the plans give no dates; operators load them).
+SCHEDULE_KINDS = (*ACTIVITY_KINDS, "rules")
 
 
 class ActionAnswerPolicyQuestion(Action):
@@ -37,11 +27,38 @@ class ActionAnswerPolicyQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         question = question_from(tracker)
-        answer = answer_engine().answer(question)
+        engine = answer_engine()
+        answer = engine.answer(question)
+        if engine.aspect_of(question.text) == "when" and _about_activities(question, answer):
+            return answer_schedule_question(dispatcher, tracker)
         if not answer.covered:
             record_unanswered(question, answer, tracker.sender_id)
         dispatcher.utter_message(
             text=answer.text,
             buttons=[{"title": related, "payload": related} for related in answer.related],
         )
-        return [SlotSet("kb_ref", answer.ref)] if answer.ref else []
+        # A new answer replaces a session list as what "那第二个呢" refers to.
+        events = [SlotSet("listed_sessions", None)]
+        return events + [SlotSet("kb_ref", answer.ref)] if answer.ref else events
+
+
+def _about_activities(question: Question, answer: Answer) -> bool:
+    kinds = {ref.split("#")[-1].split(":")[0] for ref in answer.sources}
+    return bool(kinds & set(SCHEDULE_KINDS)) or any(w.search(question.text) for w in KIND_WORDS.values())
+
+
+class ActionFollowUp(ActionAnswerPolicyQuestion):
+    """"那第二个呢": a position in the session list shown last, else a follow-up on the plans."""
+
+    def name(self) -> str:
+        return "action_follow_up"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot("listed_sessions"):
+            service = activity_service()
+            session = listed_session(service, tracker, ordinal_of(question_from(tracker).text))
+            if session is not None:
+                return show_detail(dispatcher, session, from_list=True)
+        return await super().run(dispatcher, tracker, domain)

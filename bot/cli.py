@@ -15,6 +15,7 @@ from bot.runner import Assistant, StartupError
 from bot.settings import PROJECT_ROOT, Settings, load_settings, subprocess_environment
 
 if TYPE_CHECKING:
+    from activities.service import ActivityService
     from kb.store import BuildResult
 
 
@@ -28,6 +29,9 @@ def _run_rasa(command: list[str]) -> None:
 @click.group()
 def main() -> None:
     """大兴政务咨询助手 — operator commands."""
+    from activities.privacy import install_log_masking
+
+    install_log_masking()
     logging.basicConfig(level=load_settings().log_level, format="%(levelname)s %(message)s")
 
 
@@ -52,8 +56,25 @@ def gazetteer() -> None:
 
 @main.command()
 def validate() -> None:
-    """Check domain, NLU data, rules and stories; warnings count as failures."""
-    _run_rasa(rasa_project.validate_command())
+    """Check domain, NLU data, rules and stories; warnings count as failures.
+
+    Except one kind: Rasa's validator calls a response "unused" when only custom actions
+    and forms use it (it reads stories and rules only). Those responses are checked here
+    instead: each must be named in actions/ or be a form's utter_ask_<slot>.
+    """
+    result = subprocess.run(
+        rasa_project.validate_command(),
+        cwd=PROJECT_ROOT,
+        env=subprocess_environment(load_settings()),
+        capture_output=True,
+        text=True,
+    )
+    click.echo(result.stdout + result.stderr)
+    problems = rasa_project.validation_problems(result.stdout + result.stderr)
+    for problem in problems:
+        click.echo(f"FAILED: {problem}", err=True)
+    if problems or "Project validation completed with errors" in result.stdout + result.stderr:
+        sys.exit(1)
 
 
 @main.command("test-conversations")
@@ -104,6 +125,129 @@ def kb_unanswered(limit: int) -> None:
     with UnitOfWork(load_settings().database_url).session() as session:
         for row in KnowledgeRepository(session).unanswered(limit):
             click.echo(f"{row.asked_at:%Y-%m-%d %H:%M}  [{row.reason}] {row.intent or '-'}  {row.question}")
+
+
+def _activity_service(settings: Settings) -> "ActivityService":
+    from actions.knowledge import activity_service
+    from kb.db import migrate
+
+    migrate(settings.database_url)
+    return activity_service()
+
+
+@main.group()
+def schedule() -> None:
+    """Activity sessions: import the organisers' schedule files, list them, the demo."""
+
+
+@schedule.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def schedule_import(path: Path) -> None:
+    """Import sessions from a YAML or CSV file (all or nothing; same code = update)."""
+    from activities.schedule import ScheduleError, import_file
+
+    service = _activity_service(load_settings())
+    try:
+        added, updated = import_file(load_settings().database_url, path, service.catalogue)
+    except ScheduleError as error:
+        raise click.ClickException(f"{path.name} was not imported:\n{error}") from error
+    click.echo(f"{path.name}: {added} sessions added, {updated} updated")
+
+
+@schedule.command("demo")
+@click.option("--remove", is_flag=True, help="Delete the demo sessions and their applications.")
+def schedule_demo(remove: bool) -> None:
+    """Load (or remove) the clearly labelled DEMO sessions, dated from today, to try sign-up."""
+    from activities.schedule import import_demo, remove_demo
+
+    settings = load_settings()
+    service = _activity_service(settings)
+    if remove:
+        click.echo(f"removed {remove_demo(settings.database_url)} demo sessions")
+        return
+    added, updated = import_demo(settings.database_url, service.catalogue)
+    click.echo(f"demo schedule: {added} sessions added, {updated} updated (codes start with DEMO-)")
+
+
+@schedule.command("list")
+def schedule_list() -> None:
+    """Every session with its registration window and application counts."""
+    service = _activity_service(load_settings())
+    for row, counts in service.sessions():
+        window = service.window(row)
+        summary = ", ".join(f"{status} {n}" for status, n in counts.items()) or "no applications"
+        click.echo(
+            f"{row.code}  {row.starts_at:%Y-%m-%d %H:%M}  {row.kind}{row.record_number}  {row.mode}  "
+            f"capacity {row.capacity}  announced {row.announced_on}  closes {window.closes_on}  "
+            f"[{window.state}]  {summary}"
+        )
+
+
+@main.group()
+def applications() -> None:
+    """Citizens' applications: list, export, select, invite, delete a person's data."""
+
+
+@applications.command("list")
+@click.option("--session", "code", help="Only this session's applications.")
+def applications_list(code: str | None) -> None:
+    """Applications with masked phone numbers (export for the full list)."""
+    from activities.privacy import mask_phone
+
+    for row in _activity_service(load_settings()).applications(code):
+        click.echo(
+            f"{row.reference}  {row.session.code}  {row.name}  {mask_phone(row.phone)}  "
+            f"{row.identity}  {row.status}  {row.applied_at:%Y-%m-%d %H:%M}"
+        )
+
+
+@applications.command("export")
+@click.option("--session", "code", help="Only this session's applications.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def applications_export(code: str | None, output: Path) -> None:
+    """Write applications to a CSV file that Excel opens correctly (UTF-8 with BOM)."""
+    with output.open("w", encoding="utf-8", newline="") as stream:
+        count = _activity_service(load_settings()).export_csv(stream, code)
+    click.echo(f"wrote {count} applications to {output}")
+
+
+@applications.command("select")
+@click.argument("code")
+@click.option("--method", type=click.Choice(["first_come", "lottery"]), default="first_come",
+              show_default=True)
+@click.option("--seed", type=int, help="Lottery seed (required for a lottery; publish it).")
+def applications_select(code: str, method: str, seed: int | None) -> None:
+    """Select up to the session's capacity from 待遴选; the rest become 未入选."""
+    from activities.service import UnknownSession
+
+    try:
+        result = _activity_service(load_settings()).select(code, method, seed)
+    except (UnknownSession, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{code}: {result.selected} selected, {result.not_selected} not selected "
+        f"({result.already_selected} were already selected; capacity {result.capacity})"
+    )
+
+
+@applications.command("invite")
+@click.argument("code")
+def applications_invite(code: str) -> None:
+    """Record that the selected applicants of a session were sent their invitations."""
+    click.echo(f"{_activity_service(load_settings()).mark_invited(code)} applicants marked invited")
+
+
+@applications.command("forget")
+@click.argument("phone")
+def applications_forget(phone: str) -> None:
+    """Delete a person's applications and mask their number in stored conversations."""
+    from activities.privacy import mask_phone, normalise_phone
+
+    normalised = normalise_phone(phone)
+    if normalised is None:
+        raise click.ClickException("not a mainland mobile number")
+    deleted = _activity_service(load_settings()).forget(normalised)
+    click.echo(f"deleted {deleted} applications of {mask_phone(normalised)}")
 
 
 def _prepare(settings: Settings) -> Path:

@@ -7,6 +7,7 @@ file on each call; naming the model after a hash of everything that shapes it le
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from importlib.metadata import version
@@ -77,13 +78,36 @@ def validate_command() -> list[str]:
         "--config", str(CONFIG),
         "--domain", str(DOMAIN),
         "--data", str(DATA),
-        "--fail-on-warnings",
     )
+
+
+_UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
+_WARNING = re.compile(r"UserWarning: (.*)")
+
+
+def validation_problems(output: str) -> list[str]:
+    """Rasa validator warnings that are real problems (see `daxing validate`)."""
+    used_in_code = set(re.findall(r"utter_\w+", "".join(
+        path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / ACTIONS_PACKAGE).glob("*.py")
+    )))
+    problems = []
+    for warning in _WARNING.findall(output):
+        unused = _UNUSED_RESPONSE.search(warning)
+        if unused and (unused.group(1) in used_in_code or unused.group(1).startswith("utter_ask_")):
+            continue
+        problems.append(warning)
+    return problems
+
+
+def _verbosity(settings: Settings) -> list[str]:
+    """LOG_LEVEL=DEBUG makes both servers log every message (phone numbers masked)."""
+    return ["--debug"] if settings.log_level.upper() == "DEBUG" else []
 
 
 def action_server_command(settings: Settings) -> list[str]:
     return rasa_command(
-        "run", "actions", "--actions", ACTIONS_PACKAGE, "--port", str(settings.actions_port)
+        "run", "actions", "--actions", ACTIONS_PACKAGE, "--port", str(settings.actions_port),
+        *_verbosity(settings),
     )
 
 
@@ -97,6 +121,7 @@ def rasa_server_command(settings: Settings, model: Path) -> list[str]:
         "--port", str(settings.bot_port),
         "--credentials", str(CREDENTIALS),
         "--endpoints", str(ENDPOINTS),
+        *_verbosity(settings),
     )
 
 

@@ -28,6 +28,9 @@ class Settings:
     var_dir: Path
     models_dir: Path
     log_level: str
+    # Sign-up closes this many working days before a session starts (the organisers need
+    # the time to select participants and notify them).
+    signup_close_working_days: int
 
     @property
     def action_endpoint_url(self) -> str:
@@ -49,6 +52,7 @@ def load_settings() -> Settings:
         var_dir=var_dir,
         models_dir=Path(_env("DAXING_MODELS_DIR", str(PROJECT_ROOT / "models"))),
         log_level=_env("LOG_LEVEL", "INFO"),
+        signup_close_working_days=int(_env("SIGNUP_CLOSE_WORKING_DAYS", "2")),
     )
 
 

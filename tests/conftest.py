@@ -6,6 +6,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +14,12 @@ from bot import rasa_project
 from bot.runner import Assistant, free_port
 from bot.settings import Settings, load_settings
 from kb.store import build, plan_files
+
+if TYPE_CHECKING:
+    from activities.catalogue import Catalogue
+    from activities.service import ActivityService
+    from kb.answers import AnswerEngine
+    from tests.activity_support import Clock
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 
 from activities.catalogue import Catalogue
 from activities.models import CANCELLED, NOT_SELECTED, PENDING, SELECTED
-from activities.schedule import ScheduleError, demo_rows, import_file, parse_rows, store
+from activities.schedule import ScheduleError, demo_rows, import_file, parse_rows
 from activities.service import CLOSED, ONLINE, OPEN, ActivityService, RegistrationRefused, UnknownSession
 from tests.activity_support import NOW, Clock, load, request, session_row
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from kb.answers import AnswerEngine, Question
+from kb.answers import Answer, AnswerEngine, Question
 
 INTERACTION = "京兴政务公开办发〔2023〕2号"
 WORK_POINTS = "京兴政务公开发〔2023〕1号"
 
 
-def ask(engine: AnswerEngine, text: str, intent: str | None = None, **kwargs) -> "Answer":
+def ask(engine: AnswerEngine, text: str, intent: str | None = None, **kwargs) -> Answer:
     return engine.answer(Question(text=text, intent=intent, **kwargs))
 
 

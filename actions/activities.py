@@ -1,0 +1,107 @@
+"""Schedule lookup: upcoming sessions, one session's details, or "时间待公告" with the rule."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from activities import formatting
+from activities.catalogue import ActivityQuery
+from activities.service import ActivityService, SessionView
+from actions.knowledge import activity_service
+
+MAX_LISTED = 6
+
+
+def entity_values(tracker: Tracker) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for entity in tracker.latest_message.get("entities", []):
+        values.setdefault(entity["entity"], []).append(str(entity.get("value", "")))
+    return values
+
+
+def message_text(tracker: Tracker) -> str:
+    """What the citizen typed; a button payload such as /sign_up{...} is not text."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def activity_query(service: ActivityService, tracker: Tracker) -> ActivityQuery:
+    return service.catalogue.query(
+        message_text(tracker), entity_values(tracker), service.clock().date(), tracker.get_slot("kb_ref")
+    )
+
+
+def listed_session(service: ActivityService, tracker: Tracker, ordinal: int | None) -> SessionView | None:
+    """The session a citizen points at: a button's code, or a position in the list shown last."""
+    codes = entity_values(tracker).get("activity_session")
+    listed = tracker.get_slot("listed_sessions") or []
+    if not codes and ordinal and 1 <= ordinal <= len(listed):
+        codes = [listed[ordinal - 1]]
+    return service.session(codes[0]) if codes else None
+
+
+def notice_values(service: ActivityService) -> dict[str, Any]:
+    rules = service.catalogue.notice_rules()
+    return {"source": rules.source, "offline": rules.offline_working_days, "online": rules.online_working_days}
+
+
+def show_detail(
+    dispatcher: CollectingDispatcher, session: SessionView, from_list: bool = False
+) -> list[dict[str, Any]]:
+    """One session in full; picked `from_list`, the list stays what "第三个呢" counts in."""
+    dispatcher.utter_message(
+        response="utter_session_detail",
+        detail=formatting.session_detail(session),
+        buttons=formatting.session_buttons([session]) if session.window.state == formatting.OPEN else [],
+    )
+    events = [SlotSet("kb_ref", session.activity.ref)]
+    return events if from_list else events + [SlotSet("listed_sessions", [session.code])]
+
+
+def show_sessions(
+    dispatcher: CollectingDispatcher, service: ActivityService, query: ActivityQuery
+) -> list[dict[str, Any]]:
+    sessions = service.upcoming(query)[:MAX_LISTED]
+    if len(sessions) == 1:
+        return show_detail(dispatcher, sessions[0])
+    if sessions:
+        dispatcher.utter_message(
+            response="utter_sessions_list",
+            lines="\n".join(formatting.session_line(s, i) for i, s in enumerate(sessions, start=1)),
+            buttons=formatting.session_buttons(sessions),
+        )
+        return [SlotSet("kb_ref", None), SlotSet("listed_sessions", [s.code for s in sessions])]
+    activities = list(query.activities) if query.specific else []
+    dispatcher.utter_message(
+        response="utter_no_sessions_pending",
+        activities=formatting.pending_lines(activities[:MAX_LISTED]) if activities
+        else formatting.kinds_pending(query.kinds),
+        **notice_values(service),
+    )
+    ref = activities[0].ref if len(activities) == 1 else None
+    return [SlotSet("kb_ref", ref), SlotSet("listed_sessions", None)]
+
+
+def answer_schedule_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """A session picked by button or position, else the sessions the message asks about."""
+    service = activity_service()
+    query = activity_query(service, tracker)
+    session = listed_session(service, tracker, query.ordinal)
+    if session is not None:
+        return show_detail(dispatcher, session, from_list=True)
+    return show_sessions(dispatcher, service, query)
+
+
+class ActionShowActivities(Action):
+    """Upcoming sessions matching the question, or "时间待公告" with the announcement rule."""
+
+    def name(self) -> str:
+        return "action_show_activities"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return answer_schedule_question(dispatcher, tracker)

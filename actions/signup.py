@@ -1,0 +1,341 @@
+"""The sign-up form and the check/cancel form: slot validation and the final steps.
+
+Only the conversation lives here; `activities.service` saves, finds and cancels, and
+`activities.applicants` cleans what citizens type.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from activities import formatting
+from activities.applicants import NO_ORGANISATION, clean_name, find_reference, identity_of, organisation_of
+from activities.privacy import mask_phone, phone_of
+from activities.models import CANCELLED
+from activities.service import (
+    OPEN,
+    ApplicationRequest,
+    RegistrationRefused,
+    SessionView,
+    UnknownSession,
+    beijing_now,
+)
+from actions.activities import activity_query, listed_session, notice_values
+from actions.knowledge import activity_service
+
+log = logging.getLogger(__name__)
+SIGNUP_SLOTS = ("activity_session", "applicant_name", "applicant_phone", "applicant_identity",
+                "applicant_organisation", "data_consent", "signup_confirmed", "consent_at",
+                "signup_outcome")
+APPLICATION_SLOTS = ("application_request", "application_phone", "application_reference")
+
+
+def reset(slots: tuple[str, ...]) -> list[EventType]:
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def checked(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    slot: str,
+    value: Any,
+    clean: Callable[[str], Any],
+    invalid: str,
+) -> dict[str, Any]:
+    """The cleaned value, or None (the form asks again) after a polite `invalid` response.
+
+    An entity may hold only part of what was typed ("DX-7K3Q" of "DX-7K3Q9M"), so the
+    whole message is tried too.
+    """
+    cleaned = clean(str(value))
+    if cleaned is None:
+        cleaned = clean(tracker.latest_message.get("text") or "")
+    if cleaned is None:
+        dispatcher.utter_message(response=invalid)
+    return {slot: cleaned}
+
+
+def refuse(dispatcher: CollectingDispatcher, session: SessionView) -> None:
+    """Say why this session takes no sign-up: closed, or online-only (then how to watch)."""
+    label = formatting.session_label(session)
+    if session.window.state == "online_only":
+        dispatcher.utter_message(
+            response="utter_signup_online_only", session=label, live=session.live_details or ""
+        )
+    else:
+        dispatcher.utter_message(
+            response="utter_signup_closed", session=label,
+            closes_on=formatting.day(session.window.closes_on),
+        )
+
+
+class ValidateSignupForm(FormValidationAction):
+    """Fills and checks the sign-up slots; ends the form early when sign-up is impossible."""
+
+    def name(self) -> str:
+        return "validate_signup_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        return [] if tracker.get_slot("signup_outcome") else domain_slots
+
+    async def extract_activity_session(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Which session: a button, a position in the list shown, or the activity named."""
+        if tracker.get_slot("activity_session") or tracker.get_slot("requested_slot") not in (
+            None, "activity_session"
+        ):
+            return {}
+        service = activity_service()
+        query = activity_query(service, tracker)
+        chosen = listed_session(service, tracker, query.ordinal)
+        if chosen is not None:
+            return self._choose(dispatcher, chosen)
+        open_sessions = [s for s in service.upcoming() if s.window.state == OPEN]
+        if query.specific:
+            named = service.upcoming(query)
+            bookable = [s for s in named if s.window.state == OPEN]
+            if len(bookable) == 1:
+                return {"activity_session": bookable[0].code}
+            if not bookable:
+                if named:
+                    refuse(dispatcher, named[0])
+                else:
+                    dispatcher.utter_message(
+                        response="utter_signup_pending",
+                        activities=formatting.pending_lines(list(query.activities)[:6])
+                        if query.activities else formatting.kinds_pending(query.kinds),
+                        **notice_values(service),
+                    )
+                return {"signup_outcome": "refused"}
+        if not open_sessions:
+            dispatcher.utter_message(response="utter_no_open_sessions", **notice_values(service))
+            return {"signup_outcome": "refused"}
+        if tracker.get_slot("requested_slot") == "activity_session":
+            dispatcher.utter_message(response="utter_invalid_session")
+            return {"activity_session": None}
+        return {}
+
+    @staticmethod
+    def _choose(dispatcher: CollectingDispatcher, session: SessionView) -> dict[str, Any]:
+        if session.window.state == OPEN:
+            return {"activity_session": session.code}
+        refuse(dispatcher, session)
+        return {"signup_outcome": "refused"}
+
+    def validate_applicant_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return checked(dispatcher, tracker, "applicant_name", value, clean_name, "utter_invalid_name")
+
+    def validate_applicant_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return checked(dispatcher, tracker, "applicant_phone", value, phone_of, "utter_invalid_phone")
+
+    def validate_applicant_identity(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return checked(dispatcher, tracker, "applicant_identity", value, identity_of, "utter_invalid_identity")
+
+    def validate_applicant_organisation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return checked(
+            dispatcher, tracker, "applicant_organisation", value, organisation_of, "utter_invalid_organisation"
+        )
+
+    def validate_data_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is True:
+            # The moment of consent is stored with the application.
+            return {"data_consent": True, "consent_at": beijing_now().isoformat()}
+        dispatcher.utter_message(response="utter_signup_consent_declined")
+        return {"data_consent": False, "signup_outcome": "consent_declined"}
+
+    def validate_signup_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"signup_confirmed": True}
+        dispatcher.utter_message(response="utter_signup_not_confirmed")
+        return {"signup_confirmed": False, "signup_outcome": "not_confirmed"}
+
+
+class ActionAskActivitySession(Action):
+    """Asks which session, with one button per session open for sign-up."""
+
+    def name(self) -> str:
+        return "action_ask_activity_session"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        sessions = [s for s in activity_service().upcoming() if s.window.state == OPEN][:6]
+        dispatcher.utter_message(
+            response="utter_choose_session",
+            sessions="\n".join(formatting.session_line(s, i) for i, s in enumerate(sessions, start=1)),
+            buttons=formatting.session_buttons(sessions),
+        )
+        return [SlotSet("listed_sessions", [s.code for s in sessions])]
+
+
+class ActionAskSignupConfirmed(Action):
+    """Shows everything that will be saved (phone masked) before the citizen confirms."""
+
+    def name(self) -> str:
+        return "action_ask_signup_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        session = activity_service().session(tracker.get_slot("activity_session") or "")
+        dispatcher.utter_message(
+            response="utter_signup_summary",
+            session=formatting.session_label(session) if session else "",
+            name=tracker.get_slot("applicant_name"),
+            phone=mask_phone(tracker.get_slot("applicant_phone") or ""),
+            identity=tracker.get_slot("applicant_identity"),
+            organisation=tracker.get_slot("applicant_organisation"),
+        )
+        return []
+
+
+class ActionSubmitSignup(Action):
+    """Saves the application (or finds the existing one) and tells the reference number."""
+
+    def name(self) -> str:
+        return "action_submit_signup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("signup_outcome") or not tracker.get_slot("signup_confirmed"):
+            return reset(SIGNUP_SLOTS)  # the reason was said when the form stopped
+        service = activity_service()
+        organisation = tracker.get_slot("applicant_organisation")
+        request = ApplicationRequest(
+            session_code=tracker.get_slot("activity_session"),
+            name=tracker.get_slot("applicant_name"),
+            phone=tracker.get_slot("applicant_phone"),
+            identity=tracker.get_slot("applicant_identity"),
+            organisation=None if organisation in (None, NO_ORGANISATION) else organisation,
+            consent_at=dt.datetime.fromisoformat(tracker.get_slot("consent_at")),
+            channel=tracker.get_latest_input_channel(),
+            sender_id=tracker.sender_id,
+        )
+        try:
+            # The database call blocks; keep the action server's event loop free for others.
+            outcome = await asyncio.to_thread(service.apply, request)
+        except RegistrationRefused as refused:
+            refuse(dispatcher, refused.session)
+            return reset(SIGNUP_SLOTS)
+        except UnknownSession:
+            dispatcher.utter_message(response="utter_invalid_session")
+            return reset(SIGNUP_SLOTS)
+        except SQLAlchemyError:
+            log.exception("could not save an application for session %s", request.session_code)
+            dispatcher.utter_message(response="utter_signup_failed")
+            return reset(SIGNUP_SLOTS)
+        application = outcome.application
+        label = formatting.session_label(application.session)
+        if outcome.created:
+            dispatcher.utter_message(
+                response="utter_signup_saved",
+                demo=formatting.demo_notice(application.session),
+                session=label,
+                reference=application.reference,
+                phone=application.masked_phone,
+                capacity=application.session.capacity,
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_signup_existing",
+                session=label,
+                reference=application.reference,
+                phone=application.masked_phone,
+                status=application.status,
+            )
+        return reset(SIGNUP_SLOTS)
+
+
+class ActionStopForm(Action):
+    """"算了/不报了" in the middle of a form: stop it and forget what was typed."""
+
+    def name(self) -> str:
+        return "action_stop_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_signup_stopped")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset(SIGNUP_SLOTS + APPLICATION_SLOTS)]
+
+
+class ValidateApplicationForm(FormValidationAction):
+    """Phone and reference number: together they identify an application."""
+
+    def name(self) -> str:
+        return "validate_application_form"
+
+    def validate_application_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return checked(dispatcher, tracker, "application_phone", value, phone_of, "utter_invalid_phone")
+
+    def validate_application_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return checked(dispatcher, tracker, "application_reference", value, find_reference, "utter_invalid_reference")
+
+
+class ActionHandleApplication(Action):
+    """Shows the status of an application, or cancels it, as the citizen asked."""
+
+    def name(self) -> str:
+        return "action_handle_application"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        service = activity_service()
+        phone = tracker.get_slot("application_phone") or ""
+        reference = tracker.get_slot("application_reference") or ""
+        cancel = tracker.get_slot("application_request") == "cancel"
+        found = service.find_application(phone, reference)
+        if found is None:
+            dispatcher.utter_message(
+                response="utter_application_not_found", phone=mask_phone(phone), reference=reference
+            )
+        elif cancel and found.status == CANCELLED:
+            dispatcher.utter_message(response="utter_application_already_cancelled", reference=reference)
+        elif cancel:
+            cancelled = await asyncio.to_thread(service.cancel, phone, reference)
+            dispatcher.utter_message(
+                response="utter_application_cancelled",
+                reference=reference,
+                session=formatting.session_label(cancelled.session) if cancelled else "",
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_application_status",
+                reference=reference,
+                session=formatting.session_label(found.session),
+                phone=found.masked_phone,
+                status=found.status,
+                note=formatting.status_note(found),
+            )
+        return reset(APPLICATION_SLOTS)
