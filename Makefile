@@ -18,13 +18,15 @@ help: ## Show the commands
 
 setup: $(INSTALLED) ## Install Debian packages the tests need (PostgreSQL), create .venv (Python 3.10) with the pinned packages
 
-$(INSTALLED): pyproject.toml constraints.txt scripts/install-system-packages.sh
+$(INSTALLED): pyproject.toml constraints.txt scripts/install-system-packages.sh widget/package-lock.json
 	scripts/install-system-packages.sh
 	@py=$$($(find_python310)); \
 	if [ -z "$$py" ]; then echo "Python 3.10 not found. Rasa 3.6 needs exactly 3.10: install it (e.g. 'pyenv install 3.10') and retry." >&2; exit 1; fi; \
 	[ -x $(PY) ] || "$$py" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip==24.0"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@command -v npm >/dev/null || { echo "npm not found: the web widget needs Node.js/npm (e.g. apt-get install npm)." >&2; exit 1; }
+	if [ -f widget/package-lock.json ]; then npm ci --prefix widget --no-audit --no-fund; else npm install --prefix widget --no-audit --no-fund; fi
 	@touch $@
 
 run: setup ## Train if needed and run the assistant (REST + socketio on BOT_PORT, default 5005)

@@ -16,6 +16,7 @@ from bot.settings import PROJECT_ROOT, Settings, load_settings, subprocess_envir
 
 if TYPE_CHECKING:
     from activities.service import ActivityService
+    from handoff.service import HandoffService
     from kb.store import BuildResult
 
 
@@ -58,9 +59,9 @@ def gazetteer() -> None:
 def validate() -> None:
     """Check domain, NLU data, rules and stories; warnings count as failures.
 
-    Except one kind: Rasa's validator calls a response "unused" when only custom actions
-    and forms use it (it reads stories and rules only). Those responses are checked here
-    instead: each must be named in actions/ or be a form's utter_ask_<slot>.
+    Except one kind: Rasa's validator calls a response "unused" when only custom actions,
+    channels and forms use it (it reads stories and rules only). Those responses are checked
+    here instead: each must be named in actions/ or bot/channels/, or be a form's utter_ask_<slot>.
     """
     result = subprocess.run(
         rasa_project.validate_command(),
@@ -250,6 +251,75 @@ def applications_forget(phone: str) -> None:
     click.echo(f"deleted {deleted} applications of {mask_phone(normalised)}")
 
 
+def _handoff_service() -> "HandoffService":
+    from handoff.service import HandoffService
+    from kb.db import migrate
+
+    settings = load_settings()
+    migrate(settings.database_url)
+    return HandoffService(settings.database_url, webhook_configured=bool(settings.hotline_webhook_url))
+
+
+@main.group()
+def tickets() -> None:
+    """Hand-off tickets: list, show with transcript, close (hands the chat back to the bot)."""
+
+
+@tickets.command("list")
+@click.option("--status", type=click.Choice(["open", "closed", "timed_out"]))
+def tickets_list(status: str | None) -> None:
+    """Newest first, with reason, channel and delivery to the hotline system."""
+    for ticket in _handoff_service().tickets(status):
+        delivery = {None: "not sent (no webhook)", True: "delivered", False: "delivery pending"}
+        click.echo(
+            f"{ticket.number}  {ticket.created_at:%Y-%m-%d %H:%M}  {ticket.status:9}  {ticket.reason:17}  "
+            f"{ticket.channel:8}  {ticket.sender_id}  {ticket.masked_phone or '-'}  {delivery[ticket.delivered]}"
+        )
+
+
+@tickets.command("show")
+@click.argument("number")
+def tickets_show(number: str) -> None:
+    """One ticket with the conversation that led to it."""
+    ticket = _handoff_service().ticket(number)
+    if ticket is None:
+        raise click.ClickException(f"no ticket {number}")
+    click.echo(f"ticket {ticket.number} ({ticket.status}, {ticket.reason}) from {ticket.sender_id} via {ticket.channel}")
+    click.echo(f"contact phone: {ticket.masked_phone or '-'}")
+    for line in ticket.transcript:
+        click.echo(f"  [{line['at'] or ''}] {line['role']}: {line['text']}")
+
+
+@tickets.command("close")
+@click.argument("number")
+@click.option("--note", help="What was done, for the record.")
+def tickets_close(number: str, note: str | None) -> None:
+    """Close a ticket; the hand-off worker gives the conversation back to the bot."""
+    ticket = _handoff_service().close(number, note)
+    if ticket is None:
+        raise click.ClickException(f"no ticket {number}")
+    click.echo(f"ticket {ticket.number}: {ticket.status}")
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("var/report.png"), show_default=True, help="Where to write the chart.")
+@click.option("--top", default=10, show_default=True, help="How many unanswered questions.")
+def report(output: Path, top: int) -> None:
+    """Satisfaction, tickets and the most frequent unanswered questions, with a chart."""
+    from handoff.report import build_report, draw_chart
+
+    data = build_report(_handoff_service(), top)
+    rate = data.satisfaction_rate
+    click.echo(f"满意 {data.satisfied}  不满意 {data.unsatisfied}  "
+               f"满意率 {'-' if rate is None else f'{rate:.0%}'}")
+    click.echo(f"tickets by reason: {data.tickets_by_reason or '-'}; by status: {data.tickets_by_status or '-'}")
+    click.echo("most frequent unanswered questions:")
+    for question, count in data.unanswered:
+        click.echo(f"  {count:4}  {question}")
+    click.echo(f"chart: {draw_chart(data, output)}")
+
+
 def _prepare(settings: Settings) -> Path:
     """What must exist before the servers start: the knowledge base and a trained model."""
     from kb.store import build, plan_files
@@ -275,6 +345,7 @@ def run() -> None:
         f"  REST:     POST {settings.rest_webhook_url}  "
         '(JSON: {"sender": "me", "message": "你好"})\n'
         f"  socketio: http://localhost:{settings.bot_port}/socket.io\n"
+        f"  网页聊天演示: http://localhost:{settings.bot_port}/widget/demo\n"
         "按 Ctrl-C 停止。\n"
     )
     sys.exit(assistant.wait())

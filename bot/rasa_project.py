@@ -87,9 +87,8 @@ _WARNING = re.compile(r"UserWarning: (.*)")
 
 def validation_problems(output: str) -> list[str]:
     """Rasa validator warnings that are real problems (see `daxing validate`)."""
-    used_in_code = set(re.findall(r"utter_\w+", "".join(
-        path.read_text(encoding="utf-8") for path in (PROJECT_ROOT / ACTIONS_PACKAGE).glob("*.py")
-    )))
+    code = [*(PROJECT_ROOT / ACTIONS_PACKAGE).glob("*.py"), *(PROJECT_ROOT / "bot" / "channels").glob("*.py")]
+    used_in_code = set(re.findall(r"utter_\w+", "".join(path.read_text(encoding="utf-8") for path in code)))
     problems = []
     for warning in _WARNING.findall(output):
         unused = _UNUSED_RESPONSE.search(warning)
@@ -109,6 +108,11 @@ def action_server_command(settings: Settings) -> list[str]:
         "run", "actions", "--actions", ACTIONS_PACKAGE, "--port", str(settings.actions_port),
         *_verbosity(settings),
     )
+
+
+def handoff_worker_command() -> list[str]:
+    """Delivers tickets to the hotline system and hands conversations back (handoff.worker)."""
+    return [sys.executable, "-m", "handoff.worker"]
 
 
 def rasa_server_command(settings: Settings, model: Path) -> list[str]:

@@ -1,4 +1,4 @@
-"""Start the action server and the Rasa server together, and stop both cleanly.
+"""Start the action server, the Rasa server and the hand-off worker together; stop all cleanly.
 
 `make run`, the end-to-end tests and the benchmarks all start the assistant through this
 one supervisor, so what the tests exercise is what operators run.
@@ -47,7 +47,7 @@ def _is_up(url: str) -> bool:
 
 @dataclass
 class Assistant:
-    """The two processes of a running assistant."""
+    """The processes of a running assistant."""
 
     settings: Settings
     model: Path
@@ -73,6 +73,7 @@ class Assistant:
     def start(self) -> None:
         self._spawn("actions", rasa_project.action_server_command(self.settings))
         self._spawn("rasa", rasa_project.rasa_server_command(self.settings, self.model))
+        self._spawn("handoff", rasa_project.handoff_worker_command())
         self._wait_until_up(
             "actions", f"http://127.0.0.1:{self.settings.actions_port}/health"
         )
@@ -94,7 +95,7 @@ class Assistant:
         return str(self.log_dir / f"{name}.log") if self.log_dir else "the output above"
 
     def stop(self) -> None:
-        """SIGTERM both, wait, then SIGKILL what is left, so no port stays taken."""
+        """SIGTERM all, wait, then SIGKILL what is left, so no port stays taken."""
         for process in self.processes.values():
             if process.poll() is None:
                 process.terminate()
@@ -110,7 +111,7 @@ class Assistant:
         self._logs.clear()
 
     def wait(self) -> int:
-        """Block until either server exits or a signal asks to stop; return an exit code."""
+        """Block until a process exits or a signal asks to stop; return an exit code."""
         stop_requested = False
 
         def request_stop(signum: int, _frame: Optional[FrameType]) -> None:

@@ -31,10 +31,23 @@ class Settings:
     # Sign-up closes this many working days before a session starts (the organisers need
     # the time to select participants and notify them).
     signup_close_working_days: int
+    hotline_number: str
+    # The 12345 hotline system's endpoint for new tickets; empty: tickets wait for operators.
+    hotline_webhook_url: str
+    hotline_webhook_secret: str
+    hotline_timeout_seconds: float
+    # Office hours of the human agents (working days); outside them citizens are told so.
+    office_hours: tuple[str, str]
+    # A handed-off conversation nobody took over returns to the bot after this long.
+    handoff_timeout_minutes: int
 
     @property
     def action_endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}/webhook"
+
+    @property
+    def rasa_api_url(self) -> str:
+        return f"http://127.0.0.1:{self.bot_port}"
 
     @property
     def rest_webhook_url(self) -> str:
@@ -53,6 +66,12 @@ def load_settings() -> Settings:
         models_dir=Path(_env("DAXING_MODELS_DIR", str(PROJECT_ROOT / "models"))),
         log_level=_env("LOG_LEVEL", "INFO"),
         signup_close_working_days=int(_env("SIGNUP_CLOSE_WORKING_DAYS", "2")),
+        hotline_number=_env("HOTLINE_NUMBER", "12345"),
+        hotline_webhook_url=_env("HOTLINE_WEBHOOK_URL", ""),
+        hotline_webhook_secret=_env("HOTLINE_WEBHOOK_SECRET", ""),
+        hotline_timeout_seconds=float(_env("HOTLINE_TIMEOUT_SECONDS", "5")),
+        office_hours=tuple(_env("OFFICE_HOURS", "09:00-17:30").split("-", 1)),  # type: ignore[arg-type]
+        handoff_timeout_minutes=int(_env("HANDOFF_TIMEOUT_MINUTES", "30")),
     )
 
 

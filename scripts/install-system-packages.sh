@@ -4,9 +4,13 @@
 # Called by `make setup`; safe to run by hand.
 set -euo pipefail
 
-# The Debian packages the tests need. Add more here (e.g. chromium redis-server nginx).
+# The Debian packages the tests need. Add more here (e.g. redis-server nginx).
+# chromium: the headless browser the web-widget test drives through Playwright;
+# fonts-wqy-microhei: a small Chinese font, so its screenshots show text, not boxes.
 PACKAGES=(
   postgresql
+  chromium
+  fonts-wqy-microhei
 )
 
 is_installed() {

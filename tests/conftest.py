@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from activities.service import ActivityService
     from kb.answers import AnswerEngine
     from tests.activity_support import Clock
+    from tests.hotline_standin import HotlineStandIn
 
 
 @dataclass
@@ -57,12 +58,27 @@ def test_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("var")
 
 
+HOTLINE_SECRET = "test-hotline-secret"
+
+
+@pytest.fixture(scope="session")
+def hotline() -> Iterator["HotlineStandIn"]:
+    """The stand-in 12345 hotline system the running assistant delivers tickets to."""
+    from tests.hotline_standin import HotlineStandIn
+
+    standin = HotlineStandIn(secret=HOTLINE_SECRET).start()
+    yield standin
+    standin.stop()
+
+
 @pytest.fixture(scope="session")
 def running_assistant(
-    test_var_dir: Path, session_monkeypatch: pytest.MonkeyPatch
+    test_var_dir: Path, session_monkeypatch: pytest.MonkeyPatch, hotline: "HotlineStandIn"
 ) -> Iterator[RunningAssistant]:
-    """The real action server and Rasa server on free ports, with a throw-away database."""
+    """The real servers and hand-off worker on free ports, with a throw-away database."""
     monkeypatch = session_monkeypatch
+    monkeypatch.setenv("HOTLINE_WEBHOOK_URL", hotline.url)
+    monkeypatch.setenv("HOTLINE_WEBHOOK_SECRET", HOTLINE_SECRET)
     monkeypatch.setenv("BOT_PORT", str(free_port()))
     monkeypatch.setenv("ACTIONS_PORT", str(free_port()))
     monkeypatch.setenv("BOT_HOST", "127.0.0.1")

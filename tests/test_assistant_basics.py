@@ -19,8 +19,9 @@ def test_capabilities_come_with_topic_buttons(running_assistant: RunningAssistan
     assert "政务开放日" in titles
 
 
-def test_asking_for_a_human_gives_the_hotline(running_assistant: RunningAssistant) -> None:
-    assert "12345" in running_assistant.texts("basics-human", "我要找人工客服")
+def test_asking_for_the_hotline_number_gives_it_without_a_ticket(running_assistant: RunningAssistant) -> None:
+    reply = running_assistant.texts("basics-hotline", "热线电话是多少")
+    assert "12345" in reply and "工单" not in reply
 
 
 def test_off_topic_question_gets_an_honest_refusal(running_assistant: RunningAssistant) -> None:

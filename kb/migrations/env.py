@@ -4,6 +4,7 @@ from __future__ import annotations
 from alembic import context
 
 from activities import models as activity_models  # noqa: F401  (registers act_ tables)
+from handoff import models as handoff_models  # noqa: F401  (registers ho_ tables)
 from kb import models  # noqa: F401  (registers the tables on Base.metadata)
 from kb.db import VERSION_TABLE, Base
 

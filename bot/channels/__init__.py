@@ -1,0 +1,1 @@
+"""Custom Rasa input channels, enabled in bot/credentials.yml."""

@@ -1,0 +1,1 @@
+"""Hand-off to people: tickets with transcripts, and their delivery to the 12345 hotline system."""

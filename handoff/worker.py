@@ -1,0 +1,90 @@
+"""The hand-off worker: delivers due tickets to the hotline system and hands conversations
+back to the bot (Rasa's `resume` event) when a ticket is closed or nobody took it over.
+
+Runs as the assistant's third process (`bot.runner`); `python -m handoff.worker`.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import signal
+from urllib.parse import quote
+
+import aiohttp
+
+from activities.privacy import install_log_masking
+from bot.settings import Settings, load_settings
+from handoff.service import HandoffService
+from kb.db import migrate
+
+log = logging.getLogger("handoff.worker")
+POLL_SECONDS = 2.0
+
+
+class Worker:
+    def __init__(self, settings: Settings, http: aiohttp.ClientSession) -> None:
+        self.settings = settings
+        self.http = http
+        self.service = HandoffService(settings.database_url, bool(settings.hotline_webhook_url))
+
+    async def post_to_hotline(self, body: bytes, headers: dict[str, str]) -> int:
+        timeout = aiohttp.ClientTimeout(total=self.settings.hotline_timeout_seconds)
+        async with self.http.post(
+            self.settings.hotline_webhook_url, data=body, headers=headers, timeout=timeout
+        ) as response:
+            return response.status
+
+    async def resume(self, sender_id: str) -> bool:
+        """Append Rasa's `resume` event: the bot answers this conversation again.
+
+        Messages sent while paused got no action; an `action_listen` closes that turn, so
+        the policies see the next message as a new question, not as a turn left unanswered.
+        """
+        url = f"{self.settings.rasa_api_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
+        events = [{"event": "action", "name": "action_listen"}, {"event": "resume"}]
+        try:
+            async with self.http.post(url, json=events) as response:
+                return response.status == 200
+        except aiohttp.ClientError as error:
+            log.warning("could not resume conversation %s: %s", sender_id, error)
+            return False
+
+    async def run_once(self) -> None:
+        if self.settings.hotline_webhook_url:
+            await self.service.deliver_due(self.post_to_hotline, self.settings.hotline_webhook_secret)
+        self.service.time_out(dt.timedelta(minutes=self.settings.handoff_timeout_minutes))
+        for number, sender_id in self.service.to_hand_back():
+            if await self.resume(sender_id):
+                self.service.handed_back(number)
+                log.info("conversation %s handed back to the bot (ticket %s)", sender_id, number)
+
+
+async def main() -> None:
+    settings = load_settings()
+    if settings.hotline_webhook_url and not settings.hotline_webhook_secret:
+        raise SystemExit("HOTLINE_WEBHOOK_URL is set but HOTLINE_WEBHOOK_SECRET is not: refusing to send unsigned tickets")
+    migrate(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with aiohttp.ClientSession() as http:
+        worker = Worker(settings, http)
+        log.info("hand-off worker started (hotline webhook %s)",
+                 "configured" if settings.hotline_webhook_url else "not configured: tickets wait for operators")
+        while not stop.is_set():
+            try:
+                await worker.run_once()
+            except Exception:  # the database may be restarting: log, wait, try again
+                log.exception("hand-off worker round failed")
+            try:
+                await asyncio.wait_for(stop.wait(), POLL_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+
+
+if __name__ == "__main__":
+    install_log_masking()
+    logging.basicConfig(level=load_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(main())
