@@ -320,6 +320,21 @@ def report(output: Path, top: int) -> None:
     click.echo(f"chart: {draw_chart(data, output)}")
 
 
+@main.command()
+@click.option("--days", type=int, help="Keep this many days (default: RETENTION_DAYS, 180).")
+def retention(days: int | None) -> None:
+    """Purge conversations, past sessions' applications, closed tickets and feedback older than the period."""
+    import datetime as dt
+
+    from bot.retention import purge
+    from kb.db import migrate
+
+    settings = load_settings()
+    migrate(settings.database_url)
+    counts = purge(settings.database_url, dt.timedelta(days=days or settings.retention_days))
+    click.echo(", ".join(f"{kind}: {n}" for kind, n in counts.items()))
+
+
 def _prepare(settings: Settings) -> Path:
     """What must exist before the servers start: the knowledge base and a trained model."""
     from kb.store import build, plan_files

@@ -53,13 +53,15 @@ class Assistant:
     model: Path
     log_dir: Optional[Path] = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
     _logs: list[IO[bytes]] = field(default_factory=list)
 
     def _spawn(self, name: str, command: list[str]) -> None:
+        self.commands[name] = command
         output: Optional[IO[bytes]] = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = open(self.log_dir / f"{name}.log", "wb")
+            output = open(self.log_dir / f"{name}.log", "ab")
             self._logs.append(output)
         self.processes[name] = subprocess.Popen(
             command,
@@ -70,14 +72,28 @@ class Assistant:
             stdin=subprocess.DEVNULL,
         )
 
+    def _health_urls(self) -> dict[str, str]:
+        return {
+            "actions": f"http://127.0.0.1:{self.settings.actions_port}/health",
+            "rasa": f"http://127.0.0.1:{self.settings.bot_port}/status",
+        }
+
     def start(self) -> None:
         self._spawn("actions", rasa_project.action_server_command(self.settings))
         self._spawn("rasa", rasa_project.rasa_server_command(self.settings, self.model))
         self._spawn("handoff", rasa_project.handoff_worker_command())
-        self._wait_until_up(
-            "actions", f"http://127.0.0.1:{self.settings.actions_port}/health"
-        )
-        self._wait_until_up("rasa", f"http://127.0.0.1:{self.settings.bot_port}/status")
+        for name, url in self._health_urls().items():
+            self._wait_until_up(name, url)
+
+    def restart(self, name: str) -> None:
+        """Start one process again (after a crash, or a fault test's kill) and wait for it."""
+        process = self.processes[name]
+        if process.poll() is None:
+            process.terminate()
+            process.wait(STOP_TIMEOUT_SECONDS)
+        self._spawn(name, self.commands[name])
+        if name in self._health_urls():
+            self._wait_until_up(name, self._health_urls()[name])
 
     def _wait_until_up(self, name: str, url: str) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS

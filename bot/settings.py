@@ -40,6 +40,8 @@ class Settings:
     office_hours: tuple[str, str]
     # A handed-off conversation nobody took over returns to the bot after this long.
     handoff_timeout_minutes: int
+    # Conversations, applications, tickets and feedback older than this are purged.
+    retention_days: int
 
     @property
     def action_endpoint_url(self) -> str:
@@ -72,6 +74,7 @@ def load_settings() -> Settings:
         hotline_timeout_seconds=float(_env("HOTLINE_TIMEOUT_SECONDS", "5")),
         office_hours=tuple(_env("OFFICE_HOURS", "09:00-17:30").split("-", 1)),  # type: ignore[arg-type]
         handoff_timeout_minutes=int(_env("HANDOFF_TIMEOUT_MINUTES", "30")),
+        retention_days=int(_env("RETENTION_DAYS", "180")),
     )
 
 
@@ -88,6 +91,8 @@ def subprocess_environment(settings: Settings) -> dict[str, str]:
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p
             ),
+            # Sanic refuses bigger request bodies with 413 (no chat message needs more).
+            "SANIC_REQUEST_MAX_SIZE": env.get("SANIC_REQUEST_MAX_SIZE", str(64 * 1024)),
             # Rasa and TensorFlow are chatty; keep the operator's terminal readable.
             "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
             "RASA_TELEMETRY_ENABLED": "false",

@@ -30,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.polite import polite
 from bot.settings import PROJECT_ROOT, load_settings
 from handoff.service import NEGATIVE_FEEDBACK_HANDOFF, HandoffService
 
@@ -177,7 +178,7 @@ class WidgetSocketIOInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(polite(on_new_message))
         sio = self.sio
         assert sio is not None
         namespace = self.namespace or "/"

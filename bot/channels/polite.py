@@ -1,0 +1,94 @@
+"""Every channel answers every message: politely when it cannot be handled.
+
+`polite(on_new_message)` wraps Rasa's message handler for an input channel:
+- empty or over-long messages get a short reply and never reach NLU;
+- an internal error (tracker store, lock store or action server down) is logged and the
+  citizen is told to try again or call the hotline, instead of a 500 or silence;
+- a turn in which the assistant said nothing (Rasa swallows action-server failures) gets
+  the same reply — unless the conversation is handed to a person (a paused conversation is
+  meant to be silent).
+The replies are domain responses (bot/domain/basics.yml), read once from the domain files.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from activities.privacy import mask_phones_in
+from bot import rasa_project
+from bot.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+EMPTY, TOO_LONG, BUSY = "utter_empty_message", "utter_message_too_long", "utter_system_busy"
+
+
+@lru_cache(maxsize=1)
+def _responses() -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for path in sorted(rasa_project.DOMAIN.glob("*.yml")):
+        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
+            texts[name] = variants[0]["text"]
+    return texts
+
+
+def reply_text(name: str) -> str:
+    return _responses()[name].format(max_chars=MAX_MESSAGE_CHARS, hotline=load_settings().hotline_number)
+
+
+class _CountingOutput(OutputChannel):
+    """Passes every bot message on to the real channel and counts them."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    @classmethod
+    def name(cls) -> str:
+        return "counting"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        await self.inner.send_response(recipient_id, message)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.inner, attribute)
+
+
+def _handed_to_a_person(sender_id: str) -> bool:
+    from handoff.service import HandoffService
+
+    try:
+        return HandoffService(load_settings().database_url, False).open_ticket_of(sender_id) is not None
+    except Exception:  # the database itself may be what failed
+        return False
+
+
+def polite(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]]
+) -> Callable[[UserMessage], Awaitable[None]]:
+    async def handle(message: UserMessage) -> None:
+        output, sender = message.output_channel, message.sender_id
+        text = message.text if isinstance(message.text, str) else ""
+        if not text.strip():
+            await output.send_response(sender, {"text": reply_text(EMPTY)})
+            return
+        if len(text) > MAX_MESSAGE_CHARS:
+            await output.send_response(sender, {"text": reply_text(TOO_LONG)})
+            return
+        counting = _CountingOutput(output)
+        message.output_channel = counting
+        try:
+            await on_new_message(message)
+        except Exception:
+            log.exception("message from %s could not be handled: %s", sender, mask_phones_in(text[:200]))
+        if counting.sent == 0 and not _handed_to_a_person(sender):
+            await output.send_response(sender, {"text": reply_text(BUSY)})
+
+    return handle
