@@ -390,5 +390,10 @@ def shell() -> None:
             actions.wait()
 
 
+from bot.wechat_menu import menu_command  # noqa: E402  (registered after the group exists)
+
+main.add_command(menu_command)  # daxing wechat-menu [--file PATH] [--dry-run]
+
+
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from bot import rasa_project
 from bot.runner import Assistant, free_port
 from bot.settings import Settings, load_settings
 from kb.store import build, plan_files
+from tests.wechat_fixtures import wechat, wechat_api  # noqa: F401  (fixtures)
 
 if TYPE_CHECKING:
     from activities.catalogue import Catalogue
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from kb.answers import AnswerEngine
     from tests.activity_support import Clock
     from tests.hotline_standin import HotlineStandIn
+    from tests.wechat_standin import WeChatApiStandIn
 
 
 @dataclass
@@ -73,7 +75,10 @@ def hotline() -> Iterator["HotlineStandIn"]:
 
 @pytest.fixture(scope="session")
 def running_assistant(
-    test_var_dir: Path, session_monkeypatch: pytest.MonkeyPatch, hotline: "HotlineStandIn"
+    test_var_dir: Path,
+    session_monkeypatch: pytest.MonkeyPatch,
+    hotline: "HotlineStandIn",
+    wechat_api: "WeChatApiStandIn",
 ) -> Iterator[RunningAssistant]:
     """The real servers and hand-off worker on free ports, with a throw-away database."""
     monkeypatch = session_monkeypatch
