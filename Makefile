@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 find_python310 = for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
 	  if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done
 
-.PHONY: help setup run shell train validate test test-unit test-conversations bench gazetteer lock clean
+.PHONY: help setup run shell train validate test test-unit test-conversations bench profile gazetteer lock clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -53,10 +53,14 @@ test-unit: setup ## Run pytest only
 test-conversations: setup ## Replay tests/conversations against the trained model
 	$(DAXING) test-conversations
 
-bench: setup train ## Latency, KB accuracy and sign-up concurrency figures, each beside its baseline
+bench: setup train ## Latency, KB accuracy, sign-up concurrency and load (1 vs 2 workers) figures, each beside its baseline
 	$(PY) bench/latency.py
 	$(PY) bench/kb_accuracy.py
 	$(PY) bench/signup_concurrency.py
+	$(PY) bench/load.py --seconds 60 --citizens 16 --workers 1,2
+
+profile: setup ## Run the production profile here (PostgreSQL, Redis, 2 Rasa + 2 action servers, nginx) until Ctrl-C
+	$(PY) -m deploy.profile --rasa 2 --actions 2
 
 lock: setup ## Re-pin constraints.txt from the current environment
 	@{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new && mv constraints.new constraints.txt

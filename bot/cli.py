@@ -12,7 +12,13 @@ import click
 
 from bot import rasa_project
 from bot.runner import Assistant, StartupError
-from bot.settings import PROJECT_ROOT, Settings, load_settings, subprocess_environment
+from bot.settings import (
+    PROJECT_ROOT,
+    Settings,
+    action_server_environment,
+    load_settings,
+    subprocess_environment,
+)
 
 if TYPE_CHECKING:
     from activities.service import ActivityService
@@ -375,7 +381,7 @@ def shell() -> None:
         actions = subprocess.Popen(
             rasa_project.action_server_command(settings),
             cwd=PROJECT_ROOT,
-            env=subprocess_environment(settings),
+            env=action_server_environment(settings),
             stdout=open(Path(logs) / "actions.log", "wb"),
             stderr=subprocess.STDOUT,
         )

@@ -18,7 +18,7 @@ from types import FrameType
 from typing import IO, Optional
 
 from bot import rasa_project
-from bot.settings import PROJECT_ROOT, Settings, subprocess_environment
+from bot.settings import PROJECT_ROOT, Settings, action_server_environment, subprocess_environment
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class Assistant:
 
     def _spawn(self, name: str, command: list[str]) -> None:
         self.commands[name] = command
+        environment = (action_server_environment if name == "actions" else subprocess_environment)
         output: Optional[IO[bytes]] = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -66,7 +67,7 @@ class Assistant:
         self.processes[name] = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,
-            env=subprocess_environment(self.settings),
+            env=environment(self.settings),
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
             stdin=subprocess.DEVNULL,

@@ -99,3 +99,16 @@ def subprocess_environment(settings: Settings) -> dict[str, str]:
         }
     )
     return env
+
+
+# An action server receives the whole tracker and the domain with every call (~26 KB plus
+# ~3 KB per turn): the 64 KB limit meant for citizens' messages would make custom actions
+# fail from about the 10th message of a conversation on.
+ACTION_SERVER_REQUEST_MAX_SIZE = 16 * 1024 * 1024
+
+
+def action_server_environment(settings: Settings) -> dict[str, str]:
+    """`subprocess_environment` with the request size an action server needs."""
+    env = subprocess_environment(settings)
+    env["SANIC_REQUEST_MAX_SIZE"] = str(ACTION_SERVER_REQUEST_MAX_SIZE)
+    return env

@@ -4,13 +4,17 @@
 # Called by `make setup`; safe to run by hand.
 set -euo pipefail
 
-# The Debian packages the tests need. Add more here (e.g. redis-server nginx).
+# The Debian packages the tests need. Add more here.
 # chromium: the headless browser the web-widget test drives through Playwright;
-# fonts-wqy-microhei: a small Chinese font, so its screenshots show text, not boxes.
+# fonts-wqy-microhei: a small Chinese font, so its screenshots show text, not boxes;
+# redis-server, nginx: the production profile (deploy/profile.py) runs its Redis lock store
+# and its load balancer from these binaries (tests/test_production_profile.py).
 PACKAGES=(
   postgresql
   chromium
   fonts-wqy-microhei
+  redis-server
+  nginx
 )
 
 is_installed() {

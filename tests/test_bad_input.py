@@ -81,3 +81,11 @@ def test_a_dead_action_server_gets_a_polite_reply_then_recovers(running_assistan
     finally:
         assistant.restart("actions")
     assert "医保局" in running_assistant.texts("bad-4", "医保宣讲是哪个单位负责的")
+
+
+def test_a_long_conversation_keeps_reaching_its_actions(running_assistant: RunningAssistant) -> None:
+    """Each action call carries the whole tracker: the 64 KB request limit is for citizens'
+    messages to the Rasa server, not for the action server (it broke turn 10 once)."""
+    for turn in range(14):
+        reply = running_assistant.texts("bad-long", "医保宣讲是哪个单位负责的")
+        assert "医保局" in reply, f"turn {turn + 1}: {reply}"

@@ -1,0 +1,138 @@
+"""Load: many simulated citizens over REST for a fixed time, on one Rasa worker and on two.
+
+Each simulated citizen repeats a scenario in a fresh conversation: a few policy questions
+(60 %), a whole sign-up for a demo session (25 %), or a complaint handed to a person (15 %).
+For each profile size (default 1 and 2 Rasa servers behind nginx, with PostgreSQL and the
+Redis lock store; deploy/profile.py) it prints turns, turns/second, latency percentiles and
+errors, then the throughput ratio — the baseline is the one-worker run of the same run.
+
+Usage: python bench/load.py [--seconds 60] [--citizens 16] [--workers 1,2] [--url URL]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+QUESTIONS = [
+    "医保宣讲是哪个单位负责的", "政务开放日有哪些开放点", "最近有什么活动", "开放点9是干什么的",
+    "就业方面有什么政策公开", "怎么参加政策公开讲", "工作要点第5项是什么", "你好", "谢谢",
+]
+
+
+@dataclass
+class Figures:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    scenarios: dict[str, int] = field(default_factory=dict)
+
+    def summary(self, seconds: float) -> str:
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive") if len(self.latencies) > 1 else [0] * 99
+        return (
+            f"{len(self.latencies)} turns in {seconds:.0f} s = {len(self.latencies) / seconds:6.1f} turns/s; "
+            f"p50 {cuts[49]:6.0f} ms  p95 {cuts[94]:6.0f} ms  p99 {cuts[98]:6.0f} ms; errors {self.errors}; "
+            f"scenarios {self.scenarios}"
+        )
+
+
+class Citizen:
+    def __init__(self, http: aiohttp.ClientSession, url: str, figures: Figures, number: int) -> None:
+        self.http, self.url, self.figures, self.number = http, url, figures, number
+        self.runs = 0
+
+    async def say(self, sender: str, text: str) -> list[dict]:
+        started = time.perf_counter()
+        try:
+            async with self.http.post(f"{self.url}/webhooks/rest/webhook",
+                                      json={"sender": sender, "message": text}) as response:
+                body = await response.read()
+                if response.status != 200:
+                    self.figures.errors += 1
+                    return []
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            self.figures.errors += 1
+            return []
+        self.figures.latencies.append((time.perf_counter() - started) * 1000)
+        return json.loads(body)
+
+    async def questions(self, sender: str) -> None:
+        for text in random.sample(QUESTIONS, 3):
+            await self.say(sender, text)
+
+    async def sign_up(self, sender: str) -> None:
+        replies = await self.say(sender, "我要报名")
+        buttons = [b for m in replies for b in m.get("buttons", []) if b["payload"].startswith("/sign_up")]
+        if not buttons:
+            return
+        phone = f"15{self.number:03d}{self.runs:06d}"[:11]
+        for text in (buttons[0]["payload"], "王小明", phone, '/inform{"identity": "其他"}', "无", "同意", "确认提交"):
+            await self.say(sender, text)
+
+    async def complaint(self, sender: str) -> None:
+        await self.say(sender, "我要投诉窗口工作人员态度差")
+        await self.say(sender, "不用")
+
+    async def run(self, until: float) -> None:
+        scenarios = [(self.questions, 0.60), (self.sign_up, 0.25), (self.complaint, 0.15)]
+        while time.monotonic() < until:
+            scenario = random.choices([s for s, _ in scenarios], [w for _, w in scenarios])[0]
+            self.runs += 1
+            await scenario(f"load-{self.number}-{self.runs}-{random.randrange(10**9)}")
+            name = scenario.__name__
+            self.figures.scenarios[name] = self.figures.scenarios.get(name, 0) + 1
+
+
+async def load(url: str, seconds: float, citizens: int) -> Figures:
+    figures = Figures()
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        until = time.monotonic() + seconds
+        await asyncio.gather(*(Citizen(http, url, figures, n).run(until) for n in range(citizens)))
+    return figures
+
+
+def run_profile(workers: int, seconds: float, citizens: int) -> Figures:
+    from activities.catalogue import Catalogue
+    from activities.schedule import import_demo
+    from deploy.profile import ProductionProfile
+    from kb.answers import CachedEngine
+
+    with ProductionProfile(rasa_servers=workers, action_servers=2) as profile:
+        # Open sessions to sign up for: the labelled demo schedule, in this profile's database.
+        import_demo(profile.database_url, Catalogue(CachedEngine(profile.database_url).get()))
+        return asyncio.run(load(profile.url, seconds, citizens))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--citizens", type=int, default=16)
+    parser.add_argument("--workers", default="1,2", help="Rasa servers per profile run, comma-separated")
+    parser.add_argument("--url", help="Load an assistant that is already running instead")
+    args = parser.parse_args()
+    random.seed(2023)
+    if args.url:
+        print(f"{args.url}: {asyncio.run(load(args.url, args.seconds, args.citizens)).summary(args.seconds)}")
+        return
+    throughput = {}
+    for workers in (int(w) for w in args.workers.split(",")):
+        figures = run_profile(workers, args.seconds, args.citizens)
+        throughput[workers] = len(figures.latencies) / args.seconds
+        print(f"{workers} Rasa server(s), {args.citizens} citizens: {figures.summary(args.seconds)}")
+    baseline = min(throughput)
+    for workers, value in throughput.items():
+        print(f"throughput with {workers} vs {baseline}: x{value / throughput[baseline]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
