@@ -35,13 +35,14 @@ class Figures:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     scenarios: dict[str, int] = field(default_factory=dict)
+    completed_sign_ups: int = 0
 
     def summary(self, seconds: float) -> str:
         cuts = statistics.quantiles(self.latencies, n=100, method="inclusive") if len(self.latencies) > 1 else [0] * 99
         return (
             f"{len(self.latencies)} turns in {seconds:.0f} s = {len(self.latencies) / seconds:6.1f} turns/s; "
             f"p50 {cuts[49]:6.0f} ms  p95 {cuts[94]:6.0f} ms  p99 {cuts[98]:6.0f} ms; errors {self.errors}; "
-            f"scenarios {self.scenarios}"
+            f"scenarios {self.scenarios}; sign-ups completed {self.completed_sign_ups}"
         )
 
 
@@ -75,8 +76,11 @@ class Citizen:
         if not buttons:
             return
         phone = f"15{self.number:03d}{self.runs:06d}"[:11]
+        replies = []
         for text in (buttons[0]["payload"], "王小明", phone, '/inform{"identity": "其他"}', "无", "同意", "确认提交"):
-            await self.say(sender, text)
+            replies = await self.say(sender, text)
+        if any("报名成功" in m.get("text", "") for m in replies):
+            self.figures.completed_sign_ups += 1
 
     async def complaint(self, sender: str) -> None:
         await self.say(sender, "我要投诉窗口工作人员态度差")

@@ -13,6 +13,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -166,6 +167,30 @@ def test_a_long_conversation_keeps_getting_answers_from_the_action_servers(
 
 
 # --------------------------------------------------------------------------- faults
+
+
+def test_many_citizens_at_once_lose_nothing(profile: ProductionProfile) -> None:
+    """bench/load.py's simulated citizens (questions, sign-ups, complaints) for 15 s through
+    nginx: every turn answered, every completed sign-up stored. Figures: `make bench`."""
+    import importlib.util
+
+
+    from activities.catalogue import Catalogue
+    from activities.models import ApplicationRow
+    from activities.schedule import import_demo
+    from kb.answers import CachedEngine
+    from kb.db import engine_for
+
+    spec = importlib.util.spec_from_file_location("load_bench", Path(__file__).parent.parent / "bench" / "load.py")
+    load_bench = importlib.util.module_from_spec(spec)
+    sys.modules["load_bench"] = load_bench  # dataclasses look their module up there
+    spec.loader.exec_module(load_bench)
+    import_demo(profile.database_url, Catalogue(CachedEngine(profile.database_url).get()))
+    figures = asyncio.run(load_bench.load(profile.url, seconds=15, citizens=8))
+    assert figures.errors == 0 and len(figures.latencies) > 0
+    with engine_for(profile.database_url).connect() as connection:
+        stored = connection.execute(sa.select(sa.func.count()).select_from(ApplicationRow.__table__)).scalar()
+    assert stored >= figures.completed_sign_ups
 
 
 def test_a_killed_action_server_costs_no_answer(profile: ProductionProfile) -> None:
