@@ -10,33 +10,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from activities import formatting
 from activities.catalogue import ActivityQuery
 from activities.service import ActivityService, SessionView
-from actions.knowledge import activity_service
+from actions.knowledge import activity_service, question_from
 
 MAX_LISTED = 6
 
 
-def entity_values(tracker: Tracker) -> dict[str, list[str]]:
-    values: dict[str, list[str]] = {}
-    for entity in tracker.latest_message.get("entities", []):
-        values.setdefault(entity["entity"], []).append(str(entity.get("value", "")))
-    return values
-
-
-def message_text(tracker: Tracker) -> str:
-    """What the citizen typed; a button payload such as /sign_up{...} is not text."""
-    text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text
-
-
 def activity_query(service: ActivityService, tracker: Tracker) -> ActivityQuery:
+    question = question_from(tracker)
     return service.catalogue.query(
-        message_text(tracker), entity_values(tracker), service.clock().date(), tracker.get_slot("kb_ref")
+        question.text, question.entities, service.clock().date(), question.context_ref
     )
 
 
 def listed_session(service: ActivityService, tracker: Tracker, ordinal: int | None) -> SessionView | None:
     """The session a citizen points at: a button's code, or a position in the list shown last."""
-    codes = entity_values(tracker).get("activity_session")
+    codes = question_from(tracker).entities.get("activity_session")
     listed = tracker.get_slot("listed_sessions") or []
     if not codes and ordinal and 1 <= ordinal <= len(listed):
         codes = [listed[ordinal - 1]]
@@ -46,6 +34,13 @@ def listed_session(service: ActivityService, tracker: Tracker, ordinal: int | No
 def notice_values(service: ActivityService) -> dict[str, Any]:
     rules = service.catalogue.notice_rules()
     return {"source": rules.source, "offline": rules.offline_working_days, "online": rules.online_working_days}
+
+
+def pending_text(query: ActivityQuery) -> str:
+    """The activities a question named (without dates yet), else the kinds it asked about."""
+    if query.specific and query.activities:
+        return formatting.pending_lines(list(query.activities)[:MAX_LISTED])
+    return formatting.kinds_pending(query.kinds)
 
 
 def show_detail(
@@ -74,13 +69,10 @@ def show_sessions(
             buttons=formatting.session_buttons(sessions),
         )
         return [SlotSet("kb_ref", None), SlotSet("listed_sessions", [s.code for s in sessions])]
-    activities = list(query.activities) if query.specific else []
     dispatcher.utter_message(
-        response="utter_no_sessions_pending",
-        activities=formatting.pending_lines(activities[:MAX_LISTED]) if activities
-        else formatting.kinds_pending(query.kinds),
-        **notice_values(service),
+        response="utter_no_sessions_pending", activities=pending_text(query), **notice_values(service)
     )
+    activities = query.activities if query.specific else ()
     ref = activities[0].ref if len(activities) == 1 else None
     return [SlotSet("kb_ref", ref), SlotSet("listed_sessions", None)]
 

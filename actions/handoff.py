@@ -39,11 +39,6 @@ def contact_phone_of(text: str) -> str | None:
     return NO_PHONE if any(word in text for word in _NO_PHONE_WORDS) else None
 
 
-def handoff_service() -> HandoffService:
-    settings = load_settings()
-    return HandoffService(settings.database_url, webhook_configured=bool(settings.hotline_webhook_url))
-
-
 def transcript(tracker: Tracker) -> list[dict[str, Any]]:
     """The conversation so far, as the human agent will read it."""
     lines = []
@@ -132,7 +127,7 @@ class ActionHandoff(Action):
             contact_phone=phone,
             consent_at=now if phone else None,  # the form says the number is used only to call back
         )
-        ticket = await asyncio.to_thread(handoff_service().open_ticket, request)
+        ticket = await asyncio.to_thread(HandoffService.from_settings(settings).open_ticket, request)
         when = (
             "utter_handoff_office_hours"
             if in_office_hours(now, settings.office_hours)

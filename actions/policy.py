@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from activities.catalogue import ACTIVITY_KINDS, KIND_WORDS, ordinal_of
 from actions.activities import answer_schedule_question, listed_session, show_detail
 from actions.knowledge import activity_service, answer_engine, question_from, record_unanswered
-from kb.answers import Answer, Question
+from kb.answers import Answer, AnswerEngine, Question
 
 # What a "when" question about an activity is answered from: the sessions, not the plan's
 # general period (the plans give no dates; operators load them).
@@ -29,7 +29,7 @@ class ActionAnswerPolicyQuestion(Action):
         question = question_from(tracker)
         engine = answer_engine()
         answer = engine.answer(question)
-        if engine.aspect_of(question.text) == "when" and _about_activities(question, answer):
+        if engine.aspect_of(question.text) == "when" and _about_activities(engine, question, answer):
             return answer_schedule_question(dispatcher, tracker)
         if not answer.covered:
             record_unanswered(question, answer, tracker.sender_id)
@@ -42,8 +42,8 @@ class ActionAnswerPolicyQuestion(Action):
         return events + [SlotSet("kb_ref", answer.ref)] if answer.ref else events
 
 
-def _about_activities(question: Question, answer: Answer) -> bool:
-    kinds = {ref.split("#")[-1].split(":")[0] for ref in answer.sources}
+def _about_activities(engine: AnswerEngine, question: Question, answer: Answer) -> bool:
+    kinds = {engine.kb.by_ref[ref].kind for ref in answer.sources if ref in engine.kb.by_ref}
     return bool(kinds & set(SCHEDULE_KINDS)) or any(w.search(question.text) for w in KIND_WORDS.values())
 
 

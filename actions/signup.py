@@ -22,6 +22,7 @@ from activities.applicants import NO_ORGANISATION, clean_name, find_reference, i
 from activities.privacy import mask_phone, phone_of
 from activities.models import CANCELLED
 from activities.service import (
+    ONLINE,
     OPEN,
     ApplicationRequest,
     RegistrationRefused,
@@ -29,7 +30,7 @@ from activities.service import (
     UnknownSession,
     beijing_now,
 )
-from actions.activities import activity_query, listed_session, notice_values
+from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_text
 from actions.knowledge import activity_service
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def checked(
 def refuse(dispatcher: CollectingDispatcher, session: SessionView) -> None:
     """Say why this session takes no sign-up: closed, or online-only (then how to watch)."""
     label = formatting.session_label(session)
-    if session.window.state == "online_only":
+    if session.window.state == ONLINE:
         dispatcher.utter_message(
             response="utter_signup_online_only", session=label, live=session.live_details or ""
         )
@@ -103,7 +104,6 @@ class ValidateSignupForm(FormValidationAction):
         chosen = listed_session(service, tracker, query.ordinal)
         if chosen is not None:
             return self._choose(dispatcher, chosen)
-        open_sessions = [s for s in service.upcoming() if s.window.state == OPEN]
         if query.specific:
             named = service.upcoming(query)
             bookable = [s for s in named if s.window.state == OPEN]
@@ -114,13 +114,11 @@ class ValidateSignupForm(FormValidationAction):
                     refuse(dispatcher, named[0])
                 else:
                     dispatcher.utter_message(
-                        response="utter_signup_pending",
-                        activities=formatting.pending_lines(list(query.activities)[:6])
-                        if query.activities else formatting.kinds_pending(query.kinds),
+                        response="utter_signup_pending", activities=pending_text(query),
                         **notice_values(service),
                     )
                 return {"signup_outcome": "refused"}
-        if not open_sessions:
+        if not service.open_for_sign_up():
             dispatcher.utter_message(response="utter_no_open_sessions", **notice_values(service))
             return {"signup_outcome": "refused"}
         if tracker.get_slot("requested_slot") == "activity_session":
@@ -184,7 +182,7 @@ class ActionAskActivitySession(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        sessions = [s for s in activity_service().upcoming() if s.window.state == OPEN][:6]
+        sessions = activity_service().open_for_sign_up()[:MAX_LISTED]
         dispatcher.utter_message(
             response="utter_choose_session",
             sessions="\n".join(formatting.session_line(s, i) for i, s in enumerate(sessions, start=1)),

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from activities.catalogue import Activity, ActivityQuery, Catalogue
 from activities.models import (
@@ -187,7 +187,11 @@ class ActivityRepository:
         ).scalar_one_or_none()
 
     def applications(self, session_id: int | None = None) -> list[ApplicationRow]:
-        query = sa.select(ApplicationRow).order_by(ApplicationRow.applied_at, ApplicationRow.id)
+        query = (
+            sa.select(ApplicationRow)
+            .options(selectinload(ApplicationRow.session))
+            .order_by(ApplicationRow.applied_at, ApplicationRow.id)
+        )
         if session_id is not None:
             query = query.where(ApplicationRow.session_id == session_id)
         return list(self.session.execute(query).scalars())
@@ -271,6 +275,10 @@ class ActivityService:
             if (v.activity.ref in refs if query.specific else v.activity.kind in query.kinds)
             and (query.month is None or (v.starts_at.year, v.starts_at.month) == query.month)
         ]
+
+    def open_for_sign_up(self) -> list[SessionView]:
+        """Upcoming sessions whose registration window is open now, soonest first."""
+        return [v for v in self.upcoming() if v.window.state == OPEN]
 
     def session(self, code: str) -> SessionView | None:
         """A session citizens may see: announced (unannounced ones do not exist for them)."""
@@ -379,10 +387,7 @@ class ActivityService:
             row = repository.session_by_code(code) if code else None
             if code and row is None:
                 raise UnknownSession(code)
-            applications = repository.applications(row.id if row else None)
-            for application in applications:
-                _ = application.session.code  # load before the session closes
-            return applications
+            return repository.applications(row.id if row else None)
 
     def export_csv(self, stream: IO[str], code: str | None = None) -> int:
         """Write applications as CSV that Excel opens correctly (UTF-8 with BOM, CRLF)."""

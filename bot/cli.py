@@ -263,7 +263,7 @@ def _handoff_service() -> "HandoffService":
 
     settings = load_settings()
     migrate(settings.database_url)
-    return HandoffService(settings.database_url, webhook_configured=bool(settings.hotline_webhook_url))
+    return HandoffService.from_settings(settings)
 
 
 @main.group()

@@ -3,7 +3,6 @@ and a chart of them (PNG, Chinese labels) for the weekly review."""
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,12 +32,11 @@ class Report:
 
 def build_report(service: HandoffService, top: int = 10) -> Report:
     satisfied, unsatisfied = service.satisfaction()
-    tickets = service.tickets(limit=100_000)
     return Report(
         satisfied=satisfied,
         unsatisfied=unsatisfied,
-        tickets_by_reason=dict(Counter(t.reason for t in tickets)),
-        tickets_by_status=dict(Counter(t.status for t in tickets)),
+        tickets_by_reason=service.ticket_counts("reason"),
+        tickets_by_status=service.ticket_counts("status"),
         unanswered=service.top_unanswered(top),
     )
 

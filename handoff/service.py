@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -22,6 +22,9 @@ from activities.service import beijing_now
 from handoff.models import CLOSED, OPEN, TIMED_OUT, FeedbackRow, OutboxRow, TicketRow
 from kb.db import UnitOfWork
 from kb.models import UnansweredQuestionRow
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,11 @@ class HandoffService:
         self.uow = UnitOfWork(database_url)
         self.webhook_configured = webhook_configured
         self.clock = clock
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "HandoffService":
+        """The service as the running assistant configures it (bot.settings)."""
+        return cls(settings.database_url, webhook_configured=bool(settings.hotline_webhook_url))
 
     # --- tickets ---------------------------------------------------------------------
 
@@ -247,6 +255,12 @@ class HandoffService:
                     sa.select(FeedbackRow).where(FeedbackRow.sender_id == sender_id).order_by(FeedbackRow.id)
                 ).scalars()
             )
+
+    def ticket_counts(self, column: str) -> dict[str, int]:
+        """How many tickets per value of `column` ("reason" or "status"), counted in SQL."""
+        group = getattr(TicketRow, column)
+        with self.uow.session() as session:
+            return dict(session.execute(sa.select(group, sa.func.count()).group_by(group)).all())
 
     def satisfaction(self) -> tuple[int, int]:
         with self.uow.session() as session:

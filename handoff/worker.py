@@ -26,7 +26,7 @@ class Worker:
     def __init__(self, settings: Settings, http: aiohttp.ClientSession) -> None:
         self.settings = settings
         self.http = http
-        self.service = HandoffService(settings.database_url, bool(settings.hotline_webhook_url))
+        self.service = HandoffService.from_settings(settings)
 
     async def post_to_hotline(self, body: bytes, headers: dict[str, str]) -> int:
         timeout = aiohttp.ClientTimeout(total=self.settings.hotline_timeout_seconds)

@@ -65,7 +65,7 @@ def _handed_to_a_person(sender_id: str) -> bool:
     from handoff.service import HandoffService
 
     try:
-        return HandoffService(load_settings().database_url, False).open_ticket_of(sender_id) is not None
+        return HandoffService.from_settings(load_settings()).open_ticket_of(sender_id) is not None
     except Exception:  # the database itself may be what failed
         return False
 

@@ -112,7 +112,7 @@ class WidgetAssets(InputChannel):
     ) -> Blueprint:
         widget = Blueprint("widget_assets", __name__)
         settings = load_settings()
-        feedback = HandoffService(settings.database_url, bool(settings.hotline_webhook_url))
+        feedback = HandoffService.from_settings(settings)
         if not ASSETS["socket.io.min.js"][0].exists():
             log.warning(
                 "The web widget's socket.io client is missing: run `npm ci --prefix widget` "
