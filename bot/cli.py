@@ -135,10 +135,12 @@ def kb_unanswered(limit: int) -> None:
 
 
 def _activity_service(settings: Settings) -> "ActivityService":
+    """The service over a built knowledge base: activities come from the plans, and an
+    operator may import a schedule before the assistant ever ran (build skips unchanged plans)."""
     from actions.knowledge import activity_service
-    from kb.db import migrate
+    from kb.store import build, plan_files
 
-    migrate(settings.database_url)
+    build(settings.database_url, plan_files())
     return activity_service()
 
 

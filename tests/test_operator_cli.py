@@ -78,3 +78,15 @@ def test_tickets_and_report(cli_db: str, tmp_path: Path) -> None:
     report = run("report", "-o", str(chart))
     assert "不满意 1" in report and "complaint" in report
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_schedule_commands_work_before_the_assistant_ever_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator may load sessions into a brand-new database: the plans are built first."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    from actions import knowledge
+
+    knowledge._cached_engine.cache_clear()
+    assert "4 sessions added" in run("schedule", "demo")
+    assert "DEMO-site9" in run("schedule", "list")
