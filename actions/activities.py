@@ -32,14 +32,27 @@ def listed_session(service: ActivityService, tracker: Tracker, ordinal: int | No
 
 
 def notice_values(service: ActivityService) -> dict[str, Any]:
+    """The plan's announcement rule, for the {according}, {offline} and {online} of a reply."""
     rules = service.catalogue.notice_rules()
-    return {"source": rules.source, "offline": rules.offline_working_days, "online": rules.online_working_days}
+    return {
+        "according": formatting.according_to(rules.source),
+        "offline": rules.offline_working_days,
+        "online": rules.online_working_days,
+    }
 
 
 def pending_text(query: ActivityQuery) -> str:
-    """The activities a question named (without dates yet), else the kinds it asked about."""
+    """The activities a question named (without dates yet) as a numbered list, else the
+    kinds it asked about. For a reply that is a list followed by "以上活动…"."""
     if query.specific and query.activities:
         return formatting.pending_lines(list(query.activities)[:MAX_LISTED])
+    return formatting.kinds_pending(query.kinds)
+
+
+def pending_names(query: ActivityQuery) -> str:
+    """The same activities named inside one sentence ("…目前还没有可以报名的场次")."""
+    if query.specific and query.activities:
+        return formatting.activity_names(list(query.activities))
     return formatting.kinds_pending(query.kinds)
 
 

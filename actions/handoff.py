@@ -1,6 +1,9 @@
 """Hand-off to people: when asked, after two misunderstandings in a row, for complaints and
-after repeated 不满意. Opens a ticket with the transcript, tells the citizen the hotline and
-ticket number, and pauses the conversation (Rasa's ConversationPaused) until handed back."""
+after repeated 不满意. Says so with the hotline number first, asks for an optional call-back
+number, opens a ticket with the transcript, tells the citizen the hotline and ticket number,
+and pauses the conversation (Rasa's ConversationPaused) until handed back.
+
+Every reply that names the hotline is said here, with {hotline} from HOTLINE_NUMBER."""
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +19,7 @@ from activities import formatting
 from activities.privacy import phone_of
 from activities.service import beijing_now
 from activities.workdays import add_working_days, is_working_day
-from actions.signup import checked
+from actions.signup import APPLICATION_SLOTS, SIGNUP_SLOTS, checked, reset
 from bot.settings import load_settings
 from handoff.service import HandoffService, TicketRequest, transcript_line
 
@@ -26,9 +29,29 @@ REASON_BY_INTENT = {
     "negative_feedback": "negative_feedback",
     "nlu_fallback": "not_understood",
 }
+# What the citizen is told first, before the call-back question, by reason.
+FIRST_REPLY = {
+    "requested": "utter_handoff_requested",
+    "complaint": "utter_complaint_to_hotline",
+    "negative_feedback": "utter_handoff_dissatisfied",
+    "not_understood": "utter_not_understood_twice",
+}
+HANDOFF_FORM = "handoff_form"
+# Forms a hand-off can interrupt; what they collected is dropped (nothing is stored).
+INTERRUPTED_FORMS = {"signup_form": SIGNUP_SLOTS, "application_form": APPLICATION_SLOTS}
 NO_PHONE = "无"
 # Declining, or leaving ("谢谢，再见"): either way the ticket goes ahead without a number.
 _NO_PHONE_WORDS = ("不用", "不需要", "不留", "没有", "跳过", "算了", "不了", "无", "不要", "谢谢", "再见", "拜拜")
+# Said at the call-back prompt, these decline the number whatever the intent ("我不留电话"
+# may look like a question about phone numbers).
+_DECLINE_WORDS = ("不用", "不需要", "不留", "跳过")
+# Questions (and requests) answered at the call-back prompt before it is asked again; the
+# rules for each are in nlu_data/rules/handoff.yml.
+INTERJECTIONS = frozenset({
+    "ask_hotline", "ask_medical_insurance", "ask_employment_social_security", "ask_open_day",
+    "ask_policy_lecture", "ask_participation", "ask_work_plan", "ask_activity_schedule",
+    "ask_followup", "ask_help", "ask_identity", "request_human", "complaint", "negative_feedback",
+})
 
 
 def contact_phone_of(text: str) -> str | None:
@@ -59,8 +82,18 @@ def next_office_opening(now: dt.datetime, hours: tuple[str, str]) -> str:
     return f"{formatting.day(day)}{hours[0]}"
 
 
+def hotline() -> str:
+    return load_settings().hotline_number
+
+
+def active_form(tracker: Tracker) -> str | None:
+    return (tracker.active_loop or {}).get("name")
+
+
 class ActionStartHandoff(Action):
-    """Notes why the conversation goes to a person, then asks for an optional contact number."""
+    """Notes why the conversation goes to a person, says so with the hotline number, then the
+    handoff form asks for an optional contact number. Asked again at that prompt, it only
+    repeats that the transfer is under way (a complaint still becomes the reason)."""
 
     def name(self) -> str:
         return "action_start_handoff"
@@ -70,9 +103,16 @@ class ActionStartHandoff(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = REASON_BY_INTENT.get(intent or "", "requested")
-        if reason == "complaint":
-            dispatcher.utter_message(response="utter_complaint_to_hotline", hotline=load_settings().hotline_number)
-        return [SlotSet("handoff_reason", reason), FollowupAction("handoff_form")]
+        form = active_form(tracker)
+        events: list[EventType] = []
+        if form == HANDOFF_FORM and reason != "complaint":
+            dispatcher.utter_message(response="utter_handoff_in_progress", hotline=hotline())
+            reason = tracker.get_slot("handoff_reason") or reason
+        else:
+            dispatcher.utter_message(response=FIRST_REPLY[reason], hotline=hotline())
+        if form in INTERRUPTED_FORMS:
+            events += reset(INTERRUPTED_FORMS[form])
+        return [*events, SlotSet("handoff_reason", reason), FollowupAction(HANDOFF_FORM)]
 
 
 class ActionFallback(Action):
@@ -90,15 +130,29 @@ class ActionFallback(Action):
             if e.get("event") == "user"
         ]
         if intents[-2:] == ["nlu_fallback", "nlu_fallback"]:
-            dispatcher.utter_message(response="utter_not_understood_twice")
-            return [SlotSet("handoff_reason", "not_understood"), FollowupAction("handoff_form")]
-        dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response=FIRST_REPLY["not_understood"], hotline=hotline())
+            return [SlotSet("handoff_reason", "not_understood"), FollowupAction(HANDOFF_FORM)]
+        dispatcher.utter_message(response="utter_default", hotline=hotline())
         return []
 
 
 class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
+
+    async def extract_handoff_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The answer to the call-back question: a number or a refusal always; a question
+        is left unread (the form is rejected, a rule answers it, the form asks again)."""
+        if tracker.get_slot("requested_slot") != "handoff_phone":
+            return {}
+        message = tracker.latest_message
+        text = message.get("text") or ""
+        intent = (message.get("intent") or {}).get("name")
+        if phone_of(text) or any(word in text for word in _DECLINE_WORDS) or intent not in INTERJECTIONS:
+            return {"handoff_phone": text}
+        return {}
 
     def validate_handoff_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -149,7 +203,8 @@ class ActionHandoff(Action):
 
 
 class ActionTellHotline(Action):
-    """The hotline number (HOTLINE_NUMBER), without opening a ticket."""
+    """The hotline number (HOTLINE_NUMBER), without opening a ticket; asked at the call-back
+    prompt, without suggesting "转人工" (the transfer is already under way)."""
 
     def name(self) -> str:
         return "action_tell_hotline"
@@ -157,5 +212,32 @@ class ActionTellHotline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_hotline", hotline=load_settings().hotline_number)
+        response = "utter_hotline_during_handoff" if active_form(tracker) == HANDOFF_FORM else "utter_hotline"
+        dispatcher.utter_message(response=response, hotline=hotline())
+        return []
+
+
+class ActionIdentity(Action):
+    """"你是机器人吗": what the assistant is, and where the people are."""
+
+    def name(self) -> str:
+        return "action_identity"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_identity", hotline=hotline())
+        return []
+
+
+class ActionOutOfScope(Action):
+    """The honest "I can't answer that", with the hotline."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_out_of_scope", hotline=hotline())
         return []

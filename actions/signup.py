@@ -30,14 +30,26 @@ from activities.service import (
     UnknownSession,
     beijing_now,
 )
-from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_text
+from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
 from actions.knowledge import activity_service
+from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 SIGNUP_SLOTS = ("activity_session", "applicant_name", "applicant_phone", "applicant_identity",
                 "applicant_organisation", "data_consent", "signup_confirmed", "consent_at",
                 "signup_outcome")
+# ... and, once a sign-up ends any other way than refused, why an earlier one was refused.
+SIGNUP_ATTEMPT_SLOTS = SIGNUP_SLOTS + ("signup_refusal",)
 APPLICATION_SLOTS = ("application_request", "application_phone", "application_reference")
+# Why the last sign-up could not start (`signup_refusal`): said again, with "nothing was
+# stored", when the citizen goes on to type a name or number as if the form were running.
+NOTHING_STORED = {
+    "pending": "utter_signup_nothing_stored_pending",
+    "closed": "utter_signup_nothing_stored_closed",
+    "online": "utter_signup_nothing_stored_online",
+}
+# What may come between the refused sign-up and such an answer without ending the attempt.
+_CONTINUING_ACTIONS = {"action_listen", "action_extract_slots", "action_answer_form_input"}
 
 
 def reset(slots: tuple[str, ...]) -> list[EventType]:
@@ -65,18 +77,24 @@ def checked(
     return {slot: cleaned}
 
 
-def refuse(dispatcher: CollectingDispatcher, session: SessionView) -> None:
-    """Say why this session takes no sign-up: closed, or online-only (then how to watch)."""
+def refuse(dispatcher: CollectingDispatcher, session: SessionView) -> dict[str, str]:
+    """Say why this session takes no sign-up: closed, or online-only (then how to watch).
+    Returns the refusal as `signup_refusal` keeps it."""
     label = formatting.session_label(session)
     if session.window.state == ONLINE:
-        dispatcher.utter_message(
-            response="utter_signup_online_only", session=label, live=session.live_details or ""
-        )
-    else:
-        dispatcher.utter_message(
-            response="utter_signup_closed", session=label,
-            closes_on=formatting.day(session.window.closes_on),
-        )
+        live = formatting.how_to_watch(session.live_details)
+        dispatcher.utter_message(response="utter_signup_online_only", session=label, live=live)
+        return {"why": "online", "session": label, "live": live}
+    dispatcher.utter_message(
+        response="utter_signup_closed", session=label,
+        closes_on=formatting.day(session.window.closes_on),
+    )
+    return {"why": "closed", "session": label}
+
+
+def refused(refusal: dict[str, str]) -> dict[str, Any]:
+    """The slots that end the sign-up form at once and remember why."""
+    return {"signup_outcome": "refused", "signup_refusal": refusal}
 
 
 class ValidateSignupForm(FormValidationAction):
@@ -90,6 +108,19 @@ class ValidateSignupForm(FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         return [] if tracker.get_slot("signup_outcome") else domain_slots
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The SDK keeps only slots that are still required; once a refusal has ended the form
+        (no slot is required any more) that would drop the refusal itself, so keep it."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        named = {event["name"] for event in events}
+        extracted = tracker.slots_to_validate()
+        return events + [
+            SlotSet(slot, extracted[slot]) for slot in ("signup_outcome", "signup_refusal")
+            if slot in extracted and slot not in named
+        ]
 
     async def extract_activity_session(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -111,16 +142,15 @@ class ValidateSignupForm(FormValidationAction):
                 return {"activity_session": bookable[0].code}
             if not bookable:
                 if named:
-                    refuse(dispatcher, named[0])
-                else:
-                    dispatcher.utter_message(
-                        response="utter_signup_pending", activities=pending_text(query),
-                        **notice_values(service),
-                    )
-                return {"signup_outcome": "refused"}
+                    return refused(refuse(dispatcher, named[0]))
+                activities = pending_names(query)
+                dispatcher.utter_message(
+                    response="utter_signup_pending", activities=activities, **notice_values(service)
+                )
+                return refused({"why": "pending", "activities": activities})
         if not service.open_for_sign_up():
             dispatcher.utter_message(response="utter_no_open_sessions", **notice_values(service))
-            return {"signup_outcome": "refused"}
+            return refused({"why": "pending", "activities": formatting.kinds_pending(query.kinds)})
         if tracker.get_slot("requested_slot") == "activity_session":
             dispatcher.utter_message(response="utter_invalid_session")
             return {"activity_session": None}
@@ -130,8 +160,7 @@ class ValidateSignupForm(FormValidationAction):
     def _choose(dispatcher: CollectingDispatcher, session: SessionView) -> dict[str, Any]:
         if session.window.state == OPEN:
             return {"activity_session": session.code}
-        refuse(dispatcher, session)
-        return {"signup_outcome": "refused"}
+        return refused(refuse(dispatcher, session))
 
     def validate_applicant_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -221,8 +250,10 @@ class ActionSubmitSignup(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.get_slot("signup_outcome") == "refused":
+            return reset(SIGNUP_SLOTS)  # the reason was said, and is kept in signup_refusal
         if tracker.get_slot("signup_outcome") or not tracker.get_slot("signup_confirmed"):
-            return reset(SIGNUP_SLOTS)  # the reason was said when the form stopped
+            return reset(SIGNUP_ATTEMPT_SLOTS)  # the reason was said when the form stopped
         service = activity_service()
         organisation = tracker.get_slot("applicant_organisation")
         request = ApplicationRequest(
@@ -238,16 +269,16 @@ class ActionSubmitSignup(Action):
         try:
             # The database call blocks; keep the action server's event loop free for others.
             outcome = await asyncio.to_thread(service.apply, request)
-        except RegistrationRefused as refused:
-            refuse(dispatcher, refused.session)
-            return reset(SIGNUP_SLOTS)
+        except RegistrationRefused as refusal:
+            refuse(dispatcher, refusal.session)
+            return reset(SIGNUP_ATTEMPT_SLOTS)
         except UnknownSession:
             dispatcher.utter_message(response="utter_invalid_session")
-            return reset(SIGNUP_SLOTS)
+            return reset(SIGNUP_ATTEMPT_SLOTS)
         except SQLAlchemyError:
             log.exception("could not save an application for session %s", request.session_code)
-            dispatcher.utter_message(response="utter_signup_failed")
-            return reset(SIGNUP_SLOTS)
+            dispatcher.utter_message(response="utter_signup_failed", hotline=load_settings().hotline_number)
+            return reset(SIGNUP_ATTEMPT_SLOTS)
         application = outcome.application
         label = formatting.session_label(application.session)
         if outcome.created:
@@ -267,7 +298,7 @@ class ActionSubmitSignup(Action):
                 phone=application.masked_phone,
                 status=application.status,
             )
-        return reset(SIGNUP_SLOTS)
+        return reset(SIGNUP_ATTEMPT_SLOTS)
 
 
 class ActionStopForm(Action):
@@ -280,7 +311,53 @@ class ActionStopForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_signup_stopped")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset(SIGNUP_SLOTS + APPLICATION_SLOTS)]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset(SIGNUP_ATTEMPT_SLOTS + APPLICATION_SLOTS)]
+
+
+def refusal_being_answered(tracker: Tracker) -> dict[str, str] | None:
+    """The refused sign-up this message goes on answering, if nothing else came in between:
+    only form-like answers (inform) since the sign-up form ended with a refusal."""
+    refusal = tracker.get_slot("signup_refusal")
+    if not isinstance(refusal, dict) or refusal.get("why") not in NOTHING_STORED:
+        return None
+    latest = True
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if not latest and intent != "inform":
+                return None
+            latest = False
+        elif kind == "action":
+            name = event.get("name")
+            if name == "action_submit_signup":
+                return refusal
+            if name not in _CONTINUING_ACTIONS:
+                return None
+    return None
+
+
+class ActionAnswerFormInput(Action):
+    """A name, a number or an identity typed outside any form. Right after a sign-up that
+    could not start, it is the citizen going on with it: say again why not, that nothing was
+    stored, and where to watch. Otherwise ask what they want to do with it."""
+
+    def name(self) -> str:
+        return "action_answer_form_input"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        refusal = refusal_being_answered(tracker)
+        if refusal is None:
+            dispatcher.utter_message(response="utter_what_to_do_with_it")
+            return []
+        values = {key: value for key, value in refusal.items() if key != "why"}
+        if refusal["why"] == "pending":
+            values.update(notice_values(activity_service()))
+        dispatcher.utter_message(response=NOTHING_STORED[refusal["why"]], **values)
+        # A number typed here fills the check/cancel phone slot (a global entity mapping): drop it.
+        return reset(APPLICATION_SLOTS)
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -316,7 +393,8 @@ class ActionHandleApplication(Action):
         found = service.find_application(phone, reference)
         if found is None:
             dispatcher.utter_message(
-                response="utter_application_not_found", phone=mask_phone(phone), reference=reference
+                response="utter_application_not_found", phone=mask_phone(phone), reference=reference,
+                hotline=load_settings().hotline_number,
             )
         elif cancel and found.status == CANCELLED:
             dispatcher.utter_message(response="utter_application_already_cancelled", reference=reference)

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from activities.catalogue import Activity
+from activities.models import ONLINE_ONLY
 from activities.service import CLOSED, ONLINE, OPEN, ApplicationView, SessionView
 
 TEXTS_FILE = Path(__file__).parent / "data" / "texts.yml"
@@ -40,10 +41,28 @@ def activity_line(activity: Activity) -> str:
 
 
 def pending_lines(activities: list[Activity]) -> str:
+    """A numbered list, one activity a line, for a reply that says after it that these have
+    no dates yet. Never put inside a sentence: use `activity_names` there."""
     return "\n".join(
         _t("pending_line", index=i, kind=kind(a), title=a.title, units=units(a))
         for i, a in enumerate(activities, start=1)
     )
+
+
+def activity_name(activity: Activity) -> str:
+    """"“政策公开讲”第2讲“政府采购宣讲”": an activity named inside a sentence."""
+    return _t("activity_name", kind=kind(activity), title=activity.title)
+
+
+def activity_names(activities: list[Activity], most: int = 3) -> str:
+    """Activities named inside a sentence, joined with 、; beyond `most`, "…等N项活动"."""
+    names = "、".join(activity_name(a) for a in activities[:most])
+    return _t("activity_names_more", names=names, count=len(activities)) if len(activities) > most else names
+
+
+def according_to(source: str) -> str:
+    """"按照《…》（…），" before a rule read from a plan; nothing when no plan states it."""
+    return _t("according_to", source=source) if source else ""
 
 
 def demo_notice(session: SessionView) -> str:
@@ -75,6 +94,12 @@ def session_label(session: SessionView) -> str:
     return f"{_demo(session)}{kind(session.activity)}“{session.activity.title}”，{when(session)}"
 
 
+def venue(session: SessionView, piece: str) -> str:
+    """The venue `piece` of a line or detail; nothing for a live stream, which has no venue
+    (the schedule stores "线上" there; how to watch is said separately)."""
+    return "" if session.mode == ONLINE_ONLY else _t(piece, venue=session.venue)
+
+
 def session_line(session: SessionView, index: int) -> str:
     return _t(
         "session_line",
@@ -86,7 +111,7 @@ def session_line(session: SessionView, index: int) -> str:
         kind=kind(session.activity),
         title=session.activity.title,
         mode=session.mode,
-        venue=session.venue,
+        venue=venue(session, "venue_in_line"),
     )
 
 
@@ -107,7 +132,7 @@ def session_detail(session: SessionView) -> str:
         title=session.activity.title,
         when=when(session),
         mode=session.mode,
-        venue=session.venue,
+        venue=venue(session, "venue_in_detail"),
         units=units(session.activity),
         registration=registration(session),
         summary=session.activity.summary,
@@ -115,8 +140,13 @@ def session_detail(session: SessionView) -> str:
         document_number=session.activity.document_number,
     )
     if session.live_details:
-        text += "\n" + _t("live_line", live=session.live_details)
+        text += "\n" + how_to_watch(session.live_details)
     return text
+
+
+def how_to_watch(live_details: str | None) -> str:
+    """"观看方式：…" for a reply that ends with it; nothing when the organisers gave none."""
+    return _t("live_line", live=live_details) if live_details else ""
 
 
 def session_buttons(sessions: list[SessionView]) -> list[dict[str, str]]:
