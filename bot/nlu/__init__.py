@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components of the assistant (referenced by module path in config.yml)."""

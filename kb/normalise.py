@@ -1,0 +1,349 @@
+"""One normalisation of citizens' text, shared by the NLU pipeline and the answer engine.
+
+`normalise(text)` runs, in order:
+
+1. clean: zero-width and other invisible format characters (Unicode Cf: U+200B, U+FEFF,
+   U+00AD, …) and control characters are removed; line breaks, tabs and every other kind
+   of space (U+3000, NBSP, …) become one ASCII space each (nothing is collapsed or stripped);
+2. width: the full-width ASCII block U+FF01–U+FF5E becomes ASCII — letters, digits and
+   punctuation alike, so ，？！：；（） become ,?!:;() everywhere, in training data and at
+   run time (NFKC's choice). Punctuation without an ASCII twin (。、《》「」…) stays;
+3. traditional → simplified with OpenCC (`t2s`);
+4. pinyin typed without conversion ("shiyebaoxian", "yibao xuanjiang", "kaifangdian 9"):
+   a run of ASCII letter words whose letters are exactly the toneless pinyin of one or
+   more vocabulary terms becomes those terms ("失业保险", "医保宣讲", "开放点 9"); anything
+   else (English, codes like DX-7K3Q9M, e-mail addresses, URLs) is left alone;
+5. sound-alike typos of vocabulary terms (医宝 → 医保, 开方点 → 开放点, 医保句 → 医保局):
+   a stretch of whole jieba tokens, all Chinese characters, becomes a vocabulary term of
+   the same length when every character that differs from the term's sounds like it — its
+   usual toneless reading is the term character's reading (射保 → 社保: 射 is 'she'; its
+   rare reading 'yi' does not make it 医保) — at least one character is already right, and
+   the stretch is not itself a word of jieba's dictionary (事业单位, 一般, 保险 stay)
+   nor a word in front of a name that is already right (去司法局 stays).
+   Terms of three or more characters also match with the usual fuzzy sounds (zh/z, ch/c,
+   sh/s, n/l, an/ang, en/eng, in/ing) when at least half of their characters are right.
+
+Only vocabulary terms are ever written into the text, and normalising twice changes
+nothing more. `Normaliser.align(text)` also says where each output character came from
+(the NLU component uses it to move entity annotations of training examples).
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+import opencc
+from pypinyin import Style, lazy_pinyin, pinyin
+
+from kb.gazetteer import _JIEBA_FREQUENCY
+
+__all__ = ["Aligned", "Normaliser", "default_normaliser", "normalise"]
+
+_LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Letter words typed as pinyin: not glued to other letters, and not part of a code, an
+# address or a URL (DX-7K3Q9M, yibao@qq.com, www.yibao.cn); digits after are fine: kaifangdian9.
+_LETTER_RUN = re.compile(
+    r"(?<![A-Za-z0-9\-_@./])[A-Za-z]+(?: +[A-Za-z]+)*(?![A-Za-z_@]|\.[A-Za-z0-9])"
+)
+_WORD = re.compile(r"[A-Za-z]+")
+# English words spelt exactly like the pinyin of a vocabulary term (博兴): left as typed.
+_ENGLISH_WORDS = frozenset({"boxing"})
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """Normalised text and, for each of its characters, the span of the input it came from."""
+
+    text: str
+    origins: tuple[tuple[int, int], ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The output span made from input characters start..end, or None if all removed."""
+        hits = [k for k, (s, e) in enumerate(self.origins) if s < end and e > start]
+        return (hits[0], hits[-1] + 1) if hits else None
+
+
+@lru_cache(maxsize=None)
+def _primary(char: str) -> str:
+    """The usual toneless reading of one character ('射' → 'she', never its rare 'yi')."""
+    return lazy_pinyin(char, style=Style.NORMAL)[0]
+
+
+@lru_cache(maxsize=None)
+def _readings(char: str) -> frozenset[str]:
+    """Every toneless pinyin reading of one Chinese character ('长' → {'chang', 'zhang'})."""
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")[0])
+
+
+def _fuzzy(syllable: str) -> str:
+    for full, short in _FUZZY_INITIALS:
+        if syllable.startswith(full):
+            syllable = short + syllable[len(full):]
+            break
+    for full, short in _FUZZY_FINALS:
+        if syllable.endswith(full):
+            return syllable[: -len(full)] + short
+    return syllable
+
+
+def _spellings(term: str) -> list[tuple[str, ...]]:
+    """Toneless pinyin of a term: its phrase reading (重点 → zhong dian), then the usual
+    reading of each character if that differs. Rare readings are left out on purpose:
+    pypinyin knows 找 as 'hua' too, and 滑工作 is not 找工作."""
+    phrase = tuple(lazy_pinyin(term, style=Style.NORMAL))
+    usual = tuple(_primary(c) for c in term)
+    return [phrase] if usual == phrase else [phrase, usual]
+
+
+class _Trie:
+    """Terms by their syllables; `find` walks every reading of the typed characters."""
+
+    def __init__(self) -> None:
+        self.root: dict = {}
+
+    def add(self, syllables: Iterable[str], term: str) -> None:
+        node = self.root
+        for syllable in syllables:
+            node = node.setdefault(syllable, {})
+        node.setdefault(None, [])
+        if term not in node[None]:
+            node[None].append(term)
+
+    def find(self, readings: list[frozenset[str]]) -> list[str]:
+        nodes = [self.root]
+        for options in readings:
+            nodes = [node[r] for node in nodes for r in options if r in node]
+            if not nodes:
+                return []
+        return list(dict.fromkeys(t for node in nodes for t in node.get(None, ())))
+
+
+class Normaliser:
+    """Normalises text against a vocabulary (the only words it ever writes into text)."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = frozenset(w for w in (v.strip() for v in vocabulary) if w)
+        self._converter = opencc.OpenCC("t2s")
+        self._jieba = jieba.dt
+        for word in self.vocabulary:
+            self._jieba.add_word(word, freq=_JIEBA_FREQUENCY)
+        self._jieba.initialize()
+        # jieba's own dictionary, before our words: what counts as a real word.
+        self._exact = _Trie()
+        self._fuzzy = _Trie()
+        self._pinyin: dict[str, str] = {}
+        self._spelt: dict[str, list[tuple[str, ...]]] = {}
+        han_terms = sorted(w for w in self.vocabulary if all(_HAN.match(c) for c in w))
+        for term in han_terms:
+            spellings = _spellings(term)
+            self._spelt[term] = spellings
+            for spelling in spellings:
+                self._exact.add(spelling, term)
+                if len(term) >= 3:
+                    self._fuzzy.add(map(_fuzzy, spelling), term)
+            typed = "".join(spellings[0])  # pinyin typed as letters: the phrase reading
+            for letters in {typed, typed.replace("v", "u")} - _ENGLISH_WORDS:
+                self._pinyin.setdefault(letters, term)
+        self._pinyin_lengths = sorted({len(k) for k in self._pinyin}, reverse=True)
+        self._max_term = max((len(t) for t in han_terms), default=0)
+        self._lock = threading.Lock()  # jieba's lazy structures are not thread-safe
+
+    # --- public ----------------------------------------------------------------------
+
+    def normalise(self, text: str) -> str:
+        return self.align(text).text
+
+    def align(self, text: str) -> Aligned:
+        chars, origins = self._clean(text)
+        chars, origins = self._simplified(chars, origins)
+        chars, origins = self._from_pinyin(chars, origins)
+        chars = self._corrected(chars)
+        return Aligned("".join(chars), tuple(origins))
+
+    def is_real_word(self, word: str) -> bool:
+        """A word of jieba's dictionary that is not one of ours (our words are boosted)."""
+        return word not in self.vocabulary and self._jieba.FREQ.get(word, 0) > 0
+
+    # --- steps -----------------------------------------------------------------------
+
+    @staticmethod
+    def _clean(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+        chars: list[str] = []
+        origins: list[tuple[int, int]] = []
+        for i, char in enumerate(text):
+            if char in _LINE_BREAKS:
+                char = " "
+            elif "\uff01" <= char <= "\uff5e":
+                char = chr(ord(char) - 0xFEE0)
+            else:
+                category = unicodedata.category(char)
+                if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+                    continue
+                if category == "Zs":
+                    char = " "
+            chars.append(char)
+            origins.append((i, i + 1))
+        return chars, origins
+
+    def _simplified(self, chars: list[str], origins: list[tuple[int, int]]):
+        text = "".join(chars)
+        converted = self._converter.convert(text)
+        if len(converted) == len(text):
+            return list(converted), origins
+        # A phrase changed length (rare): convert piece by piece between spaces and
+        # punctuation, and map a piece whose length changed to its whole input span.
+        out: list[str] = []
+        out_origins: list[tuple[int, int]] = []
+        for match in re.finditer(r"\w+|\W+", text):
+            piece = self._converter.convert(match.group())
+            spans = origins[match.start():match.end()]
+            if len(piece) == len(spans):
+                out_origins.extend(spans)
+            else:
+                out_origins.extend([(spans[0][0], spans[-1][1])] * len(piece))
+            out.extend(piece)
+        return out, out_origins
+
+    def _from_pinyin(self, chars: list[str], origins: list[tuple[int, int]]):
+        text = "".join(chars)
+        if not self._pinyin or not re.search(r"[A-Za-z]", text):
+            return chars, origins
+        out: list[str] = []
+        out_origins: list[tuple[int, int]] = []
+        done = 0
+        for run in _LETTER_RUN.finditer(text):
+            words = list(_WORD.finditer(run.group()))
+            i = 0
+            while i < len(words):
+                for j in range(len(words), i, -1):
+                    letters = "".join(w.group() for w in words[i:j]).lower()
+                    terms = self._pinyin_terms(letters)
+                    if terms:
+                        start = run.start() + words[i].start()
+                        end = run.start() + words[j - 1].end()
+                        out.extend(chars[done:start])
+                        out_origins.extend(origins[done:start])
+                        span = (origins[start][0], origins[end - 1][1])
+                        for term in terms:
+                            out.extend(term)
+                            out_origins.extend([span] * len(term))
+                        done = end
+                        i = j
+                        break
+                else:
+                    i += 1
+        out.extend(chars[done:])
+        out_origins.extend(origins[done:])
+        return out, out_origins
+
+    def _pinyin_terms(self, letters: str) -> list[str] | None:
+        """Split letters exactly into vocabulary pinyin (longest first), or None."""
+        best: list[list[str] | None] = [None] * (len(letters) + 1)
+        best[len(letters)] = []
+        for start in range(len(letters) - 1, -1, -1):
+            for length in self._pinyin_lengths:
+                rest = best[start + length] if start + length <= len(letters) else None
+                term = self._pinyin.get(letters[start:start + length])
+                if term and rest is not None:
+                    best[start] = [term, *rest]
+                    break
+        return best[0]
+
+    def _corrected(self, chars: list[str]) -> list[str]:
+        if not self._max_term or not any(_HAN.match(c) for c in chars):
+            return chars
+        text = "".join(chars)
+        with self._lock:
+            tokens = list(self._jieba.tokenize(text, HMM=False))
+        out = list(chars)
+        i = 0
+        while i < len(tokens):
+            match = self._match_at(tokens, i, text)
+            if match:
+                j, term = match
+                start = tokens[i][1]
+                out[start:start + len(term)] = term
+                i = j
+            else:
+                i += 1
+        return out
+
+    def _match_at(self, tokens: list, i: int, text: str) -> tuple[int, str] | None:
+        """The longest stretch of whole tokens from token i that sounds like a term."""
+        start = tokens[i][1]
+        best = None
+        for j in range(i + 1, len(tokens) + 1):
+            end = tokens[j - 1][2]
+            if end - start > self._max_term:
+                break
+            window = text[start:end]
+            if not all(_HAN.match(c) for c in window):
+                break
+            if len(window) < 2 or window in self.vocabulary or self.is_real_word(window):
+                continue
+            term = self._sounds_like(window)
+            if term and not self._only_a_word_before(window, term, tokens[i][0]):
+                best = (j, term)
+        return best
+
+    def _only_a_word_before(self, window: str, term: str, first: str) -> bool:
+        """去司法局 is not 区司法局: when only the first token differs and the rest is
+        already one of our terms, the "typo" is a word of its own in front of a name."""
+        rest = len(first)
+        return window[rest:] == term[rest:] and window[rest:] in self.vocabulary
+
+    def _sounds_like(self, window: str) -> str | None:
+        """The term the window was meant to be: every typed character that differs from
+        the term's is read (in its usual reading) as the term's character is read."""
+        readings = [_readings(c) for c in window]
+
+        def same_place(term: str) -> int:
+            return sum(a == b for a, b in zip(window, term))
+
+        def sounds(term: str, fold=lambda s: s) -> bool:
+            return all(
+                a == b or fold(_primary(a)) in {fold(r) for r in spelt}
+                for a, b, *spelt in zip(window, term, *self._spelt[term])
+            )
+
+        exact = [t for t in self._exact.find(readings) if same_place(t) >= 1 and sounds(t)]
+        if exact:
+            return max(exact, key=same_place)
+        if len(window) >= 3:
+            fuzzy = [frozenset(_fuzzy(r) for r in options) for options in readings]
+            near = [
+                t for t in self._fuzzy.find(fuzzy)
+                if 2 * same_place(t) >= len(t) and sounds(t, _fuzzy)
+            ]
+            if near:
+                return max(near, key=same_place)
+        return None
+
+
+_default: Normaliser | None = None
+_default_lock = threading.Lock()
+
+
+def default_normaliser() -> Normaliser:
+    """The process-wide normaliser over the gazetteer: every term's names and its words."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                from kb.gazetteer import default_gazetteer
+
+                _default = Normaliser(default_gazetteer().dictionary_words())
+    return _default
+
+
+def normalise(text: str) -> str:
+    """Citizens' text as the assistant reads it (see the module docstring)."""
+    return default_normaliser().normalise(text)

@@ -1,0 +1,223 @@
+"""kb.normalise: the one normalisation of citizens' text (NLU and answer engine)."""
+from __future__ import annotations
+
+import string
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.normalise import Normaliser, default_normaliser, normalise
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _built() -> Normaliser:
+    """Build the default normaliser once (jieba's dictionary takes a second or two)."""
+    return default_normaliser()
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c
+                   for c in text)
+
+
+# --- traditional, width, invisible characters ----------------------------------------------
+
+def test_traditional_becomes_simplified() -> None:
+    assert normalise("區醫保局的宣講講什麼") == "区医保局的宣讲讲什么"
+    assert normalise("政務開放日") == "政务开放日"
+
+
+def test_full_width_letters_digits_and_punctuation_become_ascii() -> None:
+    assert normalise("ＡＢＣｘｙｚ０１２３４５６７８９") == "ABCxyz0123456789"
+    assert normalise("１３８１２３４５６７８") == "13812345678"
+    assert normalise("开放点９") == "开放点9"
+    assert normalise("医保宣讲在哪？谁负责！（区医保局）") == "医保宣讲在哪?谁负责!(区医保局)"
+    assert normalise("手机\u3000１３９－００００－１２３４") == "手机 139-0000-1234"
+
+
+def test_punctuation_without_an_ascii_twin_stays() -> None:
+    assert normalise("好的。谢谢、再见《方案》") == "好的。谢谢、再见《方案》"
+
+
+def test_zero_width_and_control_characters_removed_line_breaks_become_spaces() -> None:
+    assert normalise("医\u200b保\u200d宣\ufeff讲\u2060") == "医保宣讲"
+    assert normalise("开放\u00ad点\x00\x07") == "开放点"
+    assert normalise("你好\n请问\r\n医保\t宣讲") == "你好 请问  医保 宣讲"
+
+
+# --- pinyin typed without conversion ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("shiyebaoxian 谁公开", "失业保险 谁公开"),
+        ("yibao xuanjiang", "医保宣讲"),
+        ("yibaoxuanjiang谁负责", "医保宣讲谁负责"),
+        ("kaifangdian 9", "开放点 9"),
+        ("kaifangdian9是啥", "开放点9是啥"),
+        ("YiBao 怎么报销", "医保 怎么报销"),
+        ("shi ye bao xian", "失业保险"),
+        ("shebao断缴了", "社保断缴了"),
+    ],
+)
+def test_pinyin_of_vocabulary_becomes_the_term(typed: str, expected: str) -> None:
+    assert normalise(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hello", "nihao", "ok 好的", "DX-7K3Q9M", "dx4m2p8q", "DXK9L3M7", "boxing", "thank you",
+     "hi，在吗", "ChatGPT", "yibaoo", "xyz 医保", "yibao@qq.com", "www.yibao.gov.cn"],
+)
+def test_other_latin_text_is_left_alone(text: str) -> None:
+    assert normalise(text) == text.replace("，", ",")
+
+
+# --- sound-alike typos ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("医宝怎么报销", "医保怎么报销"),
+        ("宣将有哪些", "宣讲有哪些"),
+        ("开方点8是什么", "开放点8是什么"),
+        ("社宝怎么查", "社保怎么查"),
+        ("医保句在哪", "医保局在哪"),
+        ("失业保线怎么领", "失业保险怎么领"),
+        ("射保政策咨询", "社保政策咨询"),  # 射 reads 'she' (its rare 'yi' is ignored)
+        ("惠明保是啥", "惠民保是啥"),
+        ("政策公开将是什么", "政策公开讲是什么"),
+        ("经策平台", "京策平台"),
+        ("开访点有几个", "开放点有几个"),
+    ],
+)
+def test_sound_alike_typos_of_vocabulary_are_corrected(typed: str, expected: str) -> None:
+    assert normalise(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "事业单位",
+        "我在事业单位上班 医保怎么交",
+        "一般多久能办好",
+        "保险",
+        "商业保险能报吗",
+        "一包烟多少钱",
+        "工商局在哪",
+        "王小明",
+        "我叫张建国",
+        "刘芳 13812345678",
+        "李娜 清源街道的居民",
+        "我们楼道灯坏了一个月没人修",
+        "邻居装修天天吵",
+        "政府信息公开将于明天发布",
+        "去司法局参观能看啥",  # 去 is a word in front of a name, not 区
+        "菜鱼",
+        "建设宝贝",
+        "怎样滑工作",  # 找 has a rare reading 'hua': not a sound-alike
+        "情缘",
+        "语法",
+    ],
+)
+def test_words_and_ordinary_sentences_stay(text: str) -> None:
+    assert normalise(text) == text
+
+
+def test_only_vocabulary_is_ever_written() -> None:
+    small = Normaliser(["医保", "开放点"])
+    assert small.normalise("医宝和开方点") == "医保和开放点"
+    assert small.normalise("社宝 shebao") == "社宝 shebao"  # 社保 is not in this vocabulary
+
+
+def test_fuzzy_sounds_only_for_terms_of_three_or_more_characters() -> None:
+    small = Normaliser(["仲裁", "失业保险"])
+    assert small.normalise("司业保险") == "失业保险"  # s/sh, three of four characters right
+    assert small.normalise("中栽") == "中栽"  # two characters: exact sounds only
+
+
+# --- alignment (used to move entity annotations) -------------------------------------------
+
+def test_alignment_maps_output_back_to_input() -> None:
+    aligned = default_normaliser().align("ｙｉｂａｏ 宣讲\u200b在哪")
+    assert aligned.text == "医保 宣讲在哪"
+    assert aligned.span(0, 5) == (0, 2)  # "ｙｉｂａｏ" → "医保"
+    assert aligned.span(6, 8) == (3, 5)  # "宣讲"
+    assert aligned.span(8, 9) is None  # the zero-width space
+    assert aligned.span(9, 11) == (5, 7)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+ASCII_TEXT = st.text(alphabet=string.digits + string.punctuation + " ", max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ASCII_TEXT)
+def test_ascii_digits_and_punctuation_unchanged(text: str) -> None:
+    assert normalise(text) == text
+    assert normalise(_full_width(text)) == text
+
+
+@pytest.fixture(scope="module")
+def common_words() -> list[str]:
+    """Frequent simplified words of jieba's dictionary that are not our vocabulary."""
+    import jieba
+
+    from kb.normalise import _HAN
+
+    normaliser = default_normaliser()
+    frequency = jieba.dt.FREQ
+    words = sorted(
+        (w for w, f in frequency.items()
+         if f >= 500 and 2 <= len(w) <= 4 and all(_HAN.match(c) for c in w)
+         and w not in normaliser.vocabulary and normaliser._converter.convert(w) == w),
+        key=lambda w: -frequency[w],
+    )
+    return words[:6000]
+
+
+SEPARATORS = st.sampled_from([" ", ",", "?", "!", "1", "2026", ":", "  "])
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_common_words_unchanged_apart_from_width(common_words: list[str], data: st.DataObject) -> None:
+    chosen = data.draw(st.lists(st.sampled_from(common_words), min_size=1, max_size=8))
+    separators = data.draw(st.lists(SEPARATORS, min_size=len(chosen), max_size=len(chosen)))
+    text = "".join(w + s for w, s in zip(chosen, separators))
+    assert normalise(text) == text
+    assert normalise(_full_width(text)) == text
+
+
+def test_the_most_frequent_words_unchanged(common_words: list[str]) -> None:
+    assert [w for w in common_words if normalise(w) != w] == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=30))
+def test_normalising_twice_changes_nothing_more(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+
+
+# --- speed -----------------------------------------------------------------------------------
+
+def test_a_few_milliseconds_at_most_per_message() -> None:
+    messages = [
+        "您好，请问医保宣讲是哪个单位负责的？",
+        "區醫保局的宣講講什麼",
+        "shiyebaoxian 谁公开",
+        "医宝怎么报销 开方点9在哪",
+        "你好我想说一下我们小区的情况就是三号楼那个电梯已经坏了快一个月了老人上下楼特别不方便",
+        "我的手机号是１３８１２３４５６７８",
+    ] * 50
+    start = time.perf_counter()
+    for message in messages:
+        normalise(message)
+    per_message = (time.perf_counter() - start) / len(messages)
+    assert per_message < 0.002, f"{per_message * 1000:.2f} ms per message"
