@@ -19,6 +19,8 @@ from activities import formatting
 from activities.privacy import phone_of
 from activities.service import beijing_now
 from activities.workdays import add_working_days, is_working_day
+from actions.knowledge import answer_engine, question_from
+from actions.policy import ActionAnswerPolicyQuestion
 from actions.signup import APPLICATION_SLOTS, SIGNUP_SLOTS, checked, reset
 from bot.settings import load_settings
 from handoff.service import HandoffService, TicketRequest, transcript_line
@@ -116,7 +118,8 @@ class ActionStartHandoff(Action):
 
 
 class ActionFallback(Action):
-    """"没听懂" once; the second time in a row, a person takes over."""
+    """A message the NLU could not classify: answered from the plans when it names something
+    they hold; else "没听懂" once, and the second time in a row a person takes over."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -124,12 +127,13 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intents = [
-            (e.get("parse_data") or {}).get("intent", {}).get("name")
-            for e in tracker.events
-            if e.get("event") == "user"
-        ]
-        if intents[-2:] == ["nlu_fallback", "nlu_fallback"]:
+        question = question_from(tracker)
+        if question.text and answer_engine().recognises(question):
+            # The NLU was unsure, but the message names something the plans hold
+            # ("统计局的联系方式"): the plans answer it, or say honestly that they don't.
+            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+        last_reply = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
+        if (last_reply.get("metadata") or {}).get("utter_action") == "utter_default":
             dispatcher.utter_message(response=FIRST_REPLY["not_understood"], hotline=hotline())
             return [SlotSet("handoff_reason", "not_understood"), FollowupAction(HANDOFF_FORM)]
         dispatcher.utter_message(response="utter_default", hotline=hotline())

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 
 from activities.catalogue import Catalogue
 from activities.service import ActivityService
-from kb.answers import Answer, AnswerEngine, CachedEngine, Question
+from kb.answers import Answer, AnswerEngine, CachedEngine, Context, Question
 from kb.db import UnitOfWork
 from kb.store import KnowledgeRepository
 from bot.settings import load_settings
@@ -16,7 +16,8 @@ from bot.settings import load_settings
 
 @lru_cache(maxsize=1)
 def _cached_engine() -> CachedEngine:
-    return CachedEngine(load_settings().database_url)
+    settings = load_settings()
+    return CachedEngine(settings.database_url, hotline=settings.hotline_number)
 
 
 def answer_engine() -> AnswerEngine:
@@ -53,4 +54,16 @@ def question_from(tracker: Tracker) -> Question:
         intent=(message.get("intent") or {}).get("name"),
         entities=dict(entities),
         context_ref=tracker.get_slot("kb_ref"),
+        context=conversation_context(tracker),
     )
+
+
+def conversation_context(tracker: Tracker) -> Context:
+    """What was discussed last: the answer engine's `kb_context`, with a record the schedule
+    actions showed since (`kb_ref`) as the most recent one."""
+    ref = tracker.get_slot("kb_ref")
+    context = Context.from_slot(tracker.get_slot("kb_context"), ref)
+    if ref and (not context.recent or context.recent[0] != ref):
+        context = Context(recent=(ref, *context.recent)[:4], listed=context.listed,
+                          facet=context.facet)
+    return context

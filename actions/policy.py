@@ -12,8 +12,8 @@ from actions.activities import answer_schedule_question, listed_session, show_de
 from actions.knowledge import activity_service, answer_engine, question_from, record_unanswered
 from kb.answers import Answer, AnswerEngine, Question
 
-# What a "when" question about an activity is answered from: the sessions, not the plan's
-# general period (the plans give no dates; operators load them).
+# A "when" question about these is answered with the plan's own period and then from the
+# sessions; a "which day" question from the sessions alone (the plans give no dates).
 SCHEDULE_KINDS = (*ACTIVITY_KINDS, "rules")
 
 
@@ -29,7 +29,11 @@ class ActionAnswerPolicyQuestion(Action):
         question = question_from(tracker)
         engine = answer_engine()
         answer = engine.answer(question)
-        if engine.aspect_of(question.text) == "when" and _about_activities(engine, question, answer):
+        facet = engine.aspect_of(question.text)
+        schedule = facet in ("when", "exact_date") and answer.reason != "other_year" \
+            and _about_activities(engine, question, answer)
+        if schedule and facet == "exact_date":
+            # The plans give no dates: only the sessions the organisers loaded do.
             return answer_schedule_question(dispatcher, tracker)
         if not answer.covered:
             record_unanswered(question, answer, tracker.sender_id)
@@ -38,8 +42,13 @@ class ActionAnswerPolicyQuestion(Action):
             buttons=[{"title": related, "payload": related} for related in answer.related],
         )
         # A new answer replaces a session list as what "那第二个呢" refers to.
-        events = [SlotSet("listed_sessions", None)]
-        return events + [SlotSet("kb_ref", answer.ref)] if answer.ref else events
+        events = [SlotSet("listed_sessions", None), SlotSet("kb_context", answer.context.to_slot()),
+                  SlotSet("kb_ref", answer.ref)]
+        if schedule:
+            # "开放日一般在几月份": the plan's own period above, then whether sessions are
+            # announced now (never the plan's year presented as this year).
+            events += answer_schedule_question(dispatcher, tracker)
+        return events
 
 
 def _about_activities(engine: AnswerEngine, question: Question, answer: Answer) -> bool:

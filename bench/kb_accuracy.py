@@ -1,166 +1,230 @@
-"""Intent accuracy and answer accuracy on the held-out development sets in tests/dev.
+"""Answer accuracy and honest-refusal rate of the running assistant on the development sets.
 
-Loads the trained Rasa model in-process (no server), builds the knowledge base from
-kb/sources into a throw-away SQLite file, and for every question of
-tests/dev/kb_questions.yml checks the assistant's answer:
-  covered question: the answer is given (not refused), contains every `expect` fact and
-  cites the expected source; uncovered question: an honest refusal with the hotline.
-Beside it, in the same run, a retrieval-only baseline (quote the best passage, refuse
-below the passage threshold) is scored by the same rules.
+Starts the real assistant (Rasa server + action server, throw-away SQLite database with the
+plans of kb/sources) on free ports and asks, over REST, every question of:
+  - tests/dev/citizen_questions.yml — written blind (by a helper that never saw the code or
+    the training data) in citizens' voice: single questions and multi-turn dialogues;
+  - tests/dev/kb_questions.yml — the older development set written by the team.
+Each single question is asked in a fresh conversation; a dialogue's turns in one. Scored on
+the reply text a citizen sees:
+  covered: no apology, every `expect` fact present, and the citation of `source`
+           (document number plus 开放点N / 第N讲 / 第N项 / rules part), or any citation;
+  not covered: an honest refusal — the hotline number and a refusal phrase.
+Beside it, in the same run, a retrieval-only baseline (quote the best passage with its
+source, refuse below the passage threshold) is scored by the same rules, and NLU intent
+accuracy on tests/dev/nlu_dev.yml is read from the server's /model/parse.
 
-Usage: python bench/kb_accuracy.py [--show-errors] [--sweep]
-  --sweep prints answer accuracy over a grid of the two retrieval thresholds in
-  kb/answers.py (MIN_RECORD_SCORE, MIN_PASSAGE_SCORE): how they were calibrated.
+Usage: python bench/kb_accuracy.py [--show-errors] [--only citizen|team]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import os
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
+import aiohttp
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # Rasa logs every parse at DEBUG otherwise
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from bot import rasa_project  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from kb import answers  # noqa: E402
-from kb.answers import Answer, AnswerEngine, KnowledgeBase, Question  # noqa: E402
-from kb.db import UnitOfWork  # noqa: E402
-from kb.store import KnowledgeRepository, build, plan_files  # noqa: E402
-
-KB_QUESTIONS = ROOT / "tests" / "dev" / "kb_questions.yml"
+CITIZEN = ROOT / "tests" / "dev" / "citizen_questions.yml"
+TEAM = ROOT / "tests" / "dev" / "kb_questions.yml"
 NLU_DEV = ROOT / "tests" / "dev" / "nlu_dev.yml"
+REFUSAL_MARKERS = ("抱歉", "没有写到", "没有找到", "不能替您", "接诉即办", "没能理解", "没有理解", "转人工",
+                   "转接人工")
+PASSAGE_THRESHOLD = 0.32  # the baseline quotes a passage at least this similar
+CONCURRENCY = 4
+
+Case = dict
+Dialogue = list[Case]
 
 
-def expected_ref(source: dict) -> str:
-    suffix = f":{source['number']}" if source.get("number") is not None else ""
-    return f"{source['doc']}#{source['kind']}{suffix}"
+def _squash(text: str) -> str:
+    return "".join(text.split())
 
 
-def is_correct(case: dict, answer: Answer) -> bool:
+def citation(source: dict) -> str:
+    """The part of a reply's 来源 line that names `source`."""
+    doc, kind, number = source["doc"], source["kind"], source.get("number")
+    where = {"site": f"“政务开放日”开放点{number}", "theme": f"开放点{number}" if number else "",
+             "lecture": f"“政策公开讲”第{number}讲", "item": f"第{number}项",
+             "rules": "“政民互动形式”"}.get(kind, "")
+    return f"（{doc}）{where}"
+
+
+def is_refusal(text: str, hotline: str) -> bool:
+    return hotline in text and any(marker in text for marker in REFUSAL_MARKERS)
+
+
+def is_correct(case: Case, text: str, hotline: str) -> bool:
     if not case.get("covered", True):
-        return not answer.covered and "12345" in answer.text
-    if not answer.covered or not all(str(f) in answer.text for f in case.get("expect", [])):
+        return is_refusal(text, hotline)
+    squashed = _squash(text)
+    if "抱歉" in text or not all(_squash(str(f)) in squashed for f in case.get("expect", [])):
         return False
     source = case.get("source")
     if not source:
-        return True
-    if source["kind"] == "text":
-        return any(ref.startswith(source["doc"]) for ref in answer.sources)
-    return expected_ref(source) in answer.sources
+        return "来源：" in text
+    return citation(source) in text or (source["kind"] == "theme" and "来源：" in text)
 
 
-def retrieval_only(engine: AnswerEngine, text: str) -> Answer:
-    """The baseline: quote the single best passage, or refuse below the threshold."""
-    hits = engine.kb.index.search(text, top_k=1)
-    if not hits or hits[0].score < answers.MIN_PASSAGE_SCORE:
-        return Answer(text="没有找到。12345", covered=False)
-    return Answer(text=hits[0].document.text, covered=True, sources=(hits[0].document.key,))
+def load_sets(only: str | None) -> dict[str, list[Dialogue]]:
+    """Name → dialogues (a single question is a dialogue of one turn)."""
+    sets: dict[str, list[Dialogue]] = {}
+    if only in (None, "citizen"):
+        data = yaml.safe_load(CITIZEN.read_text(encoding="utf-8"))
+        sets["citizen questions (blind)"] = [[q] for q in data["questions"]]
+        sets["citizen dialogues (blind)"] = [d["turns"] for d in data["dialogues"]]
+    if only in (None, "team"):
+        data = yaml.safe_load(TEAM.read_text(encoding="utf-8"))
+        sets["team set (older)"] = [[q] for q in data["questions"]]
+    return sets
 
 
-async def parse_all(texts: list[str]) -> list[dict]:
-    from rasa.core.agent import Agent
+async def ask_assistant(url: str, sets: dict[str, list[Dialogue]]) -> dict[str, list[list[str]]]:
+    """Every turn's reply text, dialogue by dialogue, from the running assistant."""
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
 
-    agent = Agent.load(str(rasa_project.train_if_needed(load_settings())))
-    return [await agent.parse_message(text) for text in texts]
+        async def dialogue(name: str, index: int, turns: Dialogue) -> list[str]:
+            sender = f"dev-{abs(hash(name)) % 10000}-{index}"
+            replies = []
+            async with semaphore:
+                context = turns[0].get("context")
+                if context:  # the older set gives "what was just discussed" as a record
+                    ref = f"{context['doc']}#{context['kind']}" + (
+                        f":{context['number']}" if context.get("number") is not None else "")
+                    event = {"event": "slot", "name": "kb_context",
+                             "value": {"recent": [ref], "listed": [], "facet": None}}
+                    async with session.post(f"{url}/conversations/{sender}/tracker/events",
+                                            json=event) as response:
+                        response.raise_for_status()
+                for turn in turns:
+                    payload = {"sender": sender, "message": turn["q"]}
+                    async with session.post(f"{url}/webhooks/rest/webhook", json=payload) as r:
+                        r.raise_for_status()
+                        replies.append("\n".join(m.get("text", "") for m in await r.json()))
+            return replies
+
+        return {
+            name: await asyncio.gather(*(dialogue(name, i, d) for i, d in enumerate(dialogues)))
+            for name, dialogues in sets.items()
+        }
 
 
-def entities_of(parse: dict) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for entity in parse.get("entities", []):
-        grouped.setdefault(entity["entity"], []).append(str(entity["value"]))
-    return grouped
-
-
-def nlu_dev_examples() -> list[tuple[str, str]]:
+async def nlu_accuracy(url: str) -> tuple[int, int, Counter, Counter]:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    data = load_data(str(NLU_DEV))
-    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+    examples = [(m.get("text"), m.get("intent")) for m in load_data(str(NLU_DEV)).intent_examples]
+    hits, totals = Counter(), Counter()
+    async with aiohttp.ClientSession() as session:
+        for text, intent in examples:
+            async with session.post(f"{url}/model/parse", json={"text": text}) as response:
+                predicted = (await response.json())["intent"]["name"]
+            totals[intent] += 1
+            hits[intent] += predicted == intent
+    return sum(hits.values()), len(examples), hits, totals
 
 
-def score_answers(
-    engine: AnswerEngine, cases: list[dict], parses: list[dict], show_errors: bool = False
-) -> tuple[dict[str, Counter], Counter, int]:
-    """Score the assistant and the baseline on every dev question."""
-    scores = {"assistant": Counter(), "retrieval-only baseline": Counter()}
-    totals: Counter = Counter()
-    intent_hits = 0
-    for case, parse in zip(cases, parses):
-        group = "covered" if case.get("covered", True) else "not covered"
-        totals[group] += 1
-        predicted = parse["intent"]["name"]
-        intent_hits += predicted == case.get("intent")
-        context = expected_ref(case["context"]) if case.get("context") else None
-        ours = engine.answer(Question(case["q"], predicted, entities_of(parse), context))
-        scores["assistant"][group] += is_correct(case, ours)
-        scores["retrieval-only baseline"][group] += is_correct(case, retrieval_only(engine, case["q"]))
-        if show_errors and not is_correct(case, ours):
-            print(f"\n✗ [{group}] {case['q']}  (intent {predicted}, expected {case.get('intent')})")
-            print("   " + ours.text.replace("\n", "\n   "))
-    return scores, totals, intent_hits
+def baseline_answerer(database_url: str) -> Callable[[str], str]:
+    """The retrieval-only baseline: the best passage with its source, or a refusal."""
+    from kb.answers import AnswerEngine, KnowledgeBase
+    from kb.db import UnitOfWork
+    from kb.store import KnowledgeRepository
+
+    with UnitOfWork(database_url).session() as session:
+        engine = AnswerEngine(KnowledgeBase(KnowledgeRepository(session).documents()))
+
+    def answer(text: str) -> str:
+        hits = engine.kb.index.search(text, top_k=1)
+        if not hits or hits[0].score < PASSAGE_THRESHOLD:
+            return "抱歉，没有找到。12345"
+        record = engine.kb.record_of_key(hits[0].document.key)
+        source = engine.renderer._source(record) if record else ""
+        return f"{hits[0].document.text}\n{source}"
+
+    return answer
 
 
-def sweep(engine: AnswerEngine, cases: list[dict], parses: list[dict]) -> None:
-    print("\nthreshold sweep (assistant): MIN_RECORD_SCORE x MIN_PASSAGE_SCORE")
-    print(f"{'record':>8}{'passage':>9}{'covered':>9}{'refusals':>10}")
-    for record, passage in itertools.product((0.6, 0.7, 0.8, 0.9, 1.0, 1.1), (0.2, 0.26, 0.32, 0.4)):
-        answers.MIN_RECORD_SCORE, answers.MIN_PASSAGE_SCORE = record, passage
-        scores, totals, _ = score_answers(engine, cases, parses)
-        covered = scores["assistant"]["covered"] / max(1, totals["covered"])
-        refused = scores["assistant"]["not covered"] / max(1, totals["not covered"])
-        print(f"{record:>8.2f}{passage:>9.2f}{covered:>9.1%}{refused:>10.1%}")
+def score(sets, replies, hotline: str, show_errors: bool) -> dict[str, dict[str, Counter]]:
+    results: dict[str, dict[str, Counter]] = {}
+    for name, dialogues in sets.items():
+        hits, totals = Counter(), Counter()
+        for dialogue, texts in zip(dialogues, replies[name]):
+            for turn, text in zip(dialogue, texts):
+                group = "covered" if turn.get("covered", True) else "not covered"
+                totals[group] += 1
+                ok = is_correct(turn, text, hotline)
+                hits[group] += ok
+                if show_errors and not ok:
+                    print(f"\n✗ [{name} / {group}] {turn['q']}  expect {turn.get('expect')} "
+                          f"{turn.get('source') or turn.get('category', '')}")
+                    print("   " + text.replace("\n", "\n   "))
+        results[name] = {"hits": hits, "totals": totals}
+    return results
+
+
+def print_table(title: str, results: dict[str, dict[str, Counter]]) -> None:
+    print(f"\n{title}")
+    print(f"  {'development set':<28}{'turns':>6}{'answer accuracy (covered)':>28}"
+          f"{'honest refusals':>18}{'overall':>9}")
+    for name, r in results.items():
+        hits, totals = r["hits"], r["totals"]
+        covered = hits["covered"] / max(1, totals["covered"])
+        refused = hits["not covered"] / max(1, totals["not covered"])
+        overall = sum(hits.values()) / max(1, sum(totals.values()))
+        covered_text = f"{covered:.1%} of {totals['covered']}"
+        refused_text = f"{refused:.1%} of {totals['not covered']}"
+        print(f"  {name:<28}{sum(totals.values()):>6}{covered_text:>28}{refused_text:>18}"
+              f"{overall:>9.1%}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true")
-    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--only", choices=("citizen", "team"))
     args = parser.parse_args()
+    sets = load_sets(args.only)
 
-    cases = yaml.safe_load(KB_QUESTIONS.read_text(encoding="utf-8"))["questions"]
-    nlu_examples = nlu_dev_examples()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/kb.db"
-        build(url, plan_files())
-        with UnitOfWork(url).session() as session:
-            engine = AnswerEngine(KnowledgeBase(KnowledgeRepository(session).documents()))
+    from bot import rasa_project
+    from bot.runner import Assistant, free_port
+    from kb.store import build, plan_files
 
-    parses = asyncio.run(parse_all([t for t, _ in nlu_examples] + [c["q"] for c in cases]))
-    nlu_parses, kb_parses = parses[: len(nlu_examples)], parses[len(nlu_examples):]
+    with tempfile.TemporaryDirectory() as var_dir:
+        os.environ.update(BOT_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
+                          BOT_HOST="127.0.0.1", DAXING_VAR_DIR=var_dir,
+                          DATABASE_URL=f"sqlite:///{var_dir}/daxing.db")
+        from bot.settings import load_settings
 
-    intent_hits = Counter()
-    intent_totals = Counter()
-    for (text, intent), parse in zip(nlu_examples, nlu_parses):
-        intent_totals[intent] += 1
-        intent_hits[intent] += parse["intent"]["name"] == intent
-        if args.show_errors and parse["intent"]["name"] != intent:
-            print(f"✗ NLU {text!r}: {parse['intent']['name']} (expected {intent})")
-    print(f"NLU dev set ({NLU_DEV.name}): {len(nlu_examples)} examples")
-    print(f"  intent accuracy: {sum(intent_hits.values()) / len(nlu_examples):.1%}")
+        settings = load_settings()
+        build(settings.database_url, plan_files())
+        assistant = Assistant(settings, rasa_project.train_if_needed(settings),
+                              log_dir=Path(var_dir) / "logs")
+        assistant.start()
+        try:
+            url = f"http://127.0.0.1:{settings.bot_port}"
+            replies = asyncio.run(ask_assistant(url, sets))
+            nlu_hits, nlu_total, intent_hits, intent_totals = asyncio.run(nlu_accuracy(url))
+        finally:
+            assistant.stop()
+        baseline = baseline_answerer(settings.database_url)
+        baseline_replies = {name: [[baseline(t["q"]) for t in d] for d in dialogues]
+                            for name, dialogues in sets.items()}
+
+    hotline = settings.hotline_number
+    print(f"NLU dev set ({NLU_DEV.name}): intent accuracy {nlu_hits / nlu_total:.1%} "
+          f"of {nlu_total}")
     for intent in sorted(intent_totals):
         print(f"    {intent:<32}{intent_hits[intent]:>3}/{intent_totals[intent]:<3}")
-
-    scores, totals, kb_intent_hits = score_answers(engine, cases, kb_parses, args.show_errors)
-    print(f"\nKB dev set ({KB_QUESTIONS.name}): {len(cases)} questions "
-          f"({totals['covered']} covered, {totals['not covered']} not covered)")
-    print(f"  intent accuracy on these questions: {kb_intent_hits / len(cases):.1%}")
-    print(f"  {'':<26}{'answer accuracy (covered)':>28}{'honest refusals':>18}{'overall':>10}")
-    for name, score in scores.items():
-        covered = score["covered"] / max(1, totals["covered"])
-        refused = score["not covered"] / max(1, totals["not covered"])
-        overall = sum(score.values()) / len(cases)
-        print(f"  {name:<26}{covered:>28.1%}{refused:>18.1%}{overall:>10.1%}")
-    if args.sweep:
-        sweep(engine, cases, kb_parses)
+    print_table("assistant (full REST turn)", score(sets, replies, hotline, args.show_errors))
+    print_table("retrieval-only baseline", score(sets, baseline_replies, hotline, False))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,112 @@
+"""The words that say what a question asks: facets, modes, follow-ups, filters, times.
+
+Everything here is read from kb/data/answering.yml, so the office can add a phrasing
+without touching code. `Cues` only matches text; deciding what to do with a match is
+kb.understanding's job.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kb.knowledge import to_number
+
+YEAR = re.compile(r"(20\d\d)\s*年")
+_NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
+
+
+def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in phrases))
+
+
+class Cues:
+    """Compiled phrase lists of answering.yml; every method takes normalised text."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+        self._facets = [(name, _alternation(p)) for name, p in config["facets"].items()]
+        self._modes = [(name, _alternation(p)) for name, p in config["modes"].items()]
+        self.not_in_plans = frozenset(config["not_in_plans"])
+        self.rule_facets = frozenset(config["rule_facets"])
+        self._lists = {
+            key: _alternation(config[key])
+            for key in ("back_references", "plural_references", "same_theme", "town_filter",
+                        "year_end_filter")
+        }
+        self._exclusion = re.compile(config["exclusion"])
+        ordinals = config["ordinals"]
+        self._last = _alternation(ordinals["last"])
+        self._first = _alternation(ordinals["first"])
+        self._from_end = re.compile(ordinals["from_end"])
+        self._from_start = re.compile(ordinals["from_start"])
+        self._deadline = re.compile(config["deadline_filter"])
+        self._relative_years: dict[str, int] = config["relative_years"]
+        self.colloquial_topics: dict[str, list[str]] = config["colloquial_topics"]
+        self.generic_words = frozenset(config["generic_words"])
+
+    def facet(self, text: str, skip: Iterable[str] = ()) -> str | None:
+        """What the question asks of its subject; the first facet in answering.yml wins."""
+        skipped = set(skip)
+        return next((n for n, p in self._facets if n not in skipped and p.search(text)), None)
+
+    def facets(self, text: str) -> list[str]:
+        """Every facet the text asks about, in answering.yml's order."""
+        return [n for n, p in self._facets if p.search(text)]
+
+    def mode(self, text: str) -> str | None:
+        """'compare', 'count' or 'list' when the question asks about several things."""
+        return next((n for n, p in self._modes if p.search(text)), None)
+
+    def has(self, name: str, text: str) -> bool:
+        """Whether `text` holds a phrase of the list `name` (back_references, same_theme…)."""
+        return bool(self._lists[name].search(text))
+
+    def excluded_phrase(self, text: str) -> str | None:
+        """'住建委' in '除了住建委还有谁'."""
+        match = self._exclusion.search(text)
+        return match.group(1) if match else None
+
+    def ordinal(self, text: str, length: int) -> int | None:
+        """0-based position in a list of `length` that 倒数第二个/最后一个/第三个 points at."""
+        if length <= 0:
+            return None
+        if self._last.search(text):
+            return length - 1
+        if self._first.search(text):
+            return 0
+        match = self._from_end.search(text)
+        if match and (n := to_number(match.group(1))) and n <= length:
+            return length - n
+        match = self._from_start.search(text.strip())
+        if match and (n := to_number(match.group(1))) and n <= length:
+            return n - 1
+        return None
+
+    def deadline_month(self, text: str) -> int | None:
+        """10 for '10月底前要完成的', 12 for '年底前完成的'; None when no deadline filter."""
+        if self._lists["year_end_filter"].search(text):
+            return 12
+        match = self._deadline.search(text)
+        month = to_number(match.group(1)) if match else None
+        return month if month and 1 <= month <= 12 else None
+
+    def asked_years(self, text: str, today: dt.date) -> tuple[int, ...]:
+        """Years a question is about: '2026年', and 今年/明年/下周… counted from `today`."""
+        years = {int(y) for y in YEAR.findall(text)}
+        years |= {today.year + offset for word, offset in self._relative_years.items() if word in text}
+        return tuple(sorted(years))
+
+    def colloquial(self, text: str) -> set[str]:
+        """Gazetteer topic ids a question describes without naming ('政府买东西' → 政府采购)."""
+        return {
+            topic for topic, phrases in self.colloquial_topics.items()
+            if any(phrase in text for phrase in phrases)
+        }
+
+    def bare_number(self, text: str) -> int | None:
+        """16 in '16呢' / '那十六号呢': a number alone, meant in the kind just discussed."""
+        match = re.fullmatch(rf"\s*(?:那|那么|还有)?\s*(?:第)?\s*{_NUMERAL}\s*(?:号|个|项|场|讲)?\s*(?:呢|吗|咋样)?[?？。!！]*\s*",
+                             text)
+        return to_number(match.group(1)) if match else None

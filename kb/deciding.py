@@ -1,0 +1,83 @@
+"""Decide how to answer a `Reading`: which records state the facet asked, or a refusal.
+
+In: a Reading (kb.understanding) and the knowledge base's years. Out: a `Decision`.
+The rule (issue 13, "answer what was asked"): a record is an answer only when it states
+the facet the question asks — units, deadline, period, content, theme, the participation
+rules, the document's header. Amounts, procedures, materials, eligibility, addresses,
+phone numbers, links, exact dates and results are never in the plans (answering.yml
+`not_in_plans`): those questions get a refusal naming the nearest record the plans do
+hold. A question about a year the knowledge base has no plan for (今年 while the newest
+plan is 2023's) is never answered with an older year's record as if it were that year.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.cues import Cues
+from kb.knowledge import KnowledgeBase, Record
+from kb.understanding import Reading
+
+# How the reply is shaped.
+ONE, SEVERAL, LIST, COUNT, COMPARE, DATA_YEAR, REFUSE = (
+    "one", "several", "list", "count", "compare", "data_year", "refuse")
+# Why a question is refused (stored with unanswered questions for the office's review).
+DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT = (
+    "detail_not_in_plans", "no_match", "other_year", "complaint")
+# Evidence strong enough that a complaint word inside the question does not make it one
+# ("接诉即办的投诉信息谁公开" names work item 11).
+_NAMED = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    shape: str
+    records: tuple[Record, ...] = ()
+    facet: str | None = None
+    reason: str | None = None
+    asked_years: tuple[int, ...] = ()
+
+
+def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
+    """The one decision for a reading; see the module docstring for the rules."""
+    records, facet = reading.records, reading.facet
+
+    def refuse(reason: str) -> Decision:
+        # Only a record the question itself points at is named as the nearest thing the
+        # plans say; a whole kind or the rules picked by the intent alone is not.
+        nearest = records[:1] if reading.evidence not in ("kind", "none") else ()
+        return Decision(REFUSE, nearest, facet, reason, reading.asked_years)
+
+    if facet == "complaint" and (reading.evidence not in _NAMED or reading.also is None
+                                 or reading.also in cues.not_in_plans):
+        # A personal problem ("被拖欠工资了怎么办") goes to 12345 even when it names a topic
+        # the plans hold; "接诉即办的投诉信息谁公开" asks the plans something (its unit).
+        return refuse(COMPLAINT)
+    if reading.asked_years and not set(reading.asked_years) <= set(kb.years):
+        return refuse(OTHER_YEAR)
+    if facet == "year_of_data":
+        documents = tuple(r for r in kb.records if r.kind == "document")
+        return Decision(DATA_YEAR, documents, facet)
+    if facet in cues.not_in_plans:
+        return refuse(DETAIL_NOT_IN_PLANS)
+    if not records:
+        return refuse(NO_MATCH)
+    if facet == "place" and any(r.kind != "site" for r in records):
+        return refuse(DETAIL_NOT_IN_PLANS)
+    numbered = [r for r in records if r.kind in ("site", "lecture", "item")]
+    if facet in cues.rule_facets or (facet == "when" and numbered and all(
+            r.kind in ("site", "lecture") for r in numbered)):
+        rules = kb.latest("rules")
+        if rules is not None:
+            return Decision(ONE, (rules,), "when" if facet == "when" else facet)
+    if facet == "when" and records and all(r.kind == "item" for r in records):
+        facet = "deadline"
+    if reading.mode == "compare" and len(records) >= 2:
+        return Decision(COMPARE, records[:2], facet)
+    if reading.mode == "count" or (reading.listing and len(records) > 1):
+        return Decision(COUNT, records, facet)
+    if len(records) > 1:
+        same_kind = len({r.kind for r in records}) == 1
+        if reading.mode == "list" and same_kind or reading.evidence == "kind":
+            return Decision(LIST, records, facet)
+        return Decision(SEVERAL, records, facet)
+    return Decision(ONE, records, facet)

@@ -1,0 +1,153 @@
+"""The knowledge base as the answer engine sees it: records of the stored plans, in memory.
+
+A `Record` is one thing a citizen can ask about (a work item, an open-day site, a policy
+lecture, the participation rules, a document, or a plain passage). `KnowledgeBase` holds
+them for every stored plan, newest plan first, with a passage index over whole records and
+over each sentence of a record's text, so that a fact inside a long work item is found.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cn2an
+
+from kb.gazetteer import Gazetteer, default_gazetteer
+from kb.models import DocumentRow
+from kb.retrieval import Document, PassageIndex
+
+NUMBERED_KINDS = ("item", "site", "lecture")
+# A sentence shorter than this is a heading or a fragment, not a fact worth indexing alone.
+MIN_SENTENCE_CHARS = 12
+_SENTENCE_END = re.compile(r"(?<=[。；！？])")
+
+
+def to_number(text: str) -> int | None:
+    """'9', '９', '九', '十二' → int; anything else → None."""
+    try:
+        return int(cn2an.cn2an(text.strip(), "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def sentences(text: str) -> list[str]:
+    """A record's text cut at 。；！？, without empty pieces."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One thing a citizen can ask about, whatever table it came from."""
+
+    kind: str  # item | site | lecture | rules | document | text
+    document: DocumentRow
+    number: int | None
+    row: Any
+    unit_ids: tuple[str, ...] = ()
+    topic_ids: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        """'<文号>#<kind>[:<number>]', stable across rebuilds of the same plan."""
+        suffix = f":{self.number}" if self.number is not None else ""
+        return f"{self.document.number}#{self.kind}{suffix}"
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The units as the plan writes them ('医保局'), empty for rules and documents."""
+        return tuple(getattr(self.row, "units", ()) or ())
+
+    @property
+    def text(self) -> str:
+        """Everything the record says in words, for matching a question against it."""
+        row = self.row
+        parts = {
+            "item": lambda: [row.text],
+            "site": lambda: [row.theme, row.category, row.description],
+            "lecture": lambda: [row.title, row.content, *row.topics],
+            "text": lambda: [row.text],
+        }.get(self.kind, lambda: [])()
+        return "".join(parts)
+
+
+class KnowledgeBase:
+    """An in-memory snapshot of the stored plans (newest first), with a passage index."""
+
+    def __init__(self, documents: Sequence[DocumentRow], gazetteer: Gazetteer | None = None):
+        self.documents = list(documents)
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.records: list[Record] = []
+        passages: list[Document] = []
+        for doc in self.documents:
+            self.records.append(Record("document", doc, None, doc))
+            if doc.participation_rules:
+                self.records.append(Record("rules", doc, None, doc.participation_rules))
+            for kind, rows in (("item", doc.items), ("site", doc.sites), ("lecture", doc.lectures)):
+                for row in rows:
+                    self.records.append(
+                        Record(kind, doc, row.number, row, tuple(row.unit_ids), tuple(row.topic_ids))
+                    )
+            for passage in doc.passages:
+                key = f"{doc.number}#{passage.ref or f'text:{passage.id}'}"
+                if not passage.ref:
+                    self.records.append(
+                        Record("text", doc, passage.id, passage, tuple(passage.unit_ids),
+                               tuple(passage.topic_ids))
+                    )
+                passages.append(Document(key, passage.kind, passage.text, tuple(passage.topic_ids)))
+        self.by_ref = {record.ref: record for record in self.records}
+        # Each sentence of a numbered record is indexed too, keyed "<ref>~<n>": a fact in
+        # the middle of a long work item scores as high as its own sentence does.
+        for record in self.records:
+            if record.kind in NUMBERED_KINDS:
+                pieces = sentences(record.text)
+                if len(pieces) > 1:
+                    passages.extend(
+                        Document(f"{record.ref}~{n}", record.kind, piece, record.topic_ids)
+                        for n, piece in enumerate(pieces)
+                        if len(piece) >= MIN_SENTENCE_CHARS
+                    )
+        self.index = PassageIndex(passages, self.gazetteer)
+
+    @property
+    def years(self) -> list[int]:
+        """The plan years held, ascending (e.g. [2023])."""
+        return sorted({doc.year for doc in self.documents if doc.year})
+
+    def latest(self, kind: str, number: int | None = None) -> Record | None:
+        """The newest plan's record of this kind (and number): next year's plan wins."""
+        for doc in self.documents:  # newest first
+            for record in self.records:
+                if record.document is doc and record.kind == kind and (
+                    number is None or record.number == number
+                ):
+                    return record
+        return None
+
+    def of_kind(self, kind: str) -> list[Record]:
+        """All records of one kind from the newest plan that has that kind, in plan order."""
+        newest = self.latest(kind)
+        if newest is None:
+            return []
+        return [r for r in self.records if r.kind == kind and r.document is newest.document]
+
+    def numbered(self) -> list[Record]:
+        """Every item, site and lecture of the newest plans, in plan order."""
+        return [r for kind in NUMBERED_KINDS for r in self.of_kind(kind)]
+
+    def same_theme(self, site: Record) -> list[Record]:
+        """The sites of `site`'s 专题 (theme), itself included, in plan order."""
+        return [r for r in self.of_kind("site") if r.row.theme == site.row.theme]
+
+    def themes(self) -> dict[str, list[Record]]:
+        """专题 name → its sites, in plan order."""
+        grouped: dict[str, list[Record]] = {}
+        for site in self.of_kind("site"):
+            grouped.setdefault(site.row.theme, []).append(site)
+        return grouped
+
+    def record_of_key(self, key: str) -> Record | None:
+        """The record a passage-index key stands for ('<ref>' or '<ref>~<sentence>')."""
+        return self.by_ref.get(key.split("~", 1)[0])

@@ -1,0 +1,342 @@
+"""Word a `Decision` as the reply a citizen reads: the fact first, then its source.
+
+In: a Decision (kb.deciding), the Reading it came from, the previous conversation Context.
+Out: an `Answer` — text (every fact answer ends with 来源：《title》（文号）where), covered,
+the refs cited, up to three related questions (never the one just answered), and the
+`Context` the next turn resolves "它/这俩/倒数第二个/16呢" against. All wording comes from
+kb/data/answering.yml; the hotline number is passed in (settings), never written here.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kb import deciding as d
+from kb.cues import Cues
+from kb.gazetteer import UNIT
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
+from kb.understanding import Context, Reading, Understanding
+
+MAX_LISTED_ITEMS = 8
+LONG_ITEM = 90  # characters; a longer item is quoted by the sentence the question matched
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    covered: bool
+    ref: str | None = None
+    related: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    reason: str | None = None
+    context: Context = Context()
+
+
+def _month(deadline: str | None) -> str | None:
+    if not deadline:
+        return None
+    year, month = deadline.split("-")
+    return f"{int(year)}年{int(month)}月"
+
+
+class Renderer:
+    def __init__(self, kb: KnowledgeBase, cues: Cues, understanding: Understanding,
+                 config: Mapping[str, Any], hotline: str) -> None:
+        self.kb, self.cues, self.understanding = kb, cues, understanding
+        self.config = config
+        self.texts: dict[str, str] = config["texts"]
+        self.hotline = hotline
+        self.sep = self.texts["list_separator"]
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.texts[key].format(**values)
+
+    # --- the answer --------------------------------------------------------------------
+
+    def render(self, decision: d.Decision, reading: Reading, previous: Context) -> Answer:
+        if decision.shape == d.REFUSE:
+            return self._refusal(decision, reading, previous)
+        records = list(decision.records)
+        shape, facet = decision.shape, decision.facet
+        where = None
+        if shape == d.DATA_YEAR:
+            fact = self._data_year(records)
+            where = "document"
+        elif shape == d.COMPARE:
+            lines = "\n".join(self._compare_line(r) for r in records)
+            fact = self.t("compare", lines=lines)
+        elif shape in (d.LIST, d.COUNT):
+            fact = self._listing(records, reading)
+            where = "list"
+        elif shape == d.SEVERAL:
+            detail = facet if facet in ("unit", "deadline", "theme") else "short"
+            fact = "\n".join(self._describe(r, detail, reading) for r in records)
+            if detail == "short":
+                fact = self.t("several", lines=fact)
+        else:
+            fact = self._describe(records[0], facet, reading)
+            if records[0].kind == "item" and {facet, reading.also} == {"unit", "deadline"}:
+                fact += self._describe(records[0], reading.also, reading)
+            if facet == "unit" and reading.yes_no and reading.units and reading.evidence != "unit":
+                # "户外广告宣讲是不是城管委办的": yes or no first, then who it is.
+                agrees = set(reading.units) <= set(records[0].unit_ids)
+                fact = self.texts["yes" if agrees else "no"] + fact
+        cited = records if shape != d.DATA_YEAR else records
+        sources = list(dict.fromkeys(self._source(r, where if len(records) > 1 else None)
+                                     for r in cited))
+        if shape in (d.LIST, d.COUNT) and len({r.document.number for r in records}) == 1:
+            sources = [self._source(records[0], "list")]
+        focus = records[0] if len(records) == 1 or shape in (d.COMPARE, d.SEVERAL) else None
+        answered = [r for r in records if r.kind in NUMBERED_KINDS] or records
+        listed = tuple(r.ref for r in records) if shape in (d.LIST, d.COUNT) else previous.listed
+        recent = tuple(dict.fromkeys([*(r.ref for r in answered[:2]), *previous.recent]))[:4]
+        if shape in (d.LIST, d.COUNT):
+            recent = previous.recent
+        return Answer(
+            text="\n".join([fact, *sources]),
+            covered=True,
+            ref=focus.ref if focus else None,
+            related=self._related(focus or records[0], reading, facet),
+            sources=tuple(dict.fromkeys(r.ref for r in records)),
+            context=Context(recent=recent, listed=listed, facet=facet),
+        )
+
+    # --- one record --------------------------------------------------------------------
+
+    def units(self, record: Record, leave_out: Sequence[str] = ()) -> str:
+        """Units as the plan writes them, with the full name where the plan abbreviates."""
+        named = []
+        for unit in record.units:
+            ids = self.kb.gazetteer.ids(unit, UNIT)
+            if ids and ids[0] in leave_out:
+                continue
+            full = ids[0] if len(ids) == 1 and ids[0] != unit else None
+            named.append(self.t("unit_full", unit=unit, full=full) if full else unit)
+        return self.sep.join(named)
+
+    def _describe(self, record: Record, facet: str | None, reading: Reading | None = None) -> str:
+        row, t = record.row, self.t
+        if facet == "unit" and reading is not None and reading.excluded_units \
+                and record.kind in NUMBERED_KINDS:
+            return self._units_except(record, reading.excluded_units)
+        if record.kind == "item":
+            deadline = _month(row.deadline) or self.texts["no_deadline"]
+            if facet == "unit":
+                if row.lead_units:
+                    return t("item_unit_lead", number=row.number, units=self.units(record),
+                             lead_units=self.sep.join(row.lead_units))
+                return t("item_unit", number=row.number, units=self.units(record))
+            if facet in ("deadline", "when"):
+                return t("item_deadline", number=row.number, deadline=deadline)
+            if facet == "short":
+                return t("item_short", number=row.number, text=row.text, units=self.units(record),
+                         deadline=deadline)
+            sentence = self._matching_sentence(record, reading)
+            if sentence:
+                return t("item_sentence", number=row.number, sentence=sentence,
+                         units=self.units(record), deadline=deadline)
+            return t("item", number=row.number, text=row.text, units=self.units(record),
+                     deadline=deadline)
+        if record.kind == "site":
+            values = dict(number=row.number, category=row.category, theme=row.theme,
+                          units=self.units(record), description=row.description)
+            if facet == "unit":
+                return t("site_unit", **values)
+            if facet == "theme":
+                same = self.kb.same_theme(record)
+                return t("site_theme", **values, count=len(same),
+                         numbers=self.sep.join(f"开放点{r.number}" for r in same))
+            if facet == "place":
+                return t("site_place", **values)
+            if facet == "when":
+                return self._rules_text("when")
+            return t("site_short" if facet == "short" else "site", **values)
+        if record.kind == "lecture":
+            values = dict(number=row.number, title=row.title, units=self.units(record),
+                          content=row.content)
+            if facet == "unit":
+                return t("lecture_unit", **values)
+            if facet == "when":
+                return self._rules_text("when")
+            if facet == "content" and row.topics:
+                return t("lecture_topics", **values, topics=self.sep.join(row.topics))
+            if facet == "content":
+                return t("lecture_content", **values)
+            return t("lecture_short" if facet == "short" else "lecture", **values)
+        if record.kind == "rules":
+            return self._rules_text(facet)
+        if record.kind == "document":
+            issued = row.issued_on
+            date = f"{issued.year}年{issued.month}月{issued.day}日" if issued else ""
+            return t("document", title=row.title, number=row.number, issuer=row.issuer, date=date)
+        return row.text
+
+    def _units_except(self, record: Record, excluded: Sequence[str]) -> str:
+        subject = self.t(f"subject_{record.kind}", number=record.number)
+        names = self.sep.join(
+            self.kb.gazetteer.term(UNIT, u).id if self.kb.gazetteer.term(UNIT, u) else u
+            for u in excluded)
+        rest = self.units(record, leave_out=excluded)
+        if not rest:
+            return self.t("units_only_excluded", subject=subject, excluded=names)
+        return self.t("units_except", subject=subject, excluded=names, units=rest)
+
+    def _matching_sentence(self, record: Record, reading: Reading | None) -> str | None:
+        """The sentence of a long item that holds what the question asked about."""
+        if reading is None or len(record.row.text) <= LONG_ITEM or reading.evidence == "number":
+            return None
+        words = self.understanding.content_words(reading.text)
+        pieces = sentences(record.row.text)
+        scored = [(len(words & self.understanding.content_words(p)), p) for p in pieces]
+        best = max(scored, default=(0, None))
+        return best[1] if best[0] and best[1] != pieces[0] else None
+
+    def _rules_text(self, facet: str | None) -> str:
+        record = self.kb.latest("rules")
+        if record is None:
+            return ""
+        rules = record.row
+        values = dict(
+            offline_size=rules["offline_size"], groups=self.sep.join(rules["offline_groups"]),
+            methods=self.sep.join(rules["selection_methods"]),
+            offline_notice=rules["offline_notice_working_days"],
+            online_notice=rules["online_notice_working_days"],
+            online_contents=self.sep.join(rules["online_notice_contents"]),
+            materials_days=rules["materials_published_within_working_days"],
+            period=self._period(rules, record.document.year),
+        )
+        key = {
+            "size": "rules_size", "who_can_join": "rules_who", "how_to_join": "rules_how",
+            "online": "rules_online", "notice": "rules_notice", "materials": "rules_materials",
+            "when": "rules_when",
+        }.get(facet or "", "rules_summary")
+        text = self.t(key, **values)
+        if facet == "when":
+            text += self.t("period_note", years=record.document.year)
+        return text
+
+    @staticmethod
+    def _period(rules: Mapping[str, Any], year: int | None) -> str:
+        """'2023年8月至11月' from the plan's months; the plan's own words when it has none."""
+        months = rules.get("activity_months")
+        if months and year:
+            return f"{year}年{months[0]}月至{months[1]}月"
+        return rules["activity_period"]
+
+    # --- several records -----------------------------------------------------------------
+
+    def _compare_line(self, record: Record) -> str:
+        row = record.row
+        label = self.t(f"subject_{record.kind}", number=record.number)
+        if record.kind == "lecture":
+            label += f"“{row.title}”"
+        content = {"site": lambda: row.description, "lecture": lambda: row.content,
+                   "item": lambda: row.text}.get(record.kind, lambda: "")()
+        return self.t("compare_line", label=label, units=self.units(record), content=content)
+
+    def _listing(self, records: list[Record], reading: Reading) -> str:
+        kind, doc = records[0].kind, records[0].document
+        listing = reading.listing or ""
+        if listing == "themes":
+            themes = self.kb.themes()
+            lines = "\n".join(self.t("theme_line", theme=name, numbers=self.sep.join(
+                f"开放点{s.number}" for s in sites)) for name, sites in themes.items())
+            return self.t("themes", year=doc.year, count=len(themes), lines=lines)
+        shown = records[:MAX_LISTED_ITEMS] if kind == "item" and not listing else records
+        lines = "\n".join(self._describe(r, "short") for r in shown)
+        if listing == "same_theme" and reading.subject is not None:
+            return self.t("theme_others", number=reading.subject.number,
+                          theme=reading.subject.row.theme, lines=lines)
+        if listing == "theme":
+            return self.t("theme_list", theme=records[0].row.theme, count=len(records), lines=lines)
+        if listing.startswith("unit:") and len({r.kind for r in records}) > 1:
+            return self.t("by_unit", unit=listing[5:], count=len(records), lines=lines)
+        if listing == "towns":
+            filter_text = self.texts["filter_towns"]
+        elif listing.startswith("deadline:"):
+            filter_text = self.t("filter_deadline", deadline=_month(listing[9:]) or "")
+        elif listing.startswith("unit:"):
+            filter_text = self.t("filter_unit", unit=listing[5:])
+        else:
+            filter_text = ""
+        if kind == "site":
+            return self.t("count_sites", year=doc.year, filter=filter_text, count=len(records),
+                          lines=lines)
+        if kind == "lecture":
+            return self.t("count_lectures", year=doc.year, count=len(records), lines=lines)
+        if kind == "item" and not filter_text:
+            return self.t("list_items", title=doc.title, count=len(records), shown=len(shown),
+                          lines=lines)
+        return self.t("count_items", title=doc.title, filter=filter_text, count=len(records),
+                      lines=lines)
+
+    def _data_year(self, documents: list[Record]) -> str:
+        lines = "\n".join(
+            self.t("data_year_line", title=r.row.title, number=r.row.number,
+                   date=f"{r.row.issued_on.year}年{r.row.issued_on.month}月{r.row.issued_on.day}日"
+                   if r.row.issued_on else "")
+            for r in documents)
+        years = "、".join(str(y) for y in self.kb.years)
+        return self.t("data_year", lines=lines, years=years)
+
+    # --- sources, related questions, refusals -------------------------------------------
+
+    def _source(self, record: Record, where: str | None = None) -> str:
+        doc = record.document
+        kind = where or record.kind
+        where_text = self.texts[f"where_{kind}"].format(
+            number=record.number, section=getattr(record.row, "section", ""))
+        return self.t("source", title=doc.title, number=doc.number, where=where_text)
+
+    def _related(self, record: Record, reading: Reading, facet: str | None) -> tuple[str, ...]:
+        templates = self.config["related"].get(record.kind, self.config["related"]["document"])
+        number = record.number or 1
+        count = len(self.kb.of_kind(record.kind)) or 1
+        title = getattr(record.row, "title", "")
+        asked = _bare(reading.text)
+        related = []
+        for template in templates:
+            question = template.format(number=number, next=number % count + 1, title=title)
+            told = self.cues.facet(question)
+            if _bare(question) == asked or (told is not None and told in (facet, reading.also)
+                                            and str(number) in question):
+                continue
+            related.append(question)
+        return tuple(related[:3])
+
+    def _refusal(self, decision: d.Decision, reading: Reading, previous: Context) -> Answer:
+        years = "、".join(str(y) for y in self.kb.years)
+        related = self.config["related"]["not_covered"]
+        if decision.reason == d.COMPLAINT:
+            parts = [self.t("complaint", hotline=self.hotline)]
+            related = self.config["related"]["complaint"]
+        else:
+            key = {d.OTHER_YEAR: "not_covered_year", d.NO_MATCH: "not_found"}.get(
+                decision.reason or "", "not_covered")
+            asked = "、".join(str(y) for y in decision.asked_years if y not in self.kb.years)
+            parts = [self.t(key, years=years, asked=asked)]
+        if decision.records:
+            pointer = decision.records[0]
+            detail = "content" if pointer.kind == "lecture" else "short"
+            if pointer.kind in ("rules", "document", "text"):
+                detail = None
+            parts.append(self.t("pointer", summary=self._describe(pointer, detail)))
+            parts.append(self._source(pointer))
+        if decision.reason != d.COMPLAINT:
+            parts.append(self.t("hotline", hotline=self.hotline))
+        pointer_ref = decision.records[0].ref if decision.records else None
+        return Answer(
+            text="\n".join(parts),
+            covered=False,
+            ref=pointer_ref,
+            related=tuple(related),
+            sources=tuple(r.ref for r in decision.records[:1]),
+            reason=decision.reason,
+            context=Context(recent=((pointer_ref,) + previous.recent)[:4] if pointer_ref
+                            else previous.recent, listed=previous.listed, facet=decision.facet),
+        )
+
+
+def _bare(text: str) -> str:
+    return "".join(ch for ch in text if ch not in "？?。！!，, ")

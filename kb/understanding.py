@@ -1,0 +1,367 @@
+"""Understand a question: which records it means and what it asks of them (its facet).
+
+In: a `Question` (normalised text, NLU intent and entities, the conversation's `Context`).
+Out: a `Reading` — records meant, facet, mode (compare/count/list), years asked, filters,
+and the evidence that ties the question to those records. Nothing here decides whether the
+plans answer it (kb.deciding) or words a reply (kb.rendering).
+
+A record is only meant when the question itself points at it: an explicit number, a
+position in the list shown last, a unit or topic it names (or describes in citizens'
+words), or passage similarity backed by a shared distinctive word. The NLU intent only
+chooses among kinds; it is never evidence on its own.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jieba
+
+from kb.cues import Cues
+from kb.gazetteer import TOPIC, UNIT
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, to_number
+from kb.retrieval import QUESTION_WORDS
+
+_NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
+NUMBER_PATTERNS = {
+    "site": [rf"开放点\s*(?:第\s*)?{_NUMERAL}", rf"第?\s*{_NUMERAL}\s*(?:号|个)\s*开放点"],
+    # "要点12" or "要点第十二", but not "要点一共".
+    "item": [rf"第\s*{_NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
+             rf"(?:工作要点|要点)\s*第\s*{_NUMERAL}"],
+    "lecture": [
+        rf"第\s*{_NUMERAL}\s*(?:个|场|讲)\s*(?:政策)?(?:宣讲|讲座|公开讲)",
+        rf"(?:公开讲|宣讲|讲座)\s*第\s*{_NUMERAL}\s*(?:个|场|讲)?",
+        rf"第\s*{_NUMERAL}\s*讲",
+    ],
+}
+# A second number joined to the first: "开放点15和16", "第3、4项".
+_MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{_NUMERAL}")
+GENERIC_NUMBER = re.compile(rf"第\s*{_NUMERAL}\s*(?:个|场|讲|项|条)?")
+KIND_WORDS = {
+    "site": re.compile(r"开放点|开放日|开放活动"),
+    "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲"),
+    "item": re.compile(r"工作要点|要点|任务|第.{1,3}项"),
+}
+YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
+ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
+MAX_RECORDS = 6
+# Passage similarity a record needs, beside a shared distinctive word, when the question
+# names no unit or topic of it (bench/kb_accuracy.py --sweep shows how it was set).
+MIN_SIMILARITY = 0.2
+TIE_MARGIN = 0.35
+RECENT = 4
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation discussed last: kept in the `kb_context` slot between turns.
+
+    recent: refs answered, most recent first; listed: refs of the list shown last, in order;
+    facet: what the last answer told about them ("unit", "deadline", …).
+    """
+
+    recent: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()
+    facet: str | None = None
+
+    def to_slot(self) -> dict[str, Any]:
+        return {"recent": list(self.recent), "listed": list(self.listed), "facet": self.facet}
+
+    @classmethod
+    def from_slot(cls, value: Any, fallback_ref: str | None = None) -> "Context":
+        """The slot's dict; a bare `kb_ref` (older conversations, activities) as one record."""
+        if isinstance(value, Mapping):
+            return cls(tuple(value.get("recent") or ()), tuple(value.get("listed") or ()),
+                       value.get("facet"))
+        return cls(recent=(fallback_ref,) if fallback_ref else ())
+
+
+@dataclass(frozen=True)
+class Question:
+    """A citizen's message as the engine sees it; `text` is normalised by the engine."""
+
+    text: str
+    intent: str | None = None
+    entities: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    context_ref: str | None = None
+    context: Context | None = None
+
+    @property
+    def conversation(self) -> Context:
+        return self.context or Context.from_slot(None, self.context_ref)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a question means. `evidence` says how the records were found:
+    number | ordinal | theme | filter | unit | context | mention | retrieval | kind | none."""
+
+    text: str
+    facet: str | None
+    mode: str | None
+    records: tuple[Record, ...]
+    kinds: tuple[str, ...]
+    asked_years: tuple[int, ...]
+    evidence: str
+    excluded_units: tuple[str, ...] = ()
+    listing: str | None = None  # towns | deadline:<YYYY-MM> | unit:<id> | theme | same_theme
+    subject: Record | None = None  # the record a rule question was asked about
+    also: str | None = None  # a second facet asked in the same breath ("谁负责 啥时候完成")
+    units: tuple[str, ...] = ()  # unit ids the question names (not the excluded ones)
+    yes_no: bool = False  # "是不是/是否/…吗": a yes-or-no question
+
+
+def _names_theme(theme: str, text: str) -> bool:
+    """'营商环境专题' names the theme 优化营商环境: its name, or all of it after a 2-character verb."""
+    return theme in text or (len(theme) >= 6 and theme[2:] in text)
+
+
+class Understanding:
+    """Reads questions against one knowledge base; built once per snapshot."""
+
+    def __init__(self, kb: KnowledgeBase, cues: Cues, config: Mapping[str, Any]) -> None:
+        self.kb = kb
+        self.cues = cues
+        self.config = config
+        self.kind_topics: dict[str, str] = config["kind_topics"]
+
+    # --- pieces of a question ---------------------------------------------------------
+
+    def content_words(self, text: str) -> set[str]:
+        """Distinctive words of a text: jieba words of 2+ characters, not generic ones."""
+        return {
+            w for w in jieba.lcut(text)
+            if len(w) >= 2 and w not in QUESTION_WORDS and w not in self.cues.generic_words
+        }
+
+    def mentions(self, question: Question) -> tuple[set[str], set[str]]:
+        """(unit ids, topic ids) the question names, described topics included."""
+        text = " ".join([question.text, *(str(v) for vs in question.entities.values() for v in vs)])
+        mentions = self.kb.gazetteer.mentions(text)
+        units = {m.id for m in mentions if m.label == UNIT}
+        topics = {m.id for m in mentions if m.label == TOPIC}
+        # Described topics are looked for outside the names found ("统计局" is no 统计 question).
+        rest = text
+        for m in sorted(mentions, key=lambda m: m.start_char, reverse=True):
+            rest = rest[:m.start_char] + "｜" + rest[m.end_char:]
+        return units, topics | self.cues.colloquial(rest)
+
+    def numbers(self, question: Question, kinds: Sequence[str] = ()) -> list[tuple[str, int]]:
+        """Explicit record numbers ('开放点15和16' → [('site',15), ('site',16)]), in order."""
+        found: list[tuple[str, int]] = []
+        for entity, kind in ENTITY_KINDS.items():
+            for value in question.entities.get(entity, []):
+                if (number := to_number(str(value))) is not None:
+                    found.append((kind, number))
+        text = question.text
+        for kind, patterns in NUMBER_PATTERNS.items():
+            for pattern in patterns:
+                for match in re.finditer(pattern, text):
+                    if (number := to_number(next(g for g in match.groups() if g))) is not None:
+                        found.append((kind, number))
+                        rest = text[match.end():]
+                        while more := _MORE_NUMBERS.match(rest):
+                            if (extra := to_number(more.group(1))) is not None:
+                                found.append((kind, extra))
+                            rest = rest[more.end():]
+        if not found:
+            context_kind = self._context_kind(question)
+            kind = kinds[0] if len(kinds) == 1 else context_kind
+            match = GENERIC_NUMBER.search(text)
+            number = to_number(match.group(1)) if match else self.cues.bare_number(text)
+            if kind in NUMBER_PATTERNS and number is not None and (match or context_kind):
+                found.append((kind, number))
+        return list(dict.fromkeys(found))
+
+    def _context_kind(self, question: Question) -> str | None:
+        recent = question.conversation.recent
+        record = self.kb.by_ref.get(recent[0]) if recent else None
+        return record.kind if record and record.kind in NUMBERED_KINDS else None
+
+    def kinds_of(self, question: Question, topics: set[str]) -> tuple[str, ...]:
+        from_words = [k for k, pattern in KIND_WORDS.items() if pattern.search(question.text)]
+        from_topics = [self.kind_topics[t] for t in topics if t in self.kind_topics]
+        from_intent = self.config["intent_kinds"].get(question.intent or "", [])
+        return tuple(dict.fromkeys(from_words or from_topics or from_intent))
+
+    # --- the reading -----------------------------------------------------------------
+
+    def read(self, question: Question, today: dt.date) -> Reading:
+        text = question.text
+        cues = self.cues
+        context = question.conversation
+        units, topics = self.mentions(question)
+        excluded: set[str] = set()
+        if phrase := cues.excluded_phrase(text):
+            excluded = set(self.kb.gazetteer.ids(phrase, UNIT))
+            units -= excluded
+        specific = topics - set(self.kind_topics)
+        kinds = self.kinds_of(question, topics)
+        facet = cues.facet(text)
+        if facet == "document" and (units or specific):
+            # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
+            facet = cues.facet(text, skip={"document"})
+        also = next((f for f in cues.facets(text) if f != facet), None)
+        base = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
+                    units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
+                    asked_years=cues.asked_years(text, today), excluded_units=tuple(sorted(excluded)))
+
+        def reading(records: Sequence[Record], evidence: str, **extra: Any) -> Reading:
+            values = {**base, **extra}
+            return Reading(records=tuple(records), evidence=evidence, **values)
+
+        if not text:  # a topic button (/ask_open_day): what the plans hold for it
+            return reading(self._overview(kinds, set(self.config["intent_topics"].get(
+                question.intent or "", [])) - set(self.kind_topics)), "kind", mode="list")
+
+        if numbered := self.numbers(question, kinds):
+            records = [r for kind, n in numbered if (r := self.kb.latest(kind, n))]
+            if not facet and not base["mode"] and cues.bare_number(text) is not None:
+                base["facet"] = context.facet  # "16呢": the same question about 16
+            return reading(records, "number")
+
+        listed = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
+        position = cues.ordinal(text, len(listed))
+        if position is not None:
+            if not facet:
+                base["facet"] = context.facet if context.facet not in (None, "list") else None
+            return reading([listed[position]], "ordinal")
+
+        recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
+        if cues.has("same_theme", text) and recent and recent[0].kind == "site":
+            site = recent[0]
+            others = [r for r in self.kb.same_theme(site) if r is not site]
+            return reading(others, "theme", mode="list", listing="same_theme", subject=site)
+
+        themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
+        if themes:
+            sites = [s for name in themes for s in self.kb.themes()[name]]
+            if facet in (None, "content", "theme") or base["mode"]:
+                return reading(sites, "theme", mode=base["mode"] or "list", listing="theme")
+        if facet == "theme" and not recent and not units and not specific:
+            return reading(self.kb.of_kind("site"), "kind", listing="themes")
+
+        if cues.has("town_filter", text) and ("site" in kinds or not kinds):
+            suffixes = tuple(self.config["town_unit_suffixes"])
+            sites = [s for s in self.kb.of_kind("site") if any(u.endswith(suffixes) for u in s.units)]
+            return reading(sites, "filter", mode=base["mode"] or "list", listing="towns")
+        if (month := cues.deadline_month(text)) and not units and not specific:
+            items = [r for r in self.kb.of_kind("item") if r.row.deadline
+                     and int(r.row.deadline.split("-")[1]) == month]
+            deadline = items[0].row.deadline if items else None
+            return reading(items, "filter", mode=base["mode"] or "list", listing=f"deadline:{deadline}")
+
+        if units and not specific:
+            pool = [r for k in (kinds or NUMBERED_KINDS) for r in self.kb.of_kind(k)]
+            if "牵头" in text:  # "政务服务局牵头的工作": the items it leads, not all it joins
+                pool = [r for r in self.kb.of_kind("item")
+                        if units & set(self.kb.gazetteer.ids("、".join(r.row.lead_units), UNIT))
+                        ] or pool
+            by_unit = [[r for r in pool if unit in r.unit_ids] for unit in sorted(units)]
+            if base["mode"] == "compare" and len(by_unit) >= 2 and all(by_unit):
+                return reading([group[0] for group in by_unit], "unit")
+            records = [r for group in by_unit for r in group]
+            if records:
+                listing = f"unit:{sorted(units)[0]}" if len(units) == 1 and len(records) > 1 else None
+                return reading(records, "unit", listing=listing)
+
+        if recent and not units and not specific and self._follows_up(question, base["facet"]):
+            if cues.has("plural_references", text):
+                many = listed if listed and not re.search("俩|两", text) else recent[:2]
+                return reading(sorted(many, key=lambda r: (r.kind, r.number or 0)), "context")
+            if base["facet"] is None and base["mode"] is None:
+                base["facet"] = "content"
+            return reading(recent[:1], "context")
+
+        if base["mode"] in ("list", "count") and not units and not specific:
+            if whole := self._kind_level(question, kinds, base):
+                return reading(whole, "kind")
+        retrieved = self._retrieve(text, kinds, units, specific, topics)
+        if retrieved:
+            evidence = "mention" if (units | specific) & {
+                i for r in retrieved for i in (*r.unit_ids, *r.topic_ids)} else "retrieval"
+            return reading(retrieved, evidence)
+        return reading(self._kind_level(question, kinds, base), "kind" if kinds else "none")
+
+    def _follows_up(self, question: Question, facet: str | None) -> bool:
+        """A question with no subject of its own, asked right after an answer."""
+        return (
+            question.intent == "ask_followup"
+            or self.cues.has("back_references", question.text)
+            or (facet is not None and len(question.text) <= 14)
+        )
+
+    def _kind_level(self, question: Question, kinds: Sequence[str], base: dict) -> list[Record]:
+        """No record named: the rules, a document, or a whole kind, when that is what is asked."""
+        facet, mode = base["facet"], base["mode"]
+        if facet in self.cues.rule_facets or (
+            question.intent == "ask_participation" and facet not in ("document", "year_of_data")
+        ) or (facet == "when" and (not kinds or set(kinds) & {"site", "lecture"})):
+            rules = self.kb.latest("rules")
+            return [rules] if rules else []
+        if facet in ("document", "year_of_data"):
+            return self._documents(question.text, kinds)
+        names_kind = KIND_WORDS[kinds[0]].search(question.text) if len(kinds) == 1 else None
+        names_kind = names_kind or set(self.kind_topics) & set(
+            self.kb.gazetteer.ids(question.text, TOPIC))
+        if len(kinds) == 1 and names_kind and (mode in ("list", "count") or facet in (None, "content")):
+            return self.kb.of_kind(kinds[0])
+        return []
+
+    def _documents(self, text: str, kinds: Sequence[str]) -> list[Record]:
+        named = {kind for kind, words in self.config["document_keywords"].items()
+                 if any(word in text for word in words)}
+        if not named:
+            by_record_kind = {"site": "interaction_plan", "lecture": "interaction_plan",
+                              "item": "work_points"}
+            named = {by_record_kind[k] for k in kinds if k in by_record_kind}
+        documents = [r for r in self.kb.records if r.kind == "document"]
+        return [r for r in documents if not named or r.document.kind in named]
+
+    def _overview(self, kinds: Sequence[str], topics: set[str]) -> list[Record]:
+        if not topics:
+            return self.kb.of_kind(kinds[0]) if len(kinds) == 1 else []
+        matching = [r for kind in kinds for r in self.kb.of_kind(kind) if topics & set(r.topic_ids)]
+        matching.sort(key=lambda r: len(topics & set(r.topic_ids)), reverse=True)
+        return matching[:MAX_RECORDS]
+
+    def _retrieve(
+        self, text: str, kinds: Sequence[str], units: set[str], specific: set[str], topics: set[str]
+    ) -> list[Record]:
+        """Records the question is about by their words; each needs evidence of its own."""
+        hits = self.kb.index.search(text, preferred_kinds=kinds, topic_ids=sorted(specific),
+                                    top_k=len(self.kb.index.passages))
+        similarity: dict[str, float] = {}
+        for hit in hits:
+            record = self.kb.record_of_key(hit.document.key)
+            if record is not None:
+                similarity[record.ref] = max(similarity.get(record.ref, 0.0), hit.score)
+        words = self.content_words(text)
+        scored = []
+        for record in self.kb.numbered():
+            named = len(units & set(record.unit_ids)) + len(specific & set(record.topic_ids))
+            shared = {w for w in words if w in record.text}
+            sim = similarity.get(record.ref, 0.0)
+            if not named and not (shared and sim >= MIN_SIMILARITY):
+                continue
+            score = 2.0 * sim + 1.2 * len(units & set(record.unit_ids))
+            score += 1.0 * len(specific & set(record.topic_ids)) + 0.3 * len(shared)
+            score += 0.2 if record.kind in kinds else 0.0
+            scored.append((score, record))
+        if not scored:
+            return self._passage(text, words)
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        best = scored[0][0]
+        return [r for s, r in scored[:MAX_RECORDS] if s >= best - TIE_MARGIN]
+
+    def _passage(self, text: str, words: set[str]) -> list[Record]:
+        """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""
+        for hit in self.kb.index.search(text, top_k=3):
+            record = self.kb.record_of_key(hit.document.key)
+            if record is not None and record.kind == "text" and hit.score >= MIN_SIMILARITY * 1.6 \
+                    and any(w in record.text for w in words):
+                return [record]
+        return []
