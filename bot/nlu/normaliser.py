@@ -17,6 +17,7 @@ placed first, it runs before JiebaTokenizer. (It is not a `Tokenizer` subclass, 
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -33,7 +34,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from kb.normalise import Normaliser, default_normaliser
+from kb.normalise import Aligned, Normaliser, default_normaliser
+
+logger = logging.getLogger(__name__)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -72,7 +75,11 @@ class TextNormaliser(GraphComponent):
         text = message.get(TEXT)
         if not isinstance(text, str) or not text or text.startswith("/"):
             return
-        aligned = self.normaliser.align(text)
+        try:
+            aligned = self.normaliser.align(text)
+        except Exception:  # never lose a citizen's message to the normaliser
+            logger.exception("normalising %r failed; the message is read as typed", text[:50])
+            return
         if aligned.text == text:
             return
         entities = message.get(ENTITIES)
@@ -81,7 +88,9 @@ class TextNormaliser(GraphComponent):
             message.set(ENTITIES, _moved(entities, text, aligned))
 
 
-def _moved(entities: List[Dict[Text, Any]], original: str, aligned) -> List[Dict[Text, Any]]:
+def _moved(
+    entities: List[Dict[Text, Any]], original: str, aligned: Aligned
+) -> List[Dict[Text, Any]]:
     """Entity annotations placed on the normalised text; a value that was the annotated
     text itself becomes the normalised annotated text (an explicit synonym value stays)."""
     moved = []
