@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from activities import formatting
 from activities.catalogue import ActivityQuery
 from activities.service import ActivityService, SessionView
-from actions.knowledge import activity_service, question_from
+from actions.knowledge import activity_service, answer_engine, question_from
+from bot.settings import load_settings
 
 MAX_LISTED = 6
 
@@ -32,12 +33,14 @@ def listed_session(service: ActivityService, tracker: Tracker, ordinal: int | No
 
 
 def notice_values(service: ActivityService) -> dict[str, Any]:
-    """The plan's announcement rule, for the {according}, {offline} and {online} of a reply."""
+    """The plan's announcement rule, for the {according}, {offline} and {online} of a reply,
+    and the {hotline} (settings) for the latest arrangements."""
     rules = service.catalogue.notice_rules()
     return {
         "according": formatting.according_to(rules.source),
         "offline": rules.offline_working_days,
         "online": rules.online_working_days,
+        "hotline": load_settings().hotline_number,
     }
 
 
@@ -97,6 +100,13 @@ def answer_schedule_question(dispatcher: CollectingDispatcher, tracker: Tracker)
     session = listed_session(service, tracker, query.ordinal)
     if session is not None:
         return show_detail(dispatcher, session, from_list=True)
+    if not service.upcoming(query):
+        # "今年还有开放日吗" with no session loaded: say plainly that the plans held are an
+        # older year's, never list the old plan's activities as this year's.
+        answer = answer_engine().answer(question_from(tracker))
+        if answer.reason == "other_year":
+            dispatcher.utter_message(text=answer.text)
+            return [SlotSet("listed_sessions", None)]
     return show_sessions(dispatcher, service, query)
 
 

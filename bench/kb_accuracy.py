@@ -153,6 +153,16 @@ def baseline_answerer(database_url: str) -> Callable[[str], str]:
     return answer
 
 
+def kinds_of_turn(turn: Case) -> list[str]:
+    """What a turn is, for the breakdown: its record kind or refusal category, and styles."""
+    if turn.get("covered", True):
+        source = turn.get("source") or {}
+        kinds = [f"covered:{source.get('kind', 'several')}"]
+    else:
+        kinds = [f"refusal:{turn.get('category', '?')}"]
+    return kinds + [f"style:{style}" for style in turn.get("style", [])]
+
+
 def score(sets, replies, hotline: str, show_errors: bool) -> dict[str, dict[str, Counter]]:
     results: dict[str, dict[str, Counter]] = {}
     for name, dialogues in sets.items():
@@ -163,12 +173,23 @@ def score(sets, replies, hotline: str, show_errors: bool) -> dict[str, dict[str,
                 totals[group] += 1
                 ok = is_correct(turn, text, hotline)
                 hits[group] += ok
+                for kind in kinds_of_turn(turn):
+                    totals[kind] += 1
+                    hits[kind] += ok
                 if show_errors and not ok:
                     print(f"\n✗ [{name} / {group}] {turn['q']}  expect {turn.get('expect')} "
                           f"{turn.get('source') or turn.get('category', '')}")
                     print("   " + text.replace("\n", "\n   "))
         results[name] = {"hits": hits, "totals": totals}
     return results
+
+
+def print_breakdown(results: dict[str, dict[str, Counter]]) -> None:
+    """Accuracy by record kind, refusal category and style (aggregates only)."""
+    for name, r in results.items():
+        hits, totals = r["hits"], r["totals"]
+        keys = sorted(k for k in totals if ":" in k)
+        print(f"\n  {name}: " + "  ".join(f"{k} {hits[k]}/{totals[k]}" for k in keys))
 
 
 def print_table(title: str, results: dict[str, dict[str, Counter]]) -> None:
@@ -179,10 +200,11 @@ def print_table(title: str, results: dict[str, dict[str, Counter]]) -> None:
         hits, totals = r["hits"], r["totals"]
         covered = hits["covered"] / max(1, totals["covered"])
         refused = hits["not covered"] / max(1, totals["not covered"])
-        overall = sum(hits.values()) / max(1, sum(totals.values()))
+        n = totals["covered"] + totals["not covered"]
+        overall = (hits["covered"] + hits["not covered"]) / max(1, n)
         covered_text = f"{covered:.1%} of {totals['covered']}"
         refused_text = f"{refused:.1%} of {totals['not covered']}"
-        print(f"  {name:<28}{sum(totals.values()):>6}{covered_text:>28}{refused_text:>18}"
+        print(f"  {name:<28}{n:>6}{covered_text:>28}{refused_text:>18}"
               f"{overall:>9.1%}")
 
 
@@ -223,7 +245,9 @@ def main() -> None:
           f"of {nlu_total}")
     for intent in sorted(intent_totals):
         print(f"    {intent:<32}{intent_hits[intent]:>3}/{intent_totals[intent]:<3}")
-    print_table("assistant (full REST turn)", score(sets, replies, hotline, args.show_errors))
+    ours = score(sets, replies, hotline, args.show_errors)
+    print_table("assistant (full REST turn)", ours)
+    print_breakdown(ours)
     print_table("retrieval-only baseline", score(sets, baseline_replies, hotline, False))
 
 

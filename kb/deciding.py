@@ -68,7 +68,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             r.kind in ("site", "lecture") for r in numbered)):
         rules = kb.latest("rules")
         if rules is not None:
-            return Decision(ONE, (rules,), "when" if facet == "when" else facet)
+            # The rules answer; the site or lecture asked about is named and cited with them.
+            subjects = tuple(numbered[:1]) if len(numbered) == 1 else ()
+            return Decision(ONE, (rules, *subjects), facet)
     if facet == "when" and records and all(r.kind == "item" for r in records):
         facet = "deadline"
     if reading.mode == "compare" and len(records) >= 2:

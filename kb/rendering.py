@@ -76,6 +76,8 @@ class Renderer:
                 fact = self.t("several", lines=fact)
         else:
             fact = self._describe(records[0], facet, reading)
+            if records[0].kind == "rules" and len(records) > 1:
+                fact = self._describe(records[1], "short") + "。" + fact
             if records[0].kind == "item" and {facet, reading.also} == {"unit", "deadline"}:
                 fact += self._describe(records[0], reading.also, reading)
             if facet == "unit" and reading.yes_no and reading.units and reading.evidence != "unit":

@@ -201,7 +201,9 @@ class Understanding:
         specific = topics - set(self.kind_topics)
         kinds = self.kinds_of(question, topics)
         facet = cues.facet(text)
-        if facet == "document" and (units or specific):
+        names_document = any(w in text for words in self.config["document_keywords"].values()
+                             for w in words) or "文件" in text
+        if facet == "document" and (units or specific) and not names_document:
             # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
             facet = cues.facet(text, skip={"document"})
         also = next((f for f in cues.facets(text) if f != facet), None)

@@ -64,3 +64,21 @@ def test_an_unclassified_message_naming_a_plan_record_is_answered(action: Any) -
     reply, slots = turn(ActionFallback(), "统计局的联系方式", "nlu_fallback", {})
     assert "没有写到" in reply and "96156" in reply and "入统和五经普宣讲" in reply
     assert "kb_context" in slots
+
+
+def test_a_greeting_around_a_question_greets_briefly_and_answers(action: Any) -> None:
+    from actions.basics import ActionGreet
+
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker(
+        sender_id="unit", slots={}, latest_message={
+            "text": "您好，请问医保宣讲是哪个单位负责的？", "intent": {"name": "greet"}, "entities": []},
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
+    )
+    asyncio.run(ActionGreet().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["response"] == "utter_greet_brief"
+    assert "医保局" in dispatcher.messages[1]["text"]
+    bare = CollectingDispatcher()
+    tracker.latest_message["text"] = "您好"
+    asyncio.run(ActionGreet().run(bare, tracker, {}))
+    assert [m["response"] for m in bare.messages] == ["utter_greet"]

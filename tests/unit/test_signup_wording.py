@@ -61,7 +61,8 @@ def test_the_pending_sign_up_reply_is_one_clean_sentence() -> None:
 
 def test_no_source_means_no_dangling_according_to() -> None:
     assert formatting.according_to("") == ""
-    text = response("utter_no_sessions_pending").format(activities="x", according="", offline=5, online=3)
+    text = response("utter_no_sessions_pending").format(activities="x", according="", offline=5, online=3,
+                                                      hotline="12345")
     assert "按照，" not in text
 
 

@@ -1,0 +1,42 @@
+"""Courtesies that may carry a question: "您好，请问医保宣讲是哪个单位负责的？"."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import answer_engine, question_from
+from actions.policy import ActionAnswerPolicyQuestion
+
+
+class _Courtesy(Action):
+    """A greeting or thanks; when the message also asks about something the plans hold, a
+    short courtesy and then the answer (the NLU labels the message by its courtesy)."""
+
+    full_response = ""
+    brief_response = ""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = question_from(tracker)
+        if question.text and answer_engine().recognises(question):
+            dispatcher.utter_message(response=self.brief_response)
+            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=self.full_response)
+        return []
+
+
+class ActionGreet(_Courtesy):
+    full_response, brief_response = "utter_greet", "utter_greet_brief"
+
+    def name(self) -> str:
+        return "action_greet"
+
+
+class ActionThank(_Courtesy):
+    full_response, brief_response = "utter_you_are_welcome", "utter_you_are_welcome_brief"
+
+    def name(self) -> str:
+        return "action_thank"
