@@ -10,9 +10,10 @@ from actions.knowledge import answer_engine, question_from
 from actions.policy import ActionAnswerPolicyQuestion
 
 
-class _Courtesy(Action):
+class _Courtesy:
     """A greeting or thanks; when the message also asks about something the plans hold, a
-    short courtesy and then the answer (the NLU labels the message by its courtesy)."""
+    short courtesy and then the answer (the NLU labels the message by its courtesy).
+    A mixin, not an `Action`: rasa-sdk registers every Action subclass it finds."""
 
     full_response = ""
     brief_response = ""
@@ -28,14 +29,14 @@ class _Courtesy(Action):
         return []
 
 
-class ActionGreet(_Courtesy):
+class ActionGreet(_Courtesy, Action):
     full_response, brief_response = "utter_greet", "utter_greet_brief"
 
     def name(self) -> str:
         return "action_greet"
 
 
-class ActionThank(_Courtesy):
+class ActionThank(_Courtesy, Action):
     full_response, brief_response = "utter_you_are_welcome", "utter_you_are_welcome_brief"
 
     def name(self) -> str:

@@ -82,3 +82,12 @@ def test_a_greeting_around_a_question_greets_briefly_and_answers(action: Any) ->
     tracker.latest_message["text"] = "您好"
     asyncio.run(ActionGreet().run(bare, tracker, {}))
     assert [m["response"] for m in bare.messages] == ["utter_greet"]
+
+
+def test_the_action_server_registers_every_action_of_the_package() -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    for name in ("action_greet", "action_thank", "action_answer_policy_question", "action_fallback"):
+        assert name in executor.actions
