@@ -93,8 +93,13 @@ def show_sessions(
     return [SlotSet("kb_ref", ref), SlotSet("listed_sessions", None)]
 
 
-def answer_schedule_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-    """A session picked by button or position, else the sessions the message asks about."""
+def answer_schedule_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, plan_period: bool = True
+) -> list[dict[str, Any]]:
+    """A session picked by button or position, else the sessions the message asks about.
+
+    With no session loaded, a "when" question first gets the plan's own period, said as
+    that plan's (unless the caller has just said it: `plan_period=False`)."""
     service = activity_service()
     query = activity_query(service, tracker)
     session = listed_session(service, tracker, query.ordinal)
@@ -103,10 +108,13 @@ def answer_schedule_question(dispatcher: CollectingDispatcher, tracker: Tracker)
     if not service.upcoming(query):
         # "今年还有开放日吗" with no session loaded: say plainly that the plans held are an
         # older year's, never list the old plan's activities as this year's.
-        answer = answer_engine().answer(question_from(tracker))
+        engine, question = answer_engine(), question_from(tracker)
+        answer = engine.answer(question)
         if answer.reason == "other_year":
             dispatcher.utter_message(text=answer.text)
             return [SlotSet("listed_sessions", None)]
+        if plan_period and engine.aspect_of(question.text) == "when":
+            dispatcher.utter_message(text=engine.rules_answer("when").text)
     return show_sessions(dispatcher, service, query)
 
 

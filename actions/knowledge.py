@@ -25,11 +25,19 @@ def answer_engine() -> AnswerEngine:
     return _cached_engine().get()
 
 
-def record_unanswered(question: Question, answer: Answer, sender_id: str | None) -> None:
+def record_unanswered(question: Question, answer: Answer, tracker: Tracker) -> None:
+    """Keep an unanswered question for review, as the citizen typed it (not normalised)."""
     with UnitOfWork(load_settings().database_url).session() as session:
         KnowledgeRepository(session).record_unanswered(
-            question.text, answer.reason or "unknown", question.intent, sender_id
+            original_text(tracker) or question.text, answer.reason or "unknown", question.intent,
+            tracker.sender_id,
         )
+
+
+def original_text(tracker: Tracker) -> str:
+    """What the citizen typed last: the user event keeps it, `latest_message` is normalised."""
+    event = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return (event or {}).get("text") or ""
 
 
 def activity_service() -> ActivityService:

@@ -36,7 +36,7 @@ class ActionAnswerPolicyQuestion(Action):
             # The plans give no dates: only the sessions the organisers loaded do.
             return answer_schedule_question(dispatcher, tracker)
         if not answer.covered:
-            record_unanswered(question, answer, tracker.sender_id)
+            record_unanswered(question, answer, tracker)
         dispatcher.utter_message(
             text=answer.text,
             buttons=[{"title": related, "payload": related} for related in answer.related],
@@ -47,7 +47,7 @@ class ActionAnswerPolicyQuestion(Action):
         if schedule:
             # "开放日一般在几月份": the plan's own period above, then whether sessions are
             # announced now (never the plan's year presented as this year).
-            events += answer_schedule_question(dispatcher, tracker)
+            events += answer_schedule_question(dispatcher, tracker, plan_period=False)
         return events
 
 

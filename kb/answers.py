@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from kb.cues import Cues
-from kb.deciding import decide
+from kb.deciding import NO_MATCH, ONE, REFUSE, Decision, decide
 from kb.knowledge import KnowledgeBase, Record, to_number
 from kb.normalise import normalise
 from kb.rendering import Answer, Renderer
@@ -58,13 +58,22 @@ class AnswerEngine:
         question = replace(question, text=normalise(question.text.strip()))
         return self.understanding.read(question, self.today())
 
+    def rules_answer(self, facet: str) -> Answer:
+        """The participation rules' answer to one facet (how_to_join, notice, …), cited."""
+        rules = self.kb.latest("rules")
+        reading = self.read(Question(""))
+        if rules is None:
+            return self.renderer.render(Decision(REFUSE, reason=NO_MATCH), reading, Context())
+        return self.renderer.render(Decision(ONE, (rules,), facet), reading, Context())
+
     def recognises(self, question: Question) -> bool:
         """Whether the question points at something the plans hold (a record, a unit, a
         topic, a theme) or asks about their year or a complaint: then it deserves an answer
         or an honest refusal from the plans even when the NLU could not classify it."""
         reading = self.read(question)
         return bool(reading.asked_years) or reading.facet in ("complaint", "year_of_data") or \
-            reading.evidence in ("number", "ordinal", "theme", "filter", "unit", "mention")
+            reading.evidence in ("number", "ordinal", "theme", "filter", "unit", "mention") or \
+            (reading.evidence == "kind" and reading.facet is not None and bool(reading.records))
 
     def answer(self, question: Question) -> Answer:
         """The reply to one question; never raises for any text."""

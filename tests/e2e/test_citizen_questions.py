@@ -27,7 +27,7 @@ def talk(assistant: RunningAssistant, *turns: str) -> list[str]:
 
 def test_kindergarten_materials_are_not_in_the_plans(running_assistant: RunningAssistant) -> None:
     (reply,) = talk(running_assistant, "孩子上幼儿园要交啥材料")
-    assert "12345" in reply and "没有" in reply
+    assert "12345" in reply and ("没有" in reply or "不在我能回答的范围" in reply)
     assert "遴选" not in reply and "约30人" not in reply  # not the open days' participation rules
 
 
