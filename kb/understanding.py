@@ -45,6 +45,7 @@ KIND_WORDS = {
     "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲"),
     "item": re.compile(r"工作要点|要点|任务|第.{1,3}项"),
 }
+ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|参加|参与|报名")
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
 ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
 MAX_RECORDS = 6
@@ -201,6 +202,10 @@ class Understanding:
         specific = topics - set(self.kind_topics)
         kinds = self.kinds_of(question, topics)
         facet = cues.facet(text)
+        if facet == "eligibility" and ACTIVITY_WORDS.search(text):
+            # "参加开放日有什么条件": for the open days and lectures the plan does say who may
+            # take part; eligibility for a benefit is what the plans never give.
+            facet = "who_can_join"
         names_document = any(w in text for words in self.config["document_keywords"].values()
                              for w in words) or "文件" in text
         if facet == "document" and (units or specific) and not names_document:

@@ -225,3 +225,11 @@ def test_two_facets_in_one_breath(steps: AnswerEngine) -> None:
     answer = steps.answer(Question("食品抽检的信息谁公开 啥时候完成"))
     assert "区市场监管局" in answer.text and "2023年12月" in answer.text
     assert all("什么时候完成" not in q for q in answer.related)
+
+
+def test_conditions_for_taking_part_are_the_plans_rules_but_benefits_are_not(steps: AnswerEngine) -> None:
+    for text in ("参加开放日有什么条件", "报名宣讲有啥要求"):
+        answer = steps.answer(Question(text))
+        assert answer.covered and "群众代表" in answer.text and f"{INTERACTION}#rules" in answer.sources
+    benefit = steps.answer(Question("失业金领取有什么条件"))
+    assert not benefit.covered and benefit.reason == DETAIL_NOT_IN_PLANS
