@@ -73,9 +73,11 @@ def show_detail(
 
 
 def show_sessions(
-    dispatcher: CollectingDispatcher, service: ActivityService, query: ActivityQuery
+    dispatcher: CollectingDispatcher, service: ActivityService, query: ActivityQuery,
+    upcoming: list[SessionView] | None = None,
 ) -> list[dict[str, Any]]:
-    sessions = service.upcoming(query)[:MAX_LISTED]
+    """`upcoming`: the sessions matching `query` when the caller has already read them."""
+    sessions = (service.upcoming(query) if upcoming is None else upcoming)[:MAX_LISTED]
     if len(sessions) == 1:
         return show_detail(dispatcher, sessions[0])
     if sessions:
@@ -94,18 +96,20 @@ def show_sessions(
 
 
 def answer_schedule_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, plan_period: bool = True
+    dispatcher: CollectingDispatcher, tracker: Tracker, plans_answered: bool = False
 ) -> list[dict[str, Any]]:
     """A session picked by button or position, else the sessions the message asks about.
 
-    With no session loaded, a "when" question first gets the plan's own period, said as
-    that plan's (unless the caller has just said it: `plan_period=False`)."""
+    With no session loaded, a question about a year the plans do not cover is told so, and
+    a "when" question first gets the plan's own period, said as that plan's — unless the
+    caller has just answered from the plans (`plans_answered=True`)."""
     service = activity_service()
     query = activity_query(service, tracker)
     session = listed_session(service, tracker, query.ordinal)
     if session is not None:
         return show_detail(dispatcher, session, from_list=True)
-    if not service.upcoming(query):
+    upcoming = service.upcoming(query)
+    if not upcoming and not plans_answered:
         # "今年还有开放日吗" with no session loaded: say plainly that the plans held are an
         # older year's, never list the old plan's activities as this year's.
         engine, question = answer_engine(), question_from(tracker)
@@ -113,9 +117,9 @@ def answer_schedule_question(
         if answer.reason == "other_year":
             dispatcher.utter_message(text=answer.text)
             return [SlotSet("listed_sessions", None)]
-        if plan_period and engine.aspect_of(question.text) == "when":
+        if engine.aspect_of(question.text) == "when":
             dispatcher.utter_message(text=engine.rules_answer("when").text)
-    return show_sessions(dispatcher, service, query)
+    return show_sessions(dispatcher, service, query, upcoming)
 
 
 class ActionShowActivities(Action):

@@ -47,7 +47,7 @@ class ActionAnswerPolicyQuestion(Action):
         if schedule:
             # "开放日一般在几月份": the plan's own period above, then whether sessions are
             # announced now (never the plan's year presented as this year).
-            events += answer_schedule_question(dispatcher, tracker, plan_period=False)
+            events += answer_schedule_question(dispatcher, tracker, plans_answered=True)
         return events
 
 

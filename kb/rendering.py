@@ -84,9 +84,8 @@ class Renderer:
                 # "户外广告宣讲是不是城管委办的": yes or no first, then who it is.
                 agrees = set(reading.units) <= set(records[0].unit_ids)
                 fact = self.texts["yes" if agrees else "no"] + fact
-        cited = records if shape != d.DATA_YEAR else records
         sources = list(dict.fromkeys(self._source(r, where if len(records) > 1 else None)
-                                     for r in cited))
+                                     for r in records))
         if shape in (d.LIST, d.COUNT) and len({r.document.number for r in records}) == 1:
             sources = [self._source(records[0], "list")]
         focus = records[0] if len(records) == 1 or shape in (d.COMPARE, d.SEVERAL) else None
@@ -176,9 +175,7 @@ class Renderer:
 
     def _units_except(self, record: Record, excluded: Sequence[str]) -> str:
         subject = self.t(f"subject_{record.kind}", number=record.number)
-        names = self.sep.join(
-            self.kb.gazetteer.term(UNIT, u).id if self.kb.gazetteer.term(UNIT, u) else u
-            for u in excluded)
+        names = self.sep.join(excluded)  # canonical unit ids: the full names
         rest = self.units(record, leave_out=excluded)
         if not rest:
             return self.t("units_only_excluded", subject=subject, excluded=names)
