@@ -4,7 +4,10 @@ Starts the real assistant (Rasa server + action server, throw-away SQLite databa
 plans of kb/sources) on free ports and asks, over REST, every question of:
   - tests/dev/citizen_questions.yml — written blind (by a helper that never saw the code or
     the training data) in citizens' voice: single questions and multi-turn dialogues;
-  - tests/dev/kb_questions.yml — the older development set written by the team.
+  - tests/dev/kb_questions.yml — the older development set written by the team;
+  - tests/dev/debug_questions.yml (--only debug) — a second set written blind by another
+    helper, for diagnosis: its failures may be read (--show-errors) to find kinds of
+    faults. The citizen set stays the measure: its failures are never printed.
 Each single question is asked in a fresh conversation; a dialogue's turns in one. Scored on
 the reply text a citizen sees:
   covered: no apology, every `expect` fact present, and the citation of `source`
@@ -14,7 +17,7 @@ Beside it, in the same run, a retrieval-only baseline (quote the best passage wi
 source, refuse below the passage threshold) is scored by the same rules, and NLU intent
 accuracy on tests/dev/nlu_dev.yml is read from the server's /model/parse.
 
-Usage: python bench/kb_accuracy.py [--show-errors] [--only citizen|team]
+Usage: python bench/kb_accuracy.py [--show-errors] [--only citizen|team|debug]
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 CITIZEN = ROOT / "tests" / "dev" / "citizen_questions.yml"
 TEAM = ROOT / "tests" / "dev" / "kb_questions.yml"
+DEBUG = ROOT / "tests" / "dev" / "debug_questions.yml"
+BLIND = ("citizen questions (blind)", "citizen dialogues (blind)")
 NLU_DEV = ROOT / "tests" / "dev" / "nlu_dev.yml"
 REFUSAL_MARKERS = ("抱歉", "没有写到", "没有找到", "不能替您", "接诉即办", "没能理解", "没有理解", "转人工",
                    "转接人工")
@@ -85,6 +90,10 @@ def load_sets(only: str | None) -> dict[str, list[Dialogue]]:
     if only in (None, "team"):
         data = yaml.safe_load(TEAM.read_text(encoding="utf-8"))
         sets["team set (older)"] = [[q] for q in data["questions"]]
+    if only == "debug":
+        data = yaml.safe_load(DEBUG.read_text(encoding="utf-8"))
+        sets["debug questions"] = [[q] for q in data["questions"]]
+        sets["debug dialogues"] = [d["turns"] for d in data["dialogues"]]
     return sets
 
 
@@ -160,7 +169,9 @@ def kinds_of_turn(turn: Case) -> list[str]:
         kinds = [f"covered:{source.get('kind', 'several')}"]
     else:
         kinds = [f"refusal:{turn.get('category', '?')}"]
-    return kinds + [f"style:{style}" for style in turn.get("style", [])]
+    styles = turn.get("style") or []
+    styles = [styles] if isinstance(styles, str) else styles
+    return kinds + [f"style:{style}" for style in styles]
 
 
 def score(sets, replies, hotline: str, show_errors: bool) -> dict[str, dict[str, Counter]]:
@@ -176,7 +187,7 @@ def score(sets, replies, hotline: str, show_errors: bool) -> dict[str, dict[str,
                 for kind in kinds_of_turn(turn):
                     totals[kind] += 1
                     hits[kind] += ok
-                if show_errors and not ok:
+                if show_errors and not ok and name not in BLIND:
                     print(f"\n✗ [{name} / {group}] {turn['q']}  expect {turn.get('expect')} "
                           f"{turn.get('source') or turn.get('category', '')}")
                     print("   " + text.replace("\n", "\n   "))
@@ -211,7 +222,7 @@ def print_table(title: str, results: dict[str, dict[str, Counter]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true")
-    parser.add_argument("--only", choices=("citizen", "team"))
+    parser.add_argument("--only", choices=("citizen", "team", "debug"))
     args = parser.parse_args()
     sets = load_sets(args.only)
 
