@@ -29,7 +29,7 @@ class ActionAnswerPolicyQuestion(Action):
         question = question_from(tracker)
         engine = answer_engine()
         answer = engine.answer(question)
-        facet = engine.aspect_of(question.text)
+        facet = answer.asked
         schedule = facet in ("when", "exact_date") and answer.reason != "other_year" \
             and _about_activities(engine, question, answer)
         if schedule and facet == "exact_date":

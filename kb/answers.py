@@ -61,7 +61,7 @@ class AnswerEngine:
     def rules_answer(self, facet: str) -> Answer:
         """The participation rules' answer to one facet (how_to_join, notice, …), cited."""
         rules = self.kb.latest("rules")
-        reading = self.read(Question(""))
+        reading = Reading.about((rules,) if rules else (), facet)
         if rules is None:
             return self.renderer.render(Decision(REFUSE, reason=NO_MATCH), reading, Context())
         return self.renderer.render(Decision(ONE, (rules,), facet), reading, Context())

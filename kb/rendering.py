@@ -31,6 +31,7 @@ class Answer:
     sources: tuple[str, ...] = ()
     reason: str | None = None
     context: Context = Context()
+    asked: str | None = None  # the facet the question asked ("when", "exact_date", …)
 
 
 def _month(deadline: str | None) -> str | None:
@@ -101,6 +102,7 @@ class Renderer:
             related=self._related(focus or records[0], reading, facet),
             sources=tuple(dict.fromkeys(r.ref for r in records)),
             context=Context(recent=recent, listed=listed, facet=facet),
+            asked=reading.facet,
         )
 
     # --- one record --------------------------------------------------------------------
@@ -334,6 +336,7 @@ class Renderer:
             reason=decision.reason,
             context=Context(recent=((pointer_ref,) + previous.recent)[:4] if pointer_ref
                             else previous.recent, listed=previous.listed, facet=decision.facet),
+            asked=reading.facet,
         )
 
 

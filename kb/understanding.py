@@ -114,6 +114,12 @@ class Reading:
     units: tuple[str, ...] = ()  # unit ids the question names (not the excluded ones)
     yes_no: bool = False  # "是不是/是否/…吗": a yes-or-no question
 
+    @classmethod
+    def about(cls, records: Sequence[Record], facet: str | None) -> "Reading":
+        """A reading with no question behind it: `facet` of `records` (a rules button)."""
+        return cls(text="", facet=facet, mode=None, records=tuple(records), kinds=(),
+                   asked_years=(), evidence="kind")
+
 
 def _names_theme(theme: str, text: str) -> bool:
     """'营商环境专题' names the theme 优化营商环境: its name, or all of it after a 2-character verb."""
