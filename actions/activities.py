@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -117,18 +117,9 @@ def answer_schedule_question(
         if answer.reason == "other_year":
             dispatcher.utter_message(text=answer.text)
             return [SlotSet("listed_sessions", None)]
-        if engine.aspect_of(question.text) == "when":
+        if answer.reason == "detail_not_in_plans":
+            # "医保讲座具体哪天、在哪开": the plans give no dates or places — said first.
+            dispatcher.utter_message(text=answer.text)
+        elif answer.asked == "when":
             dispatcher.utter_message(text=engine.rules_answer("when").text)
     return show_sessions(dispatcher, service, query, upcoming)
-
-
-class ActionShowActivities(Action):
-    """Upcoming sessions matching the question, or "时间待公告" with the announcement rule."""
-
-    def name(self) -> str:
-        return "action_show_activities"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        return answer_schedule_question(dispatcher, tracker)

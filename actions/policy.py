@@ -15,6 +15,8 @@ from kb.answers import Answer, AnswerEngine, Question
 # A "when" question about these is answered with the plan's own period and then from the
 # sessions; a "which day" question from the sessions alone (the plans give no dates).
 SCHEDULE_KINDS = (*ACTIVITY_KINDS, "rules")
+# Facets a schedule question may ask that the sessions, not the plans, answer.
+SCHEDULE_FACETS = ("when", "exact_date", "how_to_join", "notice", "place", "address")
 
 
 class ActionAnswerPolicyQuestion(Action):
@@ -71,3 +73,19 @@ class ActionFollowUp(ActionAnswerPolicyQuestion):
             if session is not None:
                 return show_detail(dispatcher, session, from_list=True)
         return await super().run(dispatcher, tracker, domain)
+
+
+class ActionShowActivities(Action):
+    """Upcoming sessions matching the question, or "时间待公告" with the announcement rule."""
+
+    def name(self) -> str:
+        return "action_show_activities"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if answer_engine().answers_clearly(question_from(tracker), leave=SCHEDULE_FACETS):
+            # Labelled a schedule question, but it asks the plans something else ("人社普法
+            # 宣讲的主题是什么", "开放日一般都请啥人"): the plans answer it.
+            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+        return answer_schedule_question(dispatcher, tracker)

@@ -31,7 +31,7 @@ from activities.service import (
     beijing_now,
 )
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
-from actions.knowledge import activity_service, answer_engine
+from actions.knowledge import activity_service, answer_engine, question_from
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -150,8 +150,13 @@ class ValidateSignupForm(FormValidationAction):
                 return refused({"why": "pending", "activities": activities})
         if not service.open_for_sign_up():
             dispatcher.utter_message(response="utter_no_open_sessions", **notice_values(service))
-            # How people are chosen, from the plan with its citation ("开放日怎么报名参加").
-            dispatcher.utter_message(text=answer_engine().rules_answer("how_to_join").text)
+            answer = answer_engine().answer(question_from(tracker))
+            if answer.reason == "other_year":
+                # "今年的开放日报名开始了没": the plans held are an older year's; said plainly.
+                dispatcher.utter_message(text=answer.text)
+            else:
+                # How people are chosen, from the plan with its citation ("开放日怎么报名参加").
+                dispatcher.utter_message(text=answer_engine().rules_answer("how_to_join").text)
             return refused({"why": "pending", "activities": formatting.kinds_pending(query.kinds)})
         if tracker.get_slot("requested_slot") == "activity_session":
             dispatcher.utter_message(response="utter_invalid_session")

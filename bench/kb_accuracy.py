@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -77,7 +78,15 @@ def is_correct(case: Case, text: str, hotline: str) -> bool:
     source = case.get("source")
     if not source:
         return "来源：" in text
-    return citation(source) in text or (source["kind"] == "theme" and "来源：" in text)
+    if source["kind"] == "site" and source.get("number") is not None:
+        # The plan gives 开放点1、2、3、4 as one entry and the reply cites it so.
+        joint = re.compile(rf"（{re.escape(source['doc'])}）“政务开放日”开放点(?:\d+、)*"
+                           rf"{source['number']}(?![\d])")
+        if joint.search(text):
+            return True
+    # "开放点1" must not be found inside "开放点12".
+    cited = re.search(re.escape(citation(source)) + r"(?![\d])", text)
+    return bool(cited) or (source["kind"] == "theme" and "来源：" in text)
 
 
 def load_sets(only: str | None) -> dict[str, list[Dialogue]]:

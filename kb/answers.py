@@ -11,7 +11,7 @@ when the stored plans change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +27,8 @@ from kb.understanding import Context, Question, Reading, Understanding
 
 ANSWERING_FILE = Path(__file__).parent / "data" / "answering.yml"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
+# How a question ties itself to records, clearly enough to overrule the NLU's label.
+CLEAR_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "context"})
 
 __all__ = ["Answer", "AnswerEngine", "CachedEngine", "Context", "KnowledgeBase", "Question",
            "Reading", "Record", "to_number"]
@@ -72,8 +74,22 @@ class AnswerEngine:
         or an honest refusal from the plans even when the NLU could not classify it."""
         reading = self.read(question)
         return bool(reading.asked_years) or reading.facet in ("complaint", "year_of_data") or \
+            bool(reading.absent) or (reading.facet in self.cues.rule_facets and bool(reading.records)) or \
             reading.evidence in ("number", "ordinal", "theme", "filter", "unit", "mention") or \
+            (reading.evidence == "context" and reading.facet is not None) or \
             (reading.evidence == "kind" and reading.facet is not None and bool(reading.records))
+
+    def answers_clearly(self, question: Question, leave: Collection[str | None] = ()) -> bool:
+        """Whether the plans themselves answer this question: it asks a facet (not one in
+        `leave`, not a complaint) of records it names, or of the participation rules, and
+        the decision is an answer, not a refusal. Used to overrule an NLU label that sent a
+        plan question elsewhere ("人社普法宣讲的主题是什么" labelled a schedule question)."""
+        reading = self.read(question)
+        if reading.facet in (None, "complaint") or reading.facet in leave:
+            return False
+        decision = decide(reading, self.kb, self.cues)
+        about_rules = bool(decision.records) and decision.records[0].kind == "rules"
+        return decision.shape != REFUSE and (reading.evidence in CLEAR_EVIDENCE or about_rules)
 
     def answer(self, question: Question) -> Answer:
         """The reply to one question; never raises for any text."""

@@ -14,6 +14,15 @@ from typing import Any
 from kb.knowledge import to_number
 
 YEAR = re.compile(r"(20\d\d)\s*年")
+_CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
+_WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
+_ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$")
+# A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
+# 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
+_ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"
+                          r"还办|还有|还搞|还能|还会|还可以|再去|信息|数据|内容")
+_YEAR_REACH = 10  # characters after the year word in which it must meet one of those
+_SHORT = 16  # a message this short is about the year it names, whatever else it says
 _NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
 
 
@@ -47,9 +56,27 @@ class Cues:
         self.generic_words = frozenset(config["generic_words"])
 
     def facet(self, text: str, skip: Iterable[str] = ()) -> str | None:
-        """What the question asks of its subject; the first facet in answering.yml wins."""
+        """What the question asks of its subject; the first facet in answering.yml wins.
+
+        A message of several clauses ("我儿子今年毕业，听说……，这事哪个部门管？") asks in
+        its last clause that names a facet: the personal context before it says what
+        happened, not what is asked. A complaint or a question about the data's year is
+        read from the whole message."""
         skipped = set(skip)
-        return next((n for n, p in self._facets if n not in skipped and p.search(text)), None)
+
+        def first(part: str, names: Iterable[str] | None = None) -> str | None:
+            return next((n for n, p in self._facets if n not in skipped
+                         and (names is None or n in names) and p.search(part)), None)
+
+        clauses = [c for c in _CLAUSE_BREAK.split(text) if c]
+        if len(clauses) <= 1:
+            return first(text)
+        if whole := first(text, _WHOLE_MESSAGE_FACETS):
+            return whole
+        # A clause that asks ("在几号呀") before one that tells ("我想去").
+        asking = [c for c in clauses if _ASKS.search(c)]
+        return next((f for c in reversed(asking) if (f := first(c))), None) or \
+            next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
 
     def facets(self, text: str) -> list[str]:
         """Every facet the text asks about, in answering.yml's order."""
@@ -94,8 +121,14 @@ class Cues:
 
     def asked_years(self, text: str, today: dt.date) -> tuple[int, ...]:
         """Years a question is about: '2026年', and 今年/明年/下周… counted from `today`."""
-        years = {int(y) for y in YEAR.findall(text)}
-        years |= {today.year + offset for word, offset in self._relative_years.items() if word in text}
+        def about_plans(end: int) -> bool:
+            return len(text) <= _SHORT or bool(_ABOUT_PLANS.search(text[end:end + _YEAR_REACH]))
+
+        years = {int(m.group(1)) for m in YEAR.finditer(text) if about_plans(m.end())}
+        for word, offset in self._relative_years.items():
+            for match in re.finditer(re.escape(word), text):
+                if about_plans(match.end()):
+                    years.add(today.year + offset)
         return tuple(sorted(years))
 
     def colloquial(self, text: str) -> set[str]:
@@ -107,6 +140,6 @@ class Cues:
 
     def bare_number(self, text: str) -> int | None:
         """16 in '16呢' / '那十六号呢': a number alone, meant in the kind just discussed."""
-        match = re.fullmatch(rf"\s*(?:那|那么|还有)?\s*(?:第)?\s*{_NUMERAL}\s*(?:号|个|项|场|讲)?\s*(?:呢|吗|咋样)?[?？。!！]*\s*",
+        match = re.fullmatch(rf"\s*(?:那|哪|那么|还有)?\s*(?:第)?\s*{_NUMERAL}\s*(?:号|个|项|场|讲)?\s*(?:呢|吗|咋样)?[?？。!！]*\s*",
                              text)
         return to_number(match.group(1)) if match else None

@@ -21,8 +21,8 @@ from kb.understanding import Reading
 ONE, SEVERAL, LIST, COUNT, COMPARE, DATA_YEAR, REFUSE = (
     "one", "several", "list", "count", "compare", "data_year", "refuse")
 # Why a question is refused (stored with unanswered questions for the office's review).
-DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT = (
-    "detail_not_in_plans", "no_match", "other_year", "complaint")
+DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC = (
+    "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic")
 # Evidence strong enough that a complaint word inside the question does not make it one
 # ("接诉即办的投诉信息谁公开" names work item 11).
 _NAMED = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter"})
@@ -59,6 +59,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         return Decision(DATA_YEAR, documents, facet)
     if facet in cues.not_in_plans:
         return refuse(DETAIL_NOT_IN_PLANS)
+    if reading.absent:
+        # "有没有讲公积金的讲座": none of them; the whole list is what the plans do hold.
+        return Decision(REFUSE, records, facet, ABSENT_TOPIC, reading.asked_years)
     if not records:
         return refuse(NO_MATCH)
     if facet == "place" and any(r.kind != "site" for r in records):
@@ -73,8 +76,19 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             return Decision(ONE, (rules, *subjects), facet)
     if facet == "when" and records and all(r.kind == "item" for r in records):
         facet = "deadline"
+    if facet == "theme" and records and all(r.kind in ("lecture", "item") for r in records):
+        facet = "content"  # "人社普法宣讲的主题是什么": a lecture's theme is what it covers
+    if facet in ("unit", "deadline", "when") and ("content" in reading.facets or (
+            reading.evidence == "unit" and "unit" in reading.facets and not reading.yes_no)):
+        # "第三条是啥 截止啥时候", "商务局负责哪项工作 啥时候完成": the whole record says both.
+        facet = "content"
+    if len(records) > 1 and len({r.ref for r in kb.siblings(records[0])} | {
+            r.ref for r in records}) == len(kb.siblings(records[0])) and reading.mode != "count":
+        records = records[:1]  # "兴丰街道的开放日看什么": one joint entry (开放点1、2、3、4)
     if reading.mode == "compare" and len(records) >= 2:
         return Decision(COMPARE, records[:2], facet)
+    if len(records) == 1 and reading.mode in ("list", "count", None):
+        return Decision(ONE, records, facet)
     if reading.mode == "count" or (reading.listing and len(records) > 1):
         return Decision(COUNT, records, facet)
     if len(records) > 1:

@@ -148,6 +148,19 @@ class KnowledgeBase:
             grouped.setdefault(site.row.theme, []).append(site)
         return grouped
 
+    def joint_numbers(self, record: Record) -> str:
+        """'1、2、3、4' when the plan gives several numbers one entry ("开放点1、2、3、4",
+        same description and units); else the record's own number."""
+        return "、".join(str(r.number) for r in self.siblings(record))
+
+    def siblings(self, record: Record) -> list[Record]:
+        """The records of one joint entry (itself included), in plan order."""
+        if record.kind != "site":
+            return [record]
+        key = (record.document.number, record.row.description, record.units)
+        return [r for r in self.of_kind("site")
+                if (r.document.number, r.row.description, r.units) == key] or [record]
+
     def record_of_key(self, key: str) -> Record | None:
         """The record a passage-index key stands for ('<ref>' or '<ref>~<sentence>')."""
         return self.by_ref.get(key.split("~", 1)[0])

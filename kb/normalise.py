@@ -37,6 +37,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 import opencc
@@ -138,7 +139,10 @@ def _fuzzy_readings(char: str) -> frozenset[str]:
 class Normaliser:
     """Normalises text against a vocabulary (the only words it ever writes into text)."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], pinyin_words: Iterable[str] = ()) -> None:
+        """vocabulary: the terms typos are corrected to and pinyin is converted to.
+        pinyin_words: everyday question words ("谁", "哪些", "多少人") that pinyin typed
+        without conversion may also become, after the vocabulary; never typo targets."""
         self.vocabulary = frozenset(w for w in (v.strip() for v in vocabulary) if w)
         self._converter = opencc.OpenCC("t2s")
         self._jieba = jieba.dt
@@ -160,6 +164,12 @@ class Normaliser:
             typed = "".join(spellings[0])  # pinyin typed as letters: the phrase reading
             for letters in {typed, typed.replace("v", "u")} - _ENGLISH_WORDS:
                 self._pinyin.setdefault(letters, term)
+        for word in pinyin_words:  # in order: the first word of a spelling wins
+            typed = "".join(lazy_pinyin(word, style=Style.NORMAL))
+            if len(typed) >= 2 and all(_HAN.match(c) for c in word):
+                erhua = {typed[:-2] + "r"} if word.endswith("儿") else set()  # 哪儿: nar
+                for letters in {typed, typed.replace("v", "u"), *erhua} - _ENGLISH_WORDS:
+                    self._pinyin.setdefault(letters, word)
         self._pinyin_lengths = sorted({len(k) for k in self._pinyin}, reverse=True)
         self._max_term = max((len(t) for t in han_terms), default=0)
         self._lock = threading.Lock()  # jieba's lazy structures are not thread-safe
@@ -242,12 +252,16 @@ class Normaliser:
         done = 0
         for run in _LETTER_RUN.finditer(text):
             words = list(_WORD.finditer(run.group()))
-            i = 0
+            i, converted = 0, False
             while i < len(words):
                 for j in range(len(words), i, -1):
                     letters = "".join(w.group() for w in words[i:j]).lower()
                     terms = self._pinyin_terms(letters)
-                    if terms:
+                    # Question words alone count only as a whole run ("na 8 ne") or next
+                    # to pinyin already converted, not inside English ("thank you").
+                    whole = i == 0 and j == len(words)
+                    if terms and (whole or converted or any(t in self.vocabulary for t in terms)):
+                        converted = True
                         start = run.start() + words[i].start()
                         end = run.start() + words[j - 1].end()
                         out.extend(chars[done:start])
@@ -363,8 +377,16 @@ def default_normaliser() -> Normaliser:
             if _default is None:
                 from kb.gazetteer import default_gazetteer
 
-                _default = Normaliser(default_gazetteer().dictionary_words())
+                _default = Normaliser(default_gazetteer().dictionary_words(), _pinyin_words())
     return _default
+
+
+def _pinyin_words() -> list[str]:
+    """answering.yml's `pinyin_words`: the question words pinyin may be typed for."""
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).parent / "data" / "answering.yml").read_text("utf-8"))
+    return list(config.get("pinyin_words", []))
 
 
 def normalise(text: str) -> str:

@@ -8,6 +8,7 @@ kb/data/answering.yml; the hotline number is passed in (settings), never written
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
 from kb.understanding import Context, Reading, Understanding
 
 MAX_LISTED_ITEMS = 8
+MAX_BRIEF = 6  # a filtered list this short shows each record's gist
 LONG_ITEM = 90  # characters; a longer item is quoted by the sentence the question matched
 
 
@@ -142,8 +144,10 @@ class Renderer:
             return t("item", number=row.number, text=row.text, units=self.units(record),
                      deadline=deadline)
         if record.kind == "site":
-            values = dict(number=row.number, category=row.category, theme=row.theme,
-                          units=self.units(record), description=row.description)
+            values = dict(number=self.kb.joint_numbers(record), category=row.category,
+                          theme=row.theme, units=self.units(record), description=row.description)
+            if facet == "brief":
+                return t("site_brief", **values, gist=_gist(row.description))
             if facet == "unit":
                 return t("site_unit", **values)
             if facet == "theme":
@@ -162,6 +166,8 @@ class Renderer:
                 return t("lecture_unit", **values)
             if facet == "when":
                 return self._rules_text("when")
+            if facet == "brief":
+                return t("lecture_brief", **values, gist=_gist(row.content))
             if facet == "content" and row.topics:
                 return t("lecture_topics", **values, topics=self.sep.join(row.topics))
             if facet == "content":
@@ -239,13 +245,19 @@ class Renderer:
     def _listing(self, records: list[Record], reading: Reading) -> str:
         kind, doc = records[0].kind, records[0].document
         listing = reading.listing or ""
+        kinds = list(dict.fromkeys(r.kind for r in records))
+        if len(kinds) > 1 and not listing:  # "开放日和公开讲分别有几个": one list per kind
+            return "\n".join(self._listing([r for r in records if r.kind == k], reading)
+                             for k in kinds)
         if listing == "themes":
             themes = self.kb.themes()
             lines = "\n".join(self.t("theme_line", theme=name, numbers=self.sep.join(
                 f"开放点{s.number}" for s in sites)) for name, sites in themes.items())
             return self.t("themes", year=doc.year, count=len(themes), lines=lines)
         shown = records[:MAX_LISTED_ITEMS] if kind == "item" and not listing else records
-        lines = "\n".join(self._describe(r, "short") for r in shown)
+        # A short list answers "包括啥" too: each line with the gist of what it is.
+        detail = "brief" if listing and len(records) <= MAX_BRIEF else "short"
+        lines = "\n".join(dict.fromkeys(self._describe(r, detail) for r in shown))
         if listing == "same_theme" and reading.subject is not None:
             return self.t("theme_others", number=reading.subject.number,
                           theme=reading.subject.row.theme, lines=lines)
@@ -287,7 +299,7 @@ class Renderer:
         doc = record.document
         kind = where or record.kind
         where_text = self.texts[f"where_{kind}"].format(
-            number=record.number, section=getattr(record.row, "section", ""))
+            number=self.kb.joint_numbers(record), section=getattr(record.row, "section", ""))
         return self.t("source", title=doc.title, number=doc.number, where=where_text)
 
     def _related(self, record: Record, reading: Reading, facet: str | None) -> tuple[str, ...]:
@@ -317,7 +329,12 @@ class Renderer:
                 decision.reason or "", "not_covered")
             asked = "、".join(str(y) for y in decision.asked_years if y not in self.kb.years)
             parts = [self.t(key, years=years, asked=asked)]
-        if decision.records:
+        if decision.reason == d.ABSENT_TOPIC:
+            parts = [self.t("absent_topic", years=years, topic=reading.absent)]
+            if decision.records:
+                parts.append(self._listing(list(decision.records), reading))
+                parts.append(self._source(decision.records[0], "list"))
+        elif decision.records:
             pointer = decision.records[0]
             detail = "content" if pointer.kind == "lecture" else "short"
             if pointer.kind in ("rules", "document", "text"):
@@ -338,6 +355,14 @@ class Renderer:
                             else previous.recent, listed=previous.listed, facet=decision.facet),
             asked=reading.facet,
         )
+
+
+def _gist(text: str) -> str:
+    """The opening clause of a description: what a site or lecture is, in a few words."""
+    for match in re.finditer(r"[，。；：,;]", text):
+        if match.start() >= 8:
+            return text[:match.start()]
+    return text
 
 
 def _bare(text: str) -> str:

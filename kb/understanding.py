@@ -16,9 +16,11 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import jieba
+from jieba import posseg
 
 from kb.cues import Cues
 from kb.gazetteer import TOPIC, UNIT
@@ -27,7 +29,8 @@ from kb.retrieval import QUESTION_WORDS
 
 _NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
 NUMBER_PATTERNS = {
-    "site": [rf"开放点\s*(?:第\s*)?{_NUMERAL}", rf"第?\s*{_NUMERAL}\s*(?:号|个)\s*开放点"],
+    "site": [rf"开放点\s*(?:第\s*)?{_NUMERAL}", rf"第\s*{_NUMERAL}\s*(?:号|个)?\s*开放点",
+             rf"(?<!第){_NUMERAL}\s*号\s*开放点"],
     # "要点12" or "要点第十二", but not "要点一共".
     "item": [rf"第\s*{_NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
              rf"(?:工作要点|要点)\s*第\s*{_NUMERAL}"],
@@ -39,14 +42,26 @@ NUMBER_PATTERNS = {
 }
 # A second number joined to the first: "开放点15和16", "第3、4项".
 _MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{_NUMERAL}")
-GENERIC_NUMBER = re.compile(rf"第\s*{_NUMERAL}\s*(?:个|场|讲|项|条)?")
+# A number without its kind: "第9个", "9号", "开放日9"; never "一个"/"这两个" (a count).
+GENERIC_NUMBER = re.compile(rf"第\s*{_NUMERAL}\s*(?:个|场|讲|项|条)?|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
+                            r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)")
 KIND_WORDS = {
     "site": re.compile(r"开放点|开放日|开放活动"),
-    "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲"),
+    "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲|(?:最后|头|末)一讲"),
     "item": re.compile(r"工作要点|要点|任务|第.{1,3}项"),
 }
+SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]*?(?=能|可以|想|要|怎么|咋|[，。？！,?!]|$)")
+# What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
+JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|能)?(?:报名|参加|参与)|"
+                         r"(?:参加|报名|参与)([^，。？！,?!\s]{2,8})")
+ACTIVITIES_NAMED = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|政民互动|活动")
 ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|参加|参与|报名")
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
+# "有没有讲公积金的讲座", "有交通委的开放日吗": a kind of record about a topic, asked for.
+ABSENT_TOPIC = re.compile(r"(?:讲|关于|有关|针对)?([\u4e00-\u9fff]{2,8}?)(?:方面|相关)?的(?:政策)?"
+                          r"(?:宣讲|讲座|开放日|开放点|公开讲|开放活动)")
+ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针对|专门|是不是|有")
+YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
 MAX_RECORDS = 6
 # Passage similarity a record needs, beside a shared distinctive word, when the question
@@ -113,6 +128,8 @@ class Reading:
     also: str | None = None  # a second facet asked in the same breath ("谁负责 啥时候完成")
     units: tuple[str, ...] = ()  # unit ids the question names (not the excluded ones)
     yes_no: bool = False  # "是不是/是否/…吗": a yes-or-no question
+    facets: tuple[str, ...] = ()  # every facet the text names, in answering.yml's order
+    absent: str | None = None  # "有没有讲公积金的讲座": the topic asked for, which no record holds
 
     @classmethod
     def about(cls, records: Sequence[Record], facet: str | None) -> "Reading":
@@ -124,6 +141,12 @@ class Reading:
 def _names_theme(theme: str, text: str) -> bool:
     """'营商环境专题' names the theme 优化营商环境: its name, or all of it after a 2-character verb."""
     return theme in text or (len(theme) >= 6 and theme[2:] in text)
+
+
+def _stem_of(word: str, unit: str) -> bool:
+    """'统计' begins '统计局' (and is shorter: the whole name is a mention of its own)."""
+    name = unit.removeprefix("区")
+    return len(word) < len(name) and name.startswith(word)
 
 
 class Understanding:
@@ -151,10 +174,15 @@ class Understanding:
         units = {m.id for m in mentions if m.label == UNIT}
         topics = {m.id for m in mentions if m.label == TOPIC}
         # Described topics are looked for outside the names found ("统计局" is no 统计 question).
+        return units, topics | self.cues.colloquial(self.without_names(text, mentions))
+
+    def without_names(self, text: str, mentions: Sequence[Any] | None = None) -> str:
+        """The text with every gazetteer name blanked out ("｜")."""
+        mentions = self.kb.gazetteer.mentions(text) if mentions is None else mentions
         rest = text
         for m in sorted(mentions, key=lambda m: m.start_char, reverse=True):
             rest = rest[:m.start_char] + "｜" + rest[m.end_char:]
-        return units, topics | self.cues.colloquial(rest)
+        return rest
 
     def numbers(self, question: Question, kinds: Sequence[str] = ()) -> list[tuple[str, int]]:
         """Explicit record numbers ('开放点15和16' → [('site',15), ('site',16)]), in order."""
@@ -178,7 +206,8 @@ class Understanding:
             context_kind = self._context_kind(question)
             kind = kinds[0] if len(kinds) == 1 else context_kind
             match = GENERIC_NUMBER.search(text)
-            number = to_number(match.group(1)) if match else self.cues.bare_number(text)
+            number = to_number(next(g for g in match.groups() if g)) if match \
+                else self.cues.bare_number(text)
             if kind in NUMBER_PATTERNS and number is not None and (match or context_kind):
                 found.append((kind, number))
         return list(dict.fromkeys(found))
@@ -206,6 +235,14 @@ class Understanding:
             excluded = set(self.kb.gazetteer.ids(phrase, UNIT))
             units -= excluded
         specific = topics - set(self.kind_topics)
+        words_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
+        if words_kinds and specific:
+            # "我是外地来打工的……开放日都有哪些地方": 打工 (就业) is the citizen's story when
+            # no open-day site is about it; the question is about the kind it names.
+            fitting = {t for t in specific
+                       if any(t in r.topic_ids for k in words_kinds for r in self.kb.of_kind(k))}
+            topics -= specific - fitting
+            specific = fitting
         kinds = self.kinds_of(question, topics)
         facet = cues.facet(text)
         if facet == "eligibility" and ACTIVITY_WORDS.search(text):
@@ -219,6 +256,7 @@ class Understanding:
             facet = cues.facet(text, skip={"document"})
         also = next((f for f in cues.facets(text) if f != facet), None)
         base = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
+                    facets=tuple(cues.facets(text)),
                     units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
                     asked_years=cues.asked_years(text, today), excluded_units=tuple(sorted(excluded)))
 
@@ -237,6 +275,9 @@ class Understanding:
             return reading(records, "number")
 
         listed = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
+        named_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
+        if not listed and len(named_kinds) == 1:  # "最后一讲讲啥": the kind's own order
+            listed = self.kb.of_kind(named_kinds[0])
         position = cues.ordinal(text, len(listed))
         if position is not None:
             if not facet:
@@ -257,7 +298,7 @@ class Understanding:
         if facet == "theme" and not recent and not units and not specific:
             return reading(self.kb.of_kind("site"), "kind", listing="themes")
 
-        if cues.has("town_filter", text) and ("site" in kinds or not kinds):
+        if cues.has("town_filter", text) and ("site" in kinds or not kinds) and not specific:
             suffixes = tuple(self.config["town_unit_suffixes"])
             sites = [s for s in self.kb.of_kind("site") if any(u.endswith(suffixes) for u in s.units)]
             return reading(sites, "filter", mode=base["mode"] or "list", listing="towns")
@@ -268,7 +309,8 @@ class Understanding:
             return reading(items, "filter", mode=base["mode"] or "list", listing=f"deadline:{deadline}")
 
         if units and not specific:
-            pool = [r for k in (kinds or NUMBERED_KINDS) for r in self.kb.of_kind(k)]
+            # A unit's records of the kinds the question names; "城管委负责哪些活动" all kinds.
+            pool = [r for k in (named_kinds or NUMBERED_KINDS) for r in self.kb.of_kind(k)]
             if "牵头" in text:  # "政务服务局牵头的工作": the items it leads, not all it joins
                 pool = [r for r in self.kb.of_kind("item")
                         if units & set(self.kb.gazetteer.ids("、".join(r.row.lead_units), UNIT))
@@ -279,6 +321,8 @@ class Understanding:
             records = [r for group in by_unit for r in group]
             if records:
                 listing = f"unit:{sorted(units)[0]}" if len(units) == 1 and len(records) > 1 else None
+                if base["facet"] == "unit" and not base["yes_no"] and not excluded:
+                    base["facet"] = "content"  # "商务局负责的是哪项工作": the unit is given
                 return reading(records, "unit", listing=listing)
 
         if recent and not units and not specific and self._follows_up(question, base["facet"]):
@@ -292,12 +336,51 @@ class Understanding:
         if base["mode"] in ("list", "count") and not units and not specific:
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
+        if not units and not specific and (absent := self._absent_topic(text)):
+            return reading(self.kb.of_kind(named_kinds[0]) if len(named_kinds) == 1 else [],
+                           "none", absent=absent, mode="list")
         retrieved = self._retrieve(text, kinds, units, specific, topics)
+        if retrieved and len(named_kinds) > 1 and specific:
+            # "政府采购宣讲跟政府采购开放日是一个单位办的吗": one record of each kind named.
+            for kind in named_kinds:
+                if not any(r.kind == kind for r in retrieved):
+                    retrieved += [r for r in self.kb.of_kind(kind) if specific & set(r.topic_ids)][:1]
         if retrieved:
             evidence = "mention" if (units | specific) & {
                 i for r in retrieved for i in (*r.unit_ids, *r.topic_ids)} else "retrieval"
             return reading(retrieved, evidence)
         return reading(self._kind_level(question, kinds, base), "kind" if kinds else "none")
+
+    @cached_property
+    def known_text(self) -> str:
+        """Everything the plans, the gazetteer and answering.yml's phrases say, in one text."""
+        texts = [r.text for r in self.kb.records] + [str(r.row) for r in self.kb.records
+                                                     if r.kind in ("rules", "document")]
+        texts += list(self.kb.gazetteer.dictionary_words())
+        texts += re.findall(r"[\u4e00-\u9fff]+", str(self.config))
+        return "\n".join(texts)
+
+    def foreign_words(self, text: str) -> set[str]:
+        """Nouns of what a question asks to join ("驾校怎么报名") that nothing the assistant
+        knows uses, leaving out who the citizen is ("我是企业员工") and who may take part."""
+        people = set(self.config["people_words"])
+        text = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(SELF_DESCRIPTION.sub("", text)))
+        return {w.word for w in posseg.lcut(text)
+                if w.flag.startswith("n") and len(w.word) >= 2
+                and w.word not in self.known_text and w.word not in people}
+
+    def _absent_topic(self, text: str) -> str | None:
+        """'公积金' in "有没有讲公积金的讲座" when no record of the plans says a word of it."""
+        match = ABSENT_TOPIC.search(text)
+        if not match or not YES_NO_EXISTS.search(text):
+            return None
+        topic = ASKING_WORDS.split(match.group(1))[-1]
+        if len(topic) < 2 or topic in self.cues.generic_words:
+            return None
+        if self.kb.gazetteer.mentions(topic) or self.cues.colloquial(topic):
+            return None
+        known = any(topic in r.text or any(topic in u for u in r.units) for r in self.kb.records)
+        return None if known else topic
 
     def _follows_up(self, question: Question, facet: str | None) -> bool:
         """A question with no subject of its own, asked right after an answer."""
@@ -305,6 +388,7 @@ class Understanding:
             question.intent == "ask_followup"
             or self.cues.has("back_references", question.text)
             or (facet is not None and len(question.text) <= 14)
+            or (len(question.text) <= 10 and bool(YES_NO.search(question.text)))  # "要到企业现场讲吗"
         )
 
     def _kind_level(self, question: Question, kinds: Sequence[str], base: dict) -> list[Record]:
@@ -314,9 +398,15 @@ class Understanding:
             question.intent == "ask_participation" and facet not in ("document", "year_of_data")
         ) or (facet == "when" and (not kinds or set(kinds) & {"site", "lecture"})):
             rules = self.kb.latest("rules")
-            return [rules] if rules else []
+            # "驾校怎么报名" asks about something the plans never mention: not our rules.
+            if ACTIVITIES_NAMED.search(question.text) or not self.foreign_words(question.text):
+                return [rules] if rules else []
+            return []
         if facet in ("document", "year_of_data"):
             return self._documents(question.text, kinds)
+        named = [k for k in kinds if KIND_WORDS[k].search(question.text)]
+        if len(named) > 1 and mode in ("list", "count"):  # "开放日和公开讲分别有几个"
+            return [r for k in named for r in self.kb.of_kind(k)]
         names_kind = KIND_WORDS[kinds[0]].search(question.text) if len(kinds) == 1 else None
         names_kind = names_kind or set(self.kind_topics) & set(
             self.kb.gazetteer.ids(question.text, TOPIC))
@@ -353,9 +443,12 @@ class Understanding:
             if record is not None:
                 similarity[record.ref] = max(similarity.get(record.ref, 0.0), hit.score)
         words = self.content_words(text)
+        stems = self.content_words(self.without_names(text))
         scored = []
         for record in self.kb.numbered():
             named = len(units & set(record.unit_ids)) + len(specific & set(record.topic_ids))
+            # "讲统计的宣讲": a word that begins a unit's name (统计 → 统计局) names its records.
+            named += any(_stem_of(w, u) for u in record.units for w in stems)
             shared = {w for w in words if w in record.text}
             sim = similarity.get(record.ref, 0.0)
             if not named and not (shared and sim >= MIN_SIMILARITY):

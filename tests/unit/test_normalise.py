@@ -231,3 +231,23 @@ def test_a_few_milliseconds_at_most_per_message() -> None:
         normalise(message)
     per_message = (time.perf_counter() - start) / len(messages)
     assert per_message < 0.002, f"{per_message * 1000:.2f} ms per message"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("kaifangri neng qu duoshao ren", "开放日能去多少人"),
+        ("zhe liang ge shuyu na ge zhuanti", "这两个属于哪个专题"),
+        ("yibao jiangzuo zai nar kai ji hao", "医保讲座在哪儿开几号"),
+        ("jiaoyu gaige kaifangdian shi ji hao", "教育改革开放点是几号"),
+        ("na 8 ne", "哪 8 呢"),
+    ],
+)
+def test_whole_questions_typed_in_pinyin_become_chinese(typed: str, expected: str) -> None:
+    """Not only the gazetteer's names: the everyday question words around them too."""
+    assert normalise(typed) == expected
+
+
+@pytest.mark.parametrize("text", ["thank you", "you are 好", "I am here", "see you 明天"])
+def test_english_spelt_like_question_words_is_left_alone(text: str) -> None:
+    assert normalise(text) == text

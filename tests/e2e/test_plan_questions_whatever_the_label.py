@@ -1,0 +1,48 @@
+"""Plan questions the NLU may label as something else (a schedule request, a complaint, out
+of scope, a sign-up) still get the plans' answer or their honest refusal (issue 13)."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.conftest import RunningAssistant
+
+pytestmark = pytest.mark.e2e
+
+INTERACTION = "京兴政务公开办发〔2023〕2号"
+_senders = itertools.count()
+
+
+def ask(assistant: RunningAssistant, text: str) -> str:
+    return assistant.texts(f"label-{next(_senders)}", text)
+
+
+def test_a_lectures_theme_is_answered_from_the_plan(running_assistant: RunningAssistant) -> None:
+    reply = ask(running_assistant, "人社普法宣讲的主题是什么？")
+    assert "源头治理" in reply and f"{INTERACTION}）“政策公开讲”第3讲" in reply
+
+
+def test_a_story_of_trouble_around_a_plan_question_gets_the_answer_not_a_handoff(
+        running_assistant: RunningAssistant) -> None:
+    reply = ask(running_assistant, "我是开小饭馆的，办个手续老是跑好几趟办不下来，听邻居说有个开放日是讲"
+                                   "免费帮办代办、一对一那种服务的，想问问是哪家搞的？")
+    assert "观音寺街道" in reply and "开放点5" in reply
+    assert "手机号" not in reply  # no call-back question the citizen did not ask for
+
+
+def test_which_day_and_where_say_the_plans_give_neither(running_assistant: RunningAssistant) -> None:
+    reply = ask(running_assistant, "医保讲座在哪开啊具体哪天")
+    assert "没有写到" in reply and "12345" in reply
+    assert "公告" in reply  # and where the date will be announced
+
+
+def test_this_years_sign_up_says_the_plans_are_an_older_years(
+        running_assistant: RunningAssistant) -> None:
+    reply = ask(running_assistant, "今年的开放日报名开始了没")
+    assert "只有2023年的计划" in reply and "12345" in reply
+
+
+def test_a_whole_question_in_pinyin(running_assistant: RunningAssistant) -> None:
+    reply = ask(running_assistant, "kaifangri neng qu duoshao ren")
+    assert "30人" in reply and f"{INTERACTION}）“政民互动形式”" in reply

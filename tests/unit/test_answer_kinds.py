@@ -1,0 +1,147 @@
+"""Kinds of misreading found with the diagnosis set (tests/dev/debug_questions.yml), each
+with the example that showed it and a second phrasing of the same kind (issue 13)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kb.answers import AnswerEngine, Context, KnowledgeBase, Question
+from kb.deciding import ABSENT_TOPIC, DETAIL_NOT_IN_PLANS, OTHER_YEAR
+
+pytestmark = pytest.mark.unit
+
+INTERACTION = "京兴政务公开办发〔2023〕2号"
+WORK_POINTS = "京兴政务公开发〔2023〕1号"
+
+
+@pytest.fixture(scope="module")
+def engine(knowledge_db: str) -> AnswerEngine:
+    from kb.db import UnitOfWork
+    from kb.store import KnowledgeRepository
+
+    with UnitOfWork(knowledge_db).session() as session:
+        documents = KnowledgeRepository(session).documents()
+    return AnswerEngine(KnowledgeBase(documents), hotline="96156",
+                        today=lambda: dt.date(2026, 11, 30))
+
+
+def ask(engine: AnswerEngine, *turns: str):
+    context, answer = Context(), None
+    for text in turns:
+        answer = engine.answer(Question(text, context=context))
+        context = answer.context
+    return answer
+
+
+@pytest.mark.parametrize("text", [
+    "我们公司去年刚注册，听说规模上来了要入统，有没有人专门来企业讲讲这个？归哪个部门？",
+    "我儿子今年大学毕业还没找着工作，听说政府会公开毕业生就业信息，这事哪个部门管？",
+])
+def test_a_year_in_the_citizens_own_story_is_not_the_year_asked_about(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and answer.reason is None
+
+
+@pytest.mark.parametrize("text", ["今年的开放日报名开始了没", "去年错过了仲裁开放日，今年还能再去看看吗？",
+                                  "2026年还有政策公开讲吗"])
+def test_a_year_next_to_what_is_asked_is_still_the_year_asked_about(engine, text) -> None:
+    assert engine.answer(Question(text)).reason == OTHER_YEAR
+
+
+def test_the_clause_that_asks_decides_the_facet(engine) -> None:
+    assert engine.read(Question("您好 请问部门预算开放日在几号呀 我想去 谢谢")).facet == "exact_date"
+    assert engine.read(Question("我儿子今年毕业，听说要公开就业信息，这事啥时候之前要做完？")).facet == "deadline"
+
+
+@pytest.mark.parametrize("text", ["计量和部门预算这两个开放点 哪个是财政局的", "部门预算和计量这俩开放点哪个归财政局"])
+def test_a_count_word_is_not_a_record_number(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert f"{INTERACTION}#site:15" in answer.sources and f"{INTERACTION}#site:2" not in answer.sources
+
+
+def test_which_number_is_answered_from_a_description_or_the_context(engine) -> None:
+    assert "开放点13" in engine.answer(Question("“幸福晚年驿站”那个活动是第几个开放点？")).text
+    assert "开放点11" in ask(engine, "去南街回迁房工地看的那个开放日", "是第几个开放点").text
+    assert "第18项" in engine.answer(Question("用开放日和公开讲做政策解读 是工作要点第几项")).text
+
+
+def test_a_units_activities_span_every_kind_and_a_named_unit_is_not_asked_back(engine) -> None:
+    answer = engine.answer(Question("城管委负责了哪些活动"))
+    assert {f"{INTERACTION}#site:8", f"{INTERACTION}#lecture:5"} <= set(answer.sources)
+    item = engine.answer(Question("想问下商务局负责的是哪项工作 啥时候完成"))
+    assert "国际消费中心" in item.text and "2023年12月" in item.text
+
+
+def test_one_entry_of_the_plan_for_several_sites_is_answered_and_cited_once(engine) -> None:
+    answer = engine.answer(Question("兴丰街道承办的开放日主要参观什么内容？"))
+    assert "政务服务大厅" in answer.text and answer.text.count("来源：") == 1
+    assert "开放点1、2、3、4" in answer.text
+
+
+def test_the_last_of_a_kind_needs_no_list_shown_before(engine) -> None:
+    answer = engine.answer(Question("最后一讲讲啥"))
+    assert f"{INTERACTION}#lecture:5" in answer.sources
+
+
+@pytest.mark.parametrize(("text", "topic"), [("有没有讲公积金的讲座", "公积金"), ("有没有交通委的开放日", "交通委")])
+def test_a_kind_asked_for_a_topic_no_record_holds_is_a_refusal_with_the_list(engine, text, topic) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == ABSENT_TOPIC and topic in answer.text and "96156" in answer.text
+
+
+def test_a_word_that_begins_a_units_name_names_its_records(engine) -> None:
+    answer = engine.answer(Question("你好 请问有没有讲统计的宣讲活动"))
+    assert answer.covered and f"{INTERACTION}#lecture:1" in answer.sources
+
+
+@pytest.mark.parametrize("text", ["计量试验室在哪条街上", "医保讲座的老师叫啥名", "南街回迁房啥时候能交房",
+                                  "门头招牌多大尺寸才算合规 要不要审批", "采育镇政务服务大厅几点上班",
+                                  "参加完开放日给发证书吗", "政策文件解读的奖励有多少"])
+def test_details_the_plans_never_give_are_refused(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS
+
+
+def test_which_street_runs_a_site_is_a_unit_question_not_an_address(engine) -> None:
+    answer = engine.answer(Question("听说有个叫办不成事窗口的开放活动 是哪个街道弄的"))
+    assert answer.covered and "观音寺街道" in answer.text
+
+
+@pytest.mark.parametrize("text", ["驾校怎么报名", "想参加驾校培训怎么报名"])
+def test_the_participation_rules_do_not_answer_for_something_else(engine, text) -> None:
+    assert not engine.answer(Question(text)).covered
+    assert engine.answer(Question("开放日怎么报名")).covered
+
+
+def test_several_kinds_counted_at_once(engine) -> None:
+    answer = engine.answer(Question("政务开放日和政策公开讲分别有几个？"))
+    assert "17个开放点" in answer.text and "5场宣讲" in answer.text
+
+
+def test_a_lectures_theme_is_what_it_covers(engine) -> None:
+    assert "源头治理" in engine.answer(Question("人社普法宣讲的主题是什么？")).text
+
+
+def test_a_short_filtered_list_says_what_each_one_is(engine) -> None:
+    answer = engine.answer(Question("保障改善民生专题包括啥"))
+    assert "回迁房" in answer.text and "仲裁" in answer.text
+
+
+def test_a_topic_from_the_citizens_story_does_not_replace_the_kind_asked(engine) -> None:
+    answer = engine.answer(Question("我是外地来打工的不太懂你们这个开放日都有哪些地方能去看"))
+    assert "17个开放点" in answer.text
+
+
+def test_two_kinds_on_one_topic_are_both_answered(engine) -> None:
+    answer = engine.answer(Question("政府采购宣讲跟政府采购开放日是一个单位办的吗"))
+    assert "财政局" in answer.text and "国资委" in answer.text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("参加的人是怎么选出来的", "公开遴选"), ("我是企业员工能报名吗", "群众代表"),
+    ("俺腿脚不好去不了现场在网上能看不", "直播"), ("记者能去采访吗", "媒体记者"),
+])
+def test_participation_questions_in_citizens_words_get_the_rules(engine, text, says) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and says in answer.text and f"{INTERACTION}#rules" in answer.sources
