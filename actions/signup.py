@@ -357,6 +357,12 @@ class ActionAnswerFormInput(Action):
     ) -> list[EventType]:
         refusal = refusal_being_answered(tracker)
         if refusal is None:
+            if answer_engine().answers_clearly(question_from(tracker)):
+                # Not a name or a number after all, but a plan question ("有个开放日是请人大
+                # 代表给项目提意见的 那是哪个单位的"): the plans answer it.
+                from actions.policy import ActionAnswerPolicyQuestion
+
+                return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_what_to_do_with_it")
             return []
         values = {key: value for key, value in refusal.items() if key != "why"}

@@ -5,8 +5,8 @@ plans of kb/sources) on free ports and asks, over REST, every question of:
   - tests/dev/citizen_questions.yml — written blind (by a helper that never saw the code or
     the training data) in citizens' voice: single questions and multi-turn dialogues;
   - tests/dev/kb_questions.yml — the older development set written by the team;
-  - tests/dev/debug_questions.yml (--only debug) — a second set written blind by another
-    helper, for diagnosis: its failures may be read (--show-errors) to find kinds of
+  - tests/dev/debug*_questions.yml (--only debug) — further sets written blind by other
+    helpers, for diagnosis: its failures may be read (--show-errors) to find kinds of
     faults. The citizen set stays the measure: its failures are never printed.
 Each single question is asked in a fresh conversation; a dialogue's turns in one. Scored on
 the reply text a citizen sees:
@@ -100,9 +100,11 @@ def load_sets(only: str | None) -> dict[str, list[Dialogue]]:
         data = yaml.safe_load(TEAM.read_text(encoding="utf-8"))
         sets["team set (older)"] = [[q] for q in data["questions"]]
     if only == "debug":
-        data = yaml.safe_load(DEBUG.read_text(encoding="utf-8"))
-        sets["debug questions"] = [[q] for q in data["questions"]]
-        sets["debug dialogues"] = [d["turns"] for d in data["dialogues"]]
+        for path in sorted(DEBUG.parent.glob("debug*_questions.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            name = path.stem.removesuffix("_questions")
+            sets[f"{name} questions"] = [[q] for q in data["questions"]]
+            sets[f"{name} dialogues"] = [d["turns"] for d in data["dialogues"]]
     return sets
 
 

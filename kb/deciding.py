@@ -64,6 +64,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         return Decision(REFUSE, records, facet, ABSENT_TOPIC, reading.asked_years)
     if not records:
         return refuse(NO_MATCH)
+    if len(records) > 1 and len({r.ref for r in kb.siblings(records[0])} | {
+            r.ref for r in records}) == len(kb.siblings(records[0])) and reading.mode != "count":
+        records = records[:1]  # "兴丰街道的开放日看什么": one joint entry (开放点1、2、3、4)
     if facet == "place" and any(r.kind != "site" for r in records):
         return refuse(DETAIL_NOT_IN_PLANS)
     numbered = [r for r in records if r.kind in ("site", "lecture", "item")]
@@ -82,9 +85,6 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             reading.evidence == "unit" and "unit" in reading.facets and not reading.yes_no)):
         # "第三条是啥 截止啥时候", "商务局负责哪项工作 啥时候完成": the whole record says both.
         facet = "content"
-    if len(records) > 1 and len({r.ref for r in kb.siblings(records[0])} | {
-            r.ref for r in records}) == len(kb.siblings(records[0])) and reading.mode != "count":
-        records = records[:1]  # "兴丰街道的开放日看什么": one joint entry (开放点1、2、3、4)
     if reading.mode == "compare" and len(records) >= 2:
         return Decision(COMPARE, records[:2], facet)
     if len(records) == 1 and reading.mode in ("list", "count", None):

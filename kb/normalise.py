@@ -88,6 +88,13 @@ def _readings(char: str) -> frozenset[str]:
     return frozenset(readings[0]) if readings else frozenset()
 
 
+@lru_cache(maxsize=4096)
+def _common_readings(char: str) -> tuple[str, ...]:
+    """A character's two most usual readings (藏: cang, zang), not its rare ones (射: yi)."""
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return tuple(readings[0][:2]) if readings else ()
+
+
 def _fuzzy(syllable: str) -> str:
     for full, short in _FUZZY_INITIALS:
         if syllable.startswith(full):
@@ -355,7 +362,13 @@ class Normaliser:
                 for a, b, *spelt in zip(window, term, *self._spelt[term])
             )
 
-        exact = [t for t in exact if same_place(t) >= 1 and sounds(t)]
+        def any_reading(term: str) -> bool:
+            """One character off in a long name (北藏村镇): any of its readings will do."""
+            return len(window) >= 3 and same_place(term) == len(term) - 1 and all(
+                a == b or set(_common_readings(a)) & set(spelt)
+                for a, b, *spelt in zip(window, term, *self._spelt[term]))
+
+        exact = [t for t in exact if same_place(t) >= 1 and (sounds(t) or any_reading(t))]
         if exact:
             return max(exact, key=same_place)
         if len(window) >= 3:

@@ -80,7 +80,10 @@ class Renderer:
         else:
             fact = self._describe(records[0], facet, reading)
             if records[0].kind == "rules" and len(records) > 1:
-                fact = self._describe(records[1], "short") + "。" + fact
+                # The site or lecture asked about first: in full when its content was asked
+                # too ("采育镇那个开放日看啥的 俺能去不"), else by name.
+                detail = None if "content" in reading.facets else "short"
+                fact = self._describe(records[1], detail).rstrip("。") + "。" + fact
             if records[0].kind == "item" and {facet, reading.also} == {"unit", "deadline"}:
                 fact += self._describe(records[0], reading.also, reading)
             if facet == "unit" and reading.yes_no and reading.units and reading.evidence != "unit":
@@ -179,6 +182,9 @@ class Renderer:
             issued = row.issued_on
             date = f"{issued.year}年{issued.month}月{issued.day}日" if issued else ""
             return t("document", title=row.title, number=row.number, issuer=row.issuer, date=date)
+        if record.kind == "text" and reading is not None:
+            # A long paragraph is quoted by the sentence that holds what was asked.
+            return self._matching_sentence(record, reading) or row.text
         return row.text
 
     def _units_except(self, record: Record, excluded: Sequence[str]) -> str:
@@ -195,9 +201,11 @@ class Renderer:
             return None
         words = self.understanding.content_words(reading.text)
         pieces = sentences(record.row.text)
-        scored = [(len(words & self.understanding.content_words(p)), p) for p in pieces]
-        best = max(scored, default=(0, None))
-        return best[1] if best[0] and best[1] != pieces[0] else None
+        scored = [(sum(w in p for w in words), -i, p) for i, p in enumerate(pieces)]
+        best = max(scored, default=(0, 0, None))
+        # An item's first sentence is its headline, already quoted; a paragraph's is not.
+        headline = pieces[0] if record.kind == "item" else None
+        return best[2] if best[0] and best[2] != headline else None
 
     def _rules_text(self, facet: str | None) -> str:
         record = self.kb.latest("rules")

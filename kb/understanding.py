@@ -298,7 +298,8 @@ class Understanding:
         if facet == "theme" and not recent and not units and not specific:
             return reading(self.kb.of_kind("site"), "kind", listing="themes")
 
-        if cues.has("town_filter", text) and ("site" in kinds or not kinds) and not specific:
+        if cues.has("town_filter", text) and ("site" in kinds or not kinds) and not specific \
+                and not units:  # "观音寺街道的开放日": that street's, not all towns' and streets'
             suffixes = tuple(self.config["town_unit_suffixes"])
             sites = [s for s in self.kb.of_kind("site") if any(u.endswith(suffixes) for u in s.units)]
             return reading(sites, "filter", mode=base["mode"] or "list", listing="towns")
@@ -445,7 +446,8 @@ class Understanding:
         words = self.content_words(text)
         stems = self.content_words(self.without_names(text))
         scored = []
-        for record in self.kb.numbered():
+        paragraphs = [r for r in self.kb.records if r.kind == "text"]
+        for record in [*self.kb.numbered(), *paragraphs]:
             named = len(units & set(record.unit_ids)) + len(specific & set(record.topic_ids))
             # "讲统计的宣讲": a word that begins a unit's name (统计 → 统计局) names its records.
             named += any(_stem_of(w, u) for u in record.units for w in stems)

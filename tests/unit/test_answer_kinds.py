@@ -145,3 +145,20 @@ def test_two_kinds_on_one_topic_are_both_answered(engine) -> None:
 def test_participation_questions_in_citizens_words_get_the_rules(engine, text, says) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and says in answer.text and f"{INTERACTION}#rules" in answer.sources
+
+
+def test_a_requirement_inside_a_plain_paragraph_is_quoted_by_its_sentence(engine) -> None:
+    answer = engine.answer(Question("政民互动搞得好不好有没有考核"))
+    assert answer.covered and "绩效考核" in answer.text and "来源：" in answer.text
+    assert len(answer.text.splitlines()[0]) < 80  # the sentence, not the whole paragraph
+
+
+def test_a_street_named_with_its_open_day_is_that_streets_site(engine) -> None:
+    answer = engine.answer(Question("观音寺街道的开放日有啥内容啊"))
+    assert "办不成事" in answer.text and f"{INTERACTION}#site:5" in answer.sources
+    assert "长子营镇" not in answer.text
+
+
+def test_content_and_may_i_go_are_both_answered(engine) -> None:
+    answer = engine.answer(Question("采育镇搞的那个开放日是看啥的 俺能去不"))
+    assert "政务服务大厅" in answer.text and "群众代表" in answer.text

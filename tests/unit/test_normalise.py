@@ -251,3 +251,10 @@ def test_whole_questions_typed_in_pinyin_become_chinese(typed: str, expected: st
 @pytest.mark.parametrize("text", ["thank you", "you are 好", "I am here", "see you 明天"])
 def test_english_spelt_like_question_words_is_left_alone(text: str) -> None:
     assert normalise(text) == text
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("北藏村镇开放点看啥呀", "北臧村镇开放点看啥呀"),
+                                                 ("城官委有哪些活动", "城管委有哪些活动")])
+def test_one_character_of_a_long_name_typed_in_another_reading(typed: str, expected: str) -> None:
+    """藏 is usually read cang, but zang too: one character off in a four-character name."""
+    assert normalise(typed) == expected
