@@ -84,6 +84,9 @@ def is_correct(case: Case, text: str, hotline: str) -> bool:
                            rf"{source['number']}(?![\d])")
         if joint.search(text):
             return True
+    if source["kind"] == "rules" and re.search(
+            rf"（{re.escape(source['doc'])}）“[^”]*(工作要求|政民互动形式)", text):
+        return True  # the rules are the plan's 政民互动形式 and 工作要求 sections
     # "开放点1" must not be found inside "开放点12".
     cited = re.search(re.escape(citation(source)) + r"(?![\d])", text)
     return bool(cited) or (source["kind"] == "theme" and "来源：" in text)

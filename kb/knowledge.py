@@ -98,10 +98,11 @@ class KnowledgeBase:
                     )
                 passages.append(Document(key, passage.kind, passage.text, tuple(passage.topic_ids)))
         self.by_ref = {record.ref: record for record in self.records}
-        # Each sentence of a numbered record is indexed too, keyed "<ref>~<n>": a fact in
-        # the middle of a long work item scores as high as its own sentence does.
+        # Each sentence of a numbered record or a plain paragraph is indexed too, keyed
+        # "<ref>~<n>": a fact in the middle of a long work item or of the work requirements
+        # scores as high as its own sentence does.
         for record in self.records:
-            if record.kind in NUMBERED_KINDS:
+            if record.kind in (*NUMBERED_KINDS, "text"):
                 pieces = sentences(record.text)
                 if len(pieces) > 1:
                     passages.extend(

@@ -181,7 +181,15 @@ class Renderer:
         if record.kind == "document":
             issued = row.issued_on
             date = f"{issued.year}年{issued.month}月{issued.day}日" if issued else ""
-            return t("document", title=row.title, number=row.number, issuer=row.issuer, date=date)
+            fact = t("document", title=row.title, number=row.number, issuer=row.issuer, date=date)
+            # "哪次会议通过的", "是公开的吗": the plan's own notice says it, sentence by sentence.
+            notice = next((r for r in self.kb.records if r.kind == "text"
+                           and r.document is record.document and "通知" in r.row.section), None)
+            sentence = self._matching_sentence(notice, reading, beyond=fact) if notice else None
+            return fact + sentence if sentence else fact
+        if record.kind == "text" and facet == "section":
+            return t("section", title=record.document.title, section=record.row.section,
+                     text=record.row.text)
         if record.kind == "text" and reading is not None:
             # A long paragraph is quoted by the sentence that holds what was asked.
             return self._matching_sentence(record, reading) or row.text
@@ -195,13 +203,17 @@ class Renderer:
             return self.t("units_only_excluded", subject=subject, excluded=names)
         return self.t("units_except", subject=subject, excluded=names, units=rest)
 
-    def _matching_sentence(self, record: Record, reading: Reading | None) -> str | None:
-        """The sentence of a long item that holds what the question asked about."""
+    def _matching_sentence(self, record: Record, reading: Reading | None,
+                           beyond: str = "") -> str | None:
+        """The sentence of a long item or paragraph that holds what the question asked
+        about; with `beyond`, only words that text does not already say count."""
         if reading is None or len(record.row.text) <= LONG_ITEM or reading.evidence == "number":
             return None
-        words = self.understanding.content_words(reading.text)
+        words = {w for w in self.understanding.content_words(reading.text) if w not in beyond}
         pieces = sentences(record.row.text)
-        scored = [(sum(w in p for w in words), -i, p) for i, p in enumerate(pieces)]
+        # Most words asked; then the longer sentence (a heading like "（四）严格督查考核。"
+        # names a topic, the sentence after it says what it is).
+        scored = [(sum(w in p for w in words), len(p), p) for p in pieces]
         best = max(scored, default=(0, 0, None))
         # An item's first sentence is its headline, already quoted; a paragraph's is not.
         headline = pieces[0] if record.kind == "item" else None

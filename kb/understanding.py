@@ -24,7 +24,7 @@ from jieba import posseg
 
 from kb.cues import Cues
 from kb.gazetteer import TOPIC, UNIT
-from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, to_number
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences, to_number
 from kb.retrieval import QUESTION_WORDS
 
 _NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
@@ -139,8 +139,11 @@ class Reading:
 
 
 def _names_theme(theme: str, text: str) -> bool:
-    """'营商环境专题' names the theme 优化营商环境: its name, or all of it after a 2-character verb."""
-    return theme in text or (len(theme) >= 6 and theme[2:] in text)
+    """'营商环境专题' names the theme 优化营商环境, '便民惠民那个专题' 便民惠民服务, '政策礼包'
+    政策专属礼包: the name, four characters of it in a row, or its first and last two."""
+    if theme in text or (len(theme) >= 6 and (theme[:2] + theme[-2:]) in text):
+        return True
+    return len(theme) >= 5 and any(theme[i:i + 4] in text for i in range(len(theme) - 3))
 
 
 def _stem_of(word: str, unit: str) -> bool:
@@ -285,6 +288,19 @@ class Understanding:
             return reading([listed[position]], "ordinal")
 
         recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
+        if facet == "section" and (units or KIND_WORDS["site"].search(text)
+                                   or KIND_WORDS["lecture"].search(text)):
+            base["facet"] = facet = cues.facet(text, skip={"section"})  # a record's aim: its content
+        if facet in ("document", "section") and (names_document or not (units or specific)):
+            # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥").
+            documents = self._documents(text, kinds) if names_document else []
+            if not documents and recent:
+                documents = [r for r in self.kb.records
+                             if r.kind == "document" and r.document is recent[0].document]
+            documents = documents or self._documents(text, kinds)
+            if facet == "section":
+                return reading(self._sections(text, documents), "document")
+            return reading(documents, "document")
         if cues.has("same_theme", text) and recent and recent[0].kind == "site":
             site = recent[0]
             others = [r for r in self.kb.same_theme(site) if r is not site]
@@ -415,6 +431,15 @@ class Understanding:
             return self.kb.of_kind(kinds[0])
         return []
 
+    def _sections(self, text: str, documents: Sequence[Record]) -> list[Record]:
+        """The text records of `documents` whose section the question asks for (answering.yml
+        `sections`: 目的 → 工作目标)."""
+        wanted = [section for word, section in self.config["sections"].items() if word in text]
+        of_documents = {d.document.number for d in documents}
+        return [r for r in self.kb.records if r.kind == "text"
+                and r.document.number in of_documents
+                and any(w in getattr(r.row, "section", "") for w in wanted)]
+
     def _documents(self, text: str, kinds: Sequence[str]) -> list[Record]:
         named = {kind for kind, words in self.config["document_keywords"].items()
                  if any(word in text for word in words)}
@@ -451,7 +476,11 @@ class Understanding:
             named = len(units & set(record.unit_ids)) + len(specific & set(record.topic_ids))
             # "讲统计的宣讲": a word that begins a unit's name (统计 → 统计局) names its records.
             named += any(_stem_of(w, u) for u in record.units for w in stems)
-            shared = {w for w in words if w in record.text}
+            if record.kind == "text":  # a paragraph shares words sentence by sentence
+                shared = max(({w for w in words if w in p} for p in sentences(record.text)),
+                             key=len, default=set())
+            else:
+                shared = {w for w in words if w in record.text}
             sim = similarity.get(record.ref, 0.0)
             if not named and not (shared and sim >= MIN_SIMILARITY):
                 continue
@@ -462,6 +491,9 @@ class Understanding:
         if not scored:
             return self._passage(text, words)
         scored.sort(key=lambda pair: pair[0], reverse=True)
+        if scored[0][1].kind == "text":  # a plain paragraph answers alone
+            return [scored[0][1]]
+        scored = [(score, r) for score, r in scored if r.kind != "text"]
         best = scored[0][0]
         return [r for s, r in scored[:MAX_RECORDS] if s >= best - TIE_MARGIN]
 
@@ -472,4 +504,13 @@ class Understanding:
             if record is not None and record.kind == "text" and hit.score >= MIN_SIMILARITY * 1.6 \
                     and any(w in record.text for w in words):
                 return [record]
+        if ACTIVITIES_NAMED.search(text):
+            # "我在活动上提的意见会有回话吗": a question about the activities, answered by the
+            # sentence of the work requirements that holds its distinctive word (意见, 考核).
+            distinctive = {w for w in words if w not in self.cues.generic_words}
+            best = max(((sum(w in p for w in distinctive), r) for r in self.kb.records
+                        if r.kind == "text" for p in sentences(r.row.text)),
+                       key=lambda pair: pair[0], default=(0, None))
+            if best[0]:
+                return [best[1]]
         return []

@@ -162,3 +162,52 @@ def test_a_street_named_with_its_open_day_is_that_streets_site(engine) -> None:
 def test_content_and_may_i_go_are_both_answered(engine) -> None:
     answer = engine.answer(Question("采育镇搞的那个开放日是看啥的 俺能去不"))
     assert "政务服务大厅" in answer.text and "群众代表" in answer.text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("二零二三年大兴区政务公开工作要点是哪天发下来的", "2023年4月10日"),
+    ("大兴那个政务公开工作要点是谁定的啊", "政务公开工作领导小组"),
+    ("政民互动总体方案是哪天印发的", "2023年7月28日"),
+    ("工作要点是哪次会议审议通过的？", "第26次常务会议"),
+])
+def test_questions_about_a_plan_itself_are_answered_from_its_header(engine, text, says) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and says in answer.text and "来源：" in answer.text
+
+
+def test_it_is_the_document_of_what_was_just_discussed(engine) -> None:
+    answer = ask(engine, "开放点12是啥", "它是哪天发的")
+    assert "2023年7月28日" in answer.text and "2023年4月10日" not in answer.text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("这个要点说到底想实现个啥目标 简单说说", "政务公开助推政策落实落地"),
+    ("要点里面讲的基本原则有哪几条", "服务为民"),
+    ("搞这个政民互动方案 到底图个啥 想达到什么效果", "民意连接"),
+])
+def test_a_plans_aims_and_principles_are_quoted_from_their_section(engine, text, says) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and says in answer.text
+
+
+def test_a_records_purpose_is_its_content_not_the_plans_aims(engine) -> None:
+    answer = engine.answer(Question("医保宣讲的目的是啥"))
+    assert f"{INTERACTION}#lecture:4" in answer.sources
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("政策礼包那个专题里面都有啥活动", "计量"), ("便民惠民那个专题就两个点吗 都是谁办的", "司法局"),
+    ("采育榆垡那几个政务大厅的点是什么专题", "优化营商环境"), ("政务开放日一共分了几个专题 各叫什么名", "政策专属礼包"),
+])
+def test_themes_named_in_part_or_asked_for(engine, text, says) -> None:
+    assert says in engine.answer(Question(text)).text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("这些活动办得好不好 有没有人考核", "绩效考核"), ("活动宣传报道要突出啥", "广泛性"),
+    ("活动办完了 相关材料去哪儿能查到", "区政府网站"), ("活动定了时间还能改吗", "报备"),
+    ("政务开放日是在网上搞还是去现场", "线上线下结合"), ("这些开放活动大概是哪几个月办", "11月"),
+])
+def test_the_work_requirements_answer_questions_about_how_activities_are_run(engine, text, says) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and says in answer.text
