@@ -22,7 +22,8 @@ class _Courtesy:
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         question = question_from(tracker)
-        if question.text and answer_engine().recognises(question):
+        engine = answer_engine()
+        if question.text and (engine.recognises(question) or engine.asks_something(question)):
             dispatcher.utter_message(response=self.brief_response)
             return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=self.full_response)

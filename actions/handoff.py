@@ -20,7 +20,7 @@ from activities.privacy import phone_of
 from activities.service import beijing_now
 from activities.workdays import add_working_days, is_working_day
 from actions.knowledge import answer_engine, question_from
-from actions.policy import ActionAnswerPolicyQuestion
+from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead
 from actions.signup import APPLICATION_SLOTS, SIGNUP_SLOTS, checked, reset
 from bot.settings import load_settings
 from handoff.service import HandoffService, TicketRequest, transcript_line
@@ -238,6 +238,9 @@ class ActionIdentity(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # "这是哪个文件里写的" is no question about the assistant: the plans answer it.
+        if (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+            return answered
         dispatcher.utter_message(response="utter_identity", hotline=hotline())
         return []
 
@@ -251,9 +254,8 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        question = question_from(tracker)
-        if question.text and answer_engine().answers_clearly(question):
-            # Labelled out of scope, but it names what the plans hold and asks what they say.
-            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+        # Labelled out of scope, but it may name what the plans hold and ask what they say.
+        if (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+            return answered
         dispatcher.utter_message(response="utter_out_of_scope", hotline=hotline())
         return []

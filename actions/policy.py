@@ -53,6 +53,19 @@ class ActionAnswerPolicyQuestion(Action):
         return events
 
 
+async def plans_answer_instead(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+    leave: tuple[str, ...] = (),
+) -> list[dict[str, Any]] | None:
+    """The plans' answer when the NLU sent a plan question elsewhere (a schedule request,
+    out of scope, "who are you", a name typed) and the plans clearly answer it
+    (`AnswerEngine.answers_clearly`, facets in `leave` excepted); else None."""
+    question = question_from(tracker)
+    if question.text and answer_engine().answers_clearly(question, leave=leave):
+        return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+    return None
+
+
 def _about_activities(engine: AnswerEngine, question: Question, answer: Answer) -> bool:
     kinds = {engine.kb.by_ref[ref].kind for ref in answer.sources if ref in engine.kb.by_ref}
     return bool(kinds & set(SCHEDULE_KINDS)) or any(w.search(question.text) for w in KIND_WORDS.values())
@@ -84,8 +97,7 @@ class ActionShowActivities(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if answer_engine().answers_clearly(question_from(tracker), leave=SCHEDULE_FACETS):
-            # Labelled a schedule question, but it asks the plans something else ("人社普法
-            # 宣讲的主题是什么", "开放日一般都请啥人"): the plans answer it.
-            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
-        return answer_schedule_question(dispatcher, tracker)
+        # Labelled a schedule question, but it may ask the plans something else ("人社普法
+        # 宣讲的主题是什么", "开放日一般都请啥人"): then the plans answer it.
+        answered = await plans_answer_instead(dispatcher, tracker, domain, leave=SCHEDULE_FACETS)
+        return answered if answered is not None else answer_schedule_question(dispatcher, tracker)

@@ -32,6 +32,7 @@ from activities.service import (
 )
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
 from actions.knowledge import activity_service, answer_engine, question_from
+from actions.policy import plans_answer_instead
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -357,12 +358,10 @@ class ActionAnswerFormInput(Action):
     ) -> list[EventType]:
         refusal = refusal_being_answered(tracker)
         if refusal is None:
-            if answer_engine().answers_clearly(question_from(tracker)):
-                # Not a name or a number after all, but a plan question ("有个开放日是请人大
-                # 代表给项目提意见的 那是哪个单位的"): the plans answer it.
-                from actions.policy import ActionAnswerPolicyQuestion
-
-                return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+            # Not a name or a number after all, but maybe a plan question ("有个开放日是请
+            # 人大代表给项目提意见的 那是哪个单位的"): then the plans answer it.
+            if (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+                return answered
             dispatcher.utter_message(response="utter_what_to_do_with_it")
             return []
         values = {key: value for key, value in refusal.items() if key != "why"}

@@ -11,6 +11,7 @@ when the stored plans change.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.cues import Cues
+from kb.cues import ASKS, Cues
 from kb.deciding import NO_MATCH, ONE, REFUSE, Decision, decide
 from kb.knowledge import KnowledgeBase, Record, to_number
 from kb.normalise import normalise
@@ -79,6 +80,17 @@ class AnswerEngine:
             (reading.evidence == "context" and reading.facet is not None) or \
             (reading.evidence == "kind" and reading.mode in ("list", "count") and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.facet is not None and bool(reading.records))
+
+    def asks_something(self, question: Question) -> bool:
+        """Whether a message holds a question beside its courtesies ("好的谢谢 那单位领导
+        会来吗"): at least four characters left once answering.yml's `courtesies` are taken
+        out, and a facet, a mode or a question word among them."""
+        rest = normalise(question.text)
+        for word in self.config["courtesies"]:
+            rest = rest.replace(word, "")
+        if len(re.findall(r"[\u4e00-\u9fff]", rest)) < 4:
+            return False
+        return bool(self.cues.facet(rest) or self.cues.mode(rest) or ASKS.search(rest))
 
     def answers_clearly(self, question: Question, leave: Collection[str | None] = ()) -> bool:
         """Whether the plans themselves answer this question: it asks a facet (not one in

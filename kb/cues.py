@@ -16,7 +16,7 @@ from kb.knowledge import to_number
 YEAR = re.compile(r"(20\d\d)\s*年")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
-_ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$")
+ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$")
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"
@@ -74,7 +74,7 @@ class Cues:
         if whole := first(text, _WHOLE_MESSAGE_FACETS):
             return whole
         # A clause that asks ("在几号呀") before one that tells ("我想去").
-        asking = [c for c in clauses if _ASKS.search(c)]
+        asking = [c for c in clauses if ASKS.search(c)]
         return next((f for c in reversed(asking) if (f := first(c))), None) or \
             next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
 

@@ -57,6 +57,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     if facet == "year_of_data":
         documents = tuple(r for r in kb.records if r.kind == "document")
         return Decision(DATA_YEAR, documents, facet)
+    if facet == "eligibility" and records and all(r.kind == "item" for r in records) \
+            and "要求" in reading.text:
+        facet = "content"  # "文件里对咨询电话有什么要求": what the work item requires
     if facet in cues.not_in_plans:
         return refuse(DETAIL_NOT_IN_PLANS)
     if reading.absent:

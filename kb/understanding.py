@@ -237,7 +237,8 @@ class Understanding:
         if phrase := cues.excluded_phrase(text):
             excluded = set(self.kb.gazetteer.ids(phrase, UNIT))
             units -= excluded
-        specific = topics - set(self.kind_topics)
+        # Topics naming a whole kind or a whole plan (政务开放日, 政民互动) point at no record.
+        specific = topics - set(self.kind_topics) - set(self.config["plan_topics"])
         words_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
         if words_kinds and specific:
             # "我是外地来打工的……开放日都有哪些地方": 打工 (就业) is the citizen's story when
@@ -356,6 +357,11 @@ class Understanding:
         if not units and not specific and (absent := self._absent_topic(text)):
             return reading(self.kb.of_kind(named_kinds[0]) if len(named_kinds) == 1 else [],
                            "none", absent=absent, mode="list")
+        if (base["facet"] in cues.rule_facets or base["facet"] == "when") and not units \
+                and not specific and ACTIVITIES_NAMED.search(text):
+            # "这些活动大概什么时间段办": the participation rules, not a paragraph sharing a word.
+            if whole := self._kind_level(question, kinds, base):
+                return reading(whole, "kind")
         retrieved = self._retrieve(text, kinds, units, specific, topics)
         if retrieved and len(named_kinds) > 1 and specific:
             # "政府采购宣讲跟政府采购开放日是一个单位办的吗": one record of each kind named.

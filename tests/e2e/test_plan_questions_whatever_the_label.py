@@ -46,3 +46,15 @@ def test_this_years_sign_up_says_the_plans_are_an_older_years(
 def test_a_whole_question_in_pinyin(running_assistant: RunningAssistant) -> None:
     reply = ask(running_assistant, "kaifangri neng qu duoshao ren")
     assert "30人" in reply and f"{INTERACTION}）“政民互动形式”" in reply
+
+
+def test_thanks_around_a_question_answers_it(running_assistant: RunningAssistant) -> None:
+    reply = ask(running_assistant, "好的谢谢 那开放日单位的主要负责同志会来吗")
+    assert "主要负责同志" in reply and "来源：" in reply
+
+
+def test_which_document_says_so_follows_the_record_discussed(running_assistant: RunningAssistant) -> None:
+    sender = f"label-{next(_senders)}"
+    running_assistant.texts(sender, "开放点12是啥")
+    reply = running_assistant.texts(sender, "这是哪个文件里写的")
+    assert "京兴政务公开办发〔2023〕2号" in reply and "机器人" not in reply

@@ -211,3 +211,28 @@ def test_themes_named_in_part_or_asked_for(engine, text, says) -> None:
 def test_the_work_requirements_answer_questions_about_how_activities_are_run(engine, text, says) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and says in answer.text
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("好的谢谢 那单位领导会来吗", True), ("谢谢 我提了意见会有回复吗", True),
+    ("谢谢你们的帮助", False), ("你好", False), ("好的 明白了 谢谢", False),
+])
+def test_a_courtesy_may_carry_a_question(engine, text, asks) -> None:
+    assert engine.asks_something(Question(text)) is asks
+
+
+def test_a_unit_in_the_interaction_plan_lists_its_activities(engine) -> None:
+    answer = engine.answer(Question("财政局在政民互动里负责哪些活动"))
+    assert {f"{INTERACTION}#site:15", f"{INTERACTION}#lecture:2"} <= set(answer.sources)
+
+
+def test_what_a_work_item_requires_is_its_content_not_an_eligibility(engine) -> None:
+    answer = engine.answer(Question("文件里对政府的咨询电话有什么要求吗"))
+    assert answer.covered and "100%" in answer.text
+    assert not engine.answer(Question("失业金领取有什么条件")).covered
+
+
+def test_when_the_activities_run_is_the_rules_period_even_after_a_long_story(engine) -> None:
+    answer = engine.answer(Question("我儿子初二 学校组织过去博物馆参观 他还想去政府部门看看 听说大兴有政务开放日 "
+                                    "想带他报名 这些活动大概什么时间段办"))
+    assert "2023年8月至11月" in answer.text
