@@ -158,7 +158,7 @@ class Renderer:
                 return t("site_theme", **values, count=len(same),
                          numbers=self.sep.join(f"开放点{r.number}" for r in same))
             if facet == "place":
-                return t("site_place", **values)
+                return t("site_place", **values, hotline=self.hotline)
             if facet == "when":
                 return self._rules_text("when")
             return t("site_short" if facet == "short" else "site", **values)

@@ -374,23 +374,15 @@ class Understanding:
             return reading(retrieved, evidence)
         return reading(self._kind_level(question, kinds, base), "kind" if kinds else "none")
 
-    @cached_property
-    def known_text(self) -> str:
-        """Everything the plans, the gazetteer and answering.yml's phrases say, in one text."""
-        texts = [r.text for r in self.kb.records] + [str(r.row) for r in self.kb.records
-                                                     if r.kind in ("rules", "document")]
-        texts += list(self.kb.gazetteer.dictionary_words())
-        texts += re.findall(r"[\u4e00-\u9fff]+", str(self.config))
-        return "\n".join(texts)
-
     def foreign_words(self, text: str) -> set[str]:
-        """Nouns of what a question asks to join ("驾校怎么报名") that nothing the assistant
-        knows uses, leaving out who the citizen is ("我是企业员工") and who may take part."""
-        people = set(self.config["people_words"])
-        text = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(SELF_DESCRIPTION.sub("", text)))
+        """Nouns of what a question asks to join ("驾校怎么报名", "孩子上小学怎么报名"): any
+        thing named there other than our activities, leaving out who the citizen is ("我是
+        企业员工") and who may take part."""
+        people = set(self.config["people_words"]) | self.cues.generic_words
+        text = SELF_DESCRIPTION.sub("", text)
+        text = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
         return {w.word for w in posseg.lcut(text)
-                if w.flag.startswith("n") and len(w.word) >= 2
-                and w.word not in self.known_text and w.word not in people}
+                if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people}
 
     def _absent_topic(self, text: str) -> str | None:
         """'公积金' in "有没有讲公积金的讲座" when no record of the plans says a word of it."""
@@ -421,7 +413,7 @@ class Understanding:
             question.intent == "ask_participation" and facet not in ("document", "year_of_data")
         ) or (facet == "when" and (not kinds or set(kinds) & {"site", "lecture"})):
             rules = self.kb.latest("rules")
-            # "驾校怎么报名" asks about something the plans never mention: not our rules.
+            # "驾校怎么报名", "孩子上小学怎么报名" ask to join something else: not our rules.
             if ACTIVITIES_NAMED.search(question.text) or not self.foreign_words(question.text):
                 return [rules] if rules else []
             return []

@@ -236,3 +236,13 @@ def test_when_the_activities_run_is_the_rules_period_even_after_a_long_story(eng
     answer = engine.answer(Question("我儿子初二 学校组织过去博物馆参观 他还想去政府部门看看 听说大兴有政务开放日 "
                                     "想带他报名 这些活动大概什么时间段办"))
     assert "2023年8月至11月" in answer.text
+
+
+@pytest.mark.parametrize("text", ["您好 我想问一下 孩子上小学怎么报名", "驾校怎么报名"])
+def test_joining_something_else_is_not_answered_with_our_rules(engine, text) -> None:
+    assert not engine.answer(Question(text)).covered
+
+
+def test_where_a_site_is_says_the_plans_give_no_address_and_what_they_do_say(engine) -> None:
+    answer = engine.answer(Question("开放点5在哪里"))
+    assert "没有写到" in answer.text and "观音寺街道" in answer.text and "96156" in answer.text
