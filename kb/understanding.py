@@ -43,6 +43,11 @@ NUMBER_PATTERNS = {
 # A second number joined to the first: "开放点15和16", "第3、4项".
 _MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{_NUMERAL}")
 # A number without its kind: "第9个", "9号", "开放日9"; never "一个"/"这两个" (a count).
+NTH_THEME = re.compile(rf"第\s*{_NUMERAL}\s*个?\s*专题")
+# "那药品呢", "养老保险呢": the same question as before, about something else.
+SAME_QUESTION = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,8}呢[？?。]?")
+CARRIED_FACETS = frozenset({"unit", "deadline", "when", "content", "theme"})
+ORDINAL_ONLY = re.compile(rf"第\s*{_NUMERAL}\s*(?:个|场|项|条)?\s*(?:呢|是|吗|的|$)")
 GENERIC_NUMBER = re.compile(rf"第\s*{_NUMERAL}\s*(?:个|场|讲|项|条)?|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
                             r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)")
 KIND_WORDS = {
@@ -205,7 +210,8 @@ class Understanding:
                             if (extra := to_number(more.group(1))) is not None:
                                 found.append((kind, extra))
                             rest = rest[more.end():]
-        if not found:
+        if not found and not (question.conversation.listed and ORDINAL_ONLY.search(text)):
+            # "第二个呢" right after a list is a position in it (Cues.ordinal), not 开放点2.
             context_kind = self._context_kind(question)
             kind = kinds[0] if len(kinds) == 1 else context_kind
             match = GENERIC_NUMBER.search(text)
@@ -264,6 +270,10 @@ class Understanding:
                     units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
                     asked_years=cues.asked_years(text, today), excluded_units=tuple(sorted(excluded)))
 
+        if base["facet"] is None and base["mode"] is None and SAME_QUESTION.fullmatch(text) \
+                and context.facet in CARRIED_FACETS:
+            base["facet"] = context.facet  # "那药品呢" after "食品安全信息谁公开": who, again
+
         def reading(records: Sequence[Record], evidence: str, **extra: Any) -> Reading:
             values = {**base, **extra}
             return Reading(records=tuple(records), evidence=evidence, **values)
@@ -272,6 +282,11 @@ class Understanding:
             return reading(self._overview(kinds, set(self.config["intent_topics"].get(
                 question.intent or "", [])) - set(self.kind_topics)), "kind", mode="list")
 
+        if (match := NTH_THEME.search(text)) and (n := to_number(match.group(1))):
+            themes = list(self.kb.themes().items())
+            if 1 <= n <= len(themes):  # "第三个专题有哪些开放点"
+                return reading(themes[n - 1][1], "theme", mode=base["mode"] or "list",
+                               listing="theme")
         if numbered := self.numbers(question, kinds):
             records = [r for kind, n in numbered if (r := self.kb.latest(kind, n))]
             if not facet and not base["mode"] and cues.bare_number(text) is not None:
@@ -363,6 +378,9 @@ class Understanding:
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
         retrieved = self._retrieve(text, kinds, units, specific, topics)
+        if base["mode"] == "compare" and len(retrieved) == 1 and recent \
+                and recent[0].kind in NUMBERED_KINDS and recent[0] is not retrieved[0]:
+            retrieved = [recent[0], *retrieved]  # "跟仲裁那个开放日是一个单位吗": with the last one
         if retrieved and len(named_kinds) > 1 and specific:
             # "政府采购宣讲跟政府采购开放日是一个单位办的吗": one record of each kind named.
             for kind in named_kinds:

@@ -246,3 +246,23 @@ def test_joining_something_else_is_not_answered_with_our_rules(engine, text) -> 
 def test_where_a_site_is_says_the_plans_give_no_address_and_what_they_do_say(engine) -> None:
     answer = engine.answer(Question("开放点5在哪里"))
     assert "没有写到" in answer.text and "观音寺街道" in answer.text and "96156" in answer.text
+
+
+def test_a_position_after_a_list_is_in_that_list(engine) -> None:
+    assert f"{INTERACTION}#lecture:2" in ask(engine, "财政局负责哪些", "第一个是啥", "第二个呢").sources
+    assert f"{INTERACTION}#site:2" in ask(engine, "开放点15是啥", "第二个呢").sources  # no list: 开放点2
+
+
+def test_the_nth_theme(engine) -> None:
+    answer = ask(engine, "开放日有哪几个专题", "第三个专题有哪些开放点")
+    assert "保障改善民生" in answer.text and f"{INTERACTION}#site:2" not in answer.sources
+
+
+def test_is_it_the_same_unit_compares_with_the_record_just_discussed(engine) -> None:
+    answer = ask(engine, "人社局的宣讲", "跟仲裁那个开放日是一个单位吗")
+    assert {f"{INTERACTION}#lecture:3", f"{INTERACTION}#site:9"} <= set(answer.sources)
+
+
+def test_and_what_about_x_asks_the_same_question_again(engine) -> None:
+    answer = ask(engine, "食品安全信息谁公开", "那药品呢")
+    assert "区市场监管局" in answer.text and "负责" in answer.text and "抽检" not in answer.text
