@@ -66,6 +66,9 @@ class Renderer:
         if shape == d.DATA_YEAR:
             fact = self._data_year(records)
             where = "document"
+        elif shape == d.COMPARE and facet in ("unit", "deadline", "theme"):
+            # "它俩截止时间一样吗": the one thing asked, side by side.
+            fact = self.t("compare", lines="\n".join(self._describe(r, facet, reading) for r in records))
         elif shape == d.COMPARE:
             lines = "\n".join(self._compare_line(r) for r in records)
             fact = self.t("compare", lines=lines)

@@ -266,3 +266,14 @@ def test_is_it_the_same_unit_compares_with_the_record_just_discussed(engine) -> 
 def test_and_what_about_x_asks_the_same_question_again(engine) -> None:
     answer = ask(engine, "食品安全信息谁公开", "那药品呢")
     assert "区市场监管局" in answer.text and "负责" in answer.text and "抽检" not in answer.text
+
+
+def test_a_comparison_of_one_facet_shows_that_facet(engine) -> None:
+    answer = ask(engine, "第12项讲的啥", "那13项呢", "它俩截止时间一样吗")
+    assert answer.text.count("完成时限是2023年10月") == 2
+
+
+@pytest.mark.parametrize("text", ["第五讲的PPT能发我吗", "医保宣讲有回放吗"])
+def test_slides_or_recordings_get_what_the_plan_says_about_published_materials(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert "5个工作日内" in answer.text and "栏目公开" in answer.text
