@@ -24,7 +24,8 @@ from kb.deciding import NO_MATCH, ONE, REFUSE, Decision, decide
 from kb.knowledge import KnowledgeBase, Record, to_number
 from kb.normalise import normalise
 from kb.rendering import Answer, Renderer
-from kb.understanding import Context, Question, Reading, Understanding
+from kb.question import Context, Question, Reading
+from kb.understanding import Understanding
 
 ANSWERING_FILE = Path(__file__).parent / "data" / "answering.yml"
 BEIJING = dt.timezone(dt.timedelta(hours=8))

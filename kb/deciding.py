@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from kb.cues import Cues
 from kb.knowledge import KnowledgeBase, Record
-from kb.understanding import Reading
+from kb.question import Reading
 
 # How the reply is shaped.
 ONE, SEVERAL, LIST, COUNT, COMPARE, DATA_YEAR, REFUSE = (

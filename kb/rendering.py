@@ -17,7 +17,8 @@ from kb import deciding as d
 from kb.cues import Cues
 from kb.gazetteer import UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
-from kb.understanding import Context, Reading, Understanding
+from kb.question import Context, Reading
+from kb.understanding import Understanding
 
 MAX_LISTED_ITEMS = 8
 MAX_BRIEF = 6  # a filtered list this short shows each record's gist

@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import jieba
@@ -25,6 +23,7 @@ from jieba import posseg
 from kb.cues import Cues
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences, to_number
+from kb.question import Context, Question, Reading
 from kb.retrieval import QUESTION_WORDS
 
 _NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
@@ -74,73 +73,6 @@ MAX_RECORDS = 6
 MIN_SIMILARITY = 0.2
 TIE_MARGIN = 0.35
 RECENT = 4
-
-
-@dataclass(frozen=True)
-class Context:
-    """What the conversation discussed last: kept in the `kb_context` slot between turns.
-
-    recent: refs answered, most recent first; listed: refs of the list shown last, in order;
-    facet: what the last answer told about them ("unit", "deadline", …).
-    """
-
-    recent: tuple[str, ...] = ()
-    listed: tuple[str, ...] = ()
-    facet: str | None = None
-
-    def to_slot(self) -> dict[str, Any]:
-        return {"recent": list(self.recent), "listed": list(self.listed), "facet": self.facet}
-
-    @classmethod
-    def from_slot(cls, value: Any, fallback_ref: str | None = None) -> "Context":
-        """The slot's dict; a bare `kb_ref` (older conversations, activities) as one record."""
-        if isinstance(value, Mapping):
-            return cls(tuple(value.get("recent") or ()), tuple(value.get("listed") or ()),
-                       value.get("facet"))
-        return cls(recent=(fallback_ref,) if fallback_ref else ())
-
-
-@dataclass(frozen=True)
-class Question:
-    """A citizen's message as the engine sees it; `text` is normalised by the engine."""
-
-    text: str
-    intent: str | None = None
-    entities: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    context_ref: str | None = None
-    context: Context | None = None
-
-    @property
-    def conversation(self) -> Context:
-        return self.context or Context.from_slot(None, self.context_ref)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What a question means. `evidence` says how the records were found:
-    number | ordinal | theme | filter | unit | context | mention | retrieval | kind | none."""
-
-    text: str
-    facet: str | None
-    mode: str | None
-    records: tuple[Record, ...]
-    kinds: tuple[str, ...]
-    asked_years: tuple[int, ...]
-    evidence: str
-    excluded_units: tuple[str, ...] = ()
-    listing: str | None = None  # towns | deadline:<YYYY-MM> | unit:<id> | theme | same_theme
-    subject: Record | None = None  # the record a rule question was asked about
-    also: str | None = None  # a second facet asked in the same breath ("谁负责 啥时候完成")
-    units: tuple[str, ...] = ()  # unit ids the question names (not the excluded ones)
-    yes_no: bool = False  # "是不是/是否/…吗": a yes-or-no question
-    facets: tuple[str, ...] = ()  # every facet the text names, in answering.yml's order
-    absent: str | None = None  # "有没有讲公积金的讲座": the topic asked for, which no record holds
-
-    @classmethod
-    def about(cls, records: Sequence[Record], facet: str | None) -> "Reading":
-        """A reading with no question behind it: `facet` of `records` (a rules button)."""
-        return cls(text="", facet=facet, mode=None, records=tuple(records), kinds=(),
-                   asked_years=(), evidence="kind")
 
 
 def _names_theme(theme: str, text: str) -> bool:
