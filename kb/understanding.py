@@ -178,6 +178,8 @@ class Understanding:
         # Topics naming a whole kind or a whole plan (政务开放日, 政民互动) point at no record.
         specific = topics - set(self.kind_topics) - set(self.config["plan_topics"])
         words_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
+        if cues.facet(text) == "theme":
+            words_kinds = ["site"]  # only the open-day sites have themes: "养老那个属于什么类别"
         if words_kinds and specific:
             # "我是外地来打工的……开放日都有哪些地方": 打工 (就业) is the citizen's story when
             # no open-day site is about it; the question is about the kind it names.
@@ -255,11 +257,18 @@ class Understanding:
             return reading(others, "theme", mode="list", listing="same_theme", subject=site)
 
         themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
+        if not themes and (KIND_WORDS["site"].search(text) or "专题" in text):
+            themes = self._themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"
         if themes:
             sites = [s for name in themes for s in self.kb.themes()[name]]
             if facet in (None, "content", "theme") or base["mode"]:
                 return reading(sites, "theme", mode=base["mode"] or "list", listing="theme")
         if facet == "theme" and not recent and not units and not specific:
+            # "养老那个属于什么类别": the site it describes; "开放日分几类": every theme.
+            words = self.content_words(text)
+            if sites := [r for r in self.kb.of_kind("site")
+                         if any(w in r.row.category for w in words)]:
+                return reading(sites, "mention")
             return reading(self.kb.of_kind("site"), "kind", listing="themes")
 
         if cues.has("town_filter", text) and ("site" in kinds or not kinds) and not specific \
@@ -333,6 +342,18 @@ class Understanding:
         text = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
         return {w.word for w in posseg.lcut(text)
                 if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people}
+
+    def _themes_by_word(self, text: str) -> list[str]:
+        """Themes one of whose own words (民生, 便民, 营商, 礼包) the text holds, when no other
+        theme has that word and it is not a word every plan uses (服务, 政策)."""
+        words = {name: {name[i:i + 2] for i in range(len(name) - 1)} - self.cues.generic_words
+                 for name in self.kb.themes() if name}
+        found = []
+        for name, own in words.items():
+            others = set().union(*(w for n, w in words.items() if n != name))
+            if any(w in text and w not in others for w in own - others):
+                found.append(name)
+        return found
 
     def _absent_topic(self, text: str) -> str | None:
         """'公积金' in "有没有讲公积金的讲座" when no record of the plans says a word of it."""

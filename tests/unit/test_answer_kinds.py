@@ -277,3 +277,11 @@ def test_a_comparison_of_one_facet_shows_that_facet(engine) -> None:
 def test_slides_or_recordings_get_what_the_plan_says_about_published_materials(engine, text) -> None:
     answer = engine.answer(Question(text))
     assert "5个工作日内" in answer.text and "栏目公开" in answer.text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("开放日分几类", "政策专属礼包"), ("养老那个属于什么类别", "创建文明城区"),
+    ("关于民生的开放活动有哪些", "回迁房"), ("便民的开放点有几个", "门前三包"),
+])
+def test_themes_asked_in_other_words(engine, text, says) -> None:
+    assert says in engine.answer(Question(text)).text
