@@ -79,6 +79,7 @@ class AnswerEngine:
             bool(reading.absent) or (reading.facet in self.cues.rule_facets and bool(reading.records)) or \
             reading.evidence in ("number", "ordinal", "theme", "filter", "unit", "mention") or \
             (reading.evidence == "context" and reading.facet is not None) or \
+            (reading.evidence == "retrieval" and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.mode in ("list", "count") and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.facet is not None and bool(reading.records))
 

@@ -338,10 +338,13 @@ class Understanding:
         thing named there other than our activities, leaving out who the citizen is ("我是
         企业员工") and who may take part."""
         people = set(self.config["people_words"]) | self.cues.generic_words
+        rules = self.kb.latest("rules")
+        invited = str(rules.row) if rules else ""  # 人大代表, 政协委员, 媒体记者: the plan's own
         text = SELF_DESCRIPTION.sub("", text)
         text = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
         return {w.word for w in posseg.lcut(text)
-                if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people}
+                if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people
+                and w.word not in invited}
 
     def _themes_by_word(self, text: str) -> list[str]:
         """Themes one of whose own words (民生, 便民, 营商, 礼包) the text holds, when no other

@@ -285,3 +285,9 @@ def test_slides_or_recordings_get_what_the_plan_says_about_published_materials(e
 ])
 def test_themes_asked_in_other_words(engine, text, says) -> None:
     assert says in engine.answer(Question(text)).text
+
+
+@pytest.mark.parametrize("text", ["人大代表可以报名吗", "政协委员能参加吗"])
+def test_the_groups_the_plan_invites_are_not_something_else_to_join(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and f"{INTERACTION}#rules" in answer.sources
