@@ -243,7 +243,10 @@ class Understanding:
             base["facet"] = facet = cues.facet(text, skip={"section"})  # a record's aim: its content
         if facet in ("document", "section") and (names_document or not (units or specific)):
             # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥").
-            documents = self._documents(text, kinds) if names_document else []
+            # A plan named by its words (工作要点, 方案); "这个文件" means the one discussed last.
+            named_plan = any(w in text for words in self.config["document_keywords"].values()
+                             for w in words)
+            documents = self._documents(text, kinds) if named_plan else []
             if not documents and recent:
                 documents = [r for r in self.kb.records
                              if r.kind == "document" and r.document is recent[0].document]

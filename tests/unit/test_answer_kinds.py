@@ -291,3 +291,8 @@ def test_themes_asked_in_other_words(engine, text, says) -> None:
 def test_the_groups_the_plan_invites_are_not_something_else_to_join(engine, text) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and f"{INTERACTION}#rules" in answer.sources
+
+
+def test_the_document_of_a_record_just_discussed_when_only_the_word_file_is_used(engine) -> None:
+    answer = ask(engine, "财政局负责哪些", "第二个呢", "它是哪天发的文件里写的")
+    assert "2023年7月28日" in answer.text and "2023年4月10日" not in answer.text
