@@ -402,7 +402,11 @@ class Understanding:
         names_kind = KIND_WORDS[kinds[0]].search(question.text) if len(kinds) == 1 else None
         names_kind = names_kind or set(self.kind_topics) & set(
             self.kb.gazetteer.ids(question.text, TOPIC))
-        if len(kinds) == 1 and names_kind and (mode in ("list", "count") or facet in (None, "content")):
+        if len(kinds) == 1 and names_kind and (mode in ("list", "count") or facet == "content"):
+            return self.kb.of_kind(kinds[0])
+        if len(kinds) == 1 and names_kind and facet is None \
+                and not self.content_words(KIND_WORDS[kinds[0]].sub("", question.text)):
+            # "政务开放日" alone: what there is. "开放日那天管午饭吗" asks what no list says.
             return self.kb.of_kind(kinds[0])
         return []
 

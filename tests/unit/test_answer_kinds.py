@@ -296,3 +296,14 @@ def test_the_groups_the_plan_invites_are_not_something_else_to_join(engine, text
 def test_the_document_of_a_record_just_discussed_when_only_the_word_file_is_used(engine) -> None:
     answer = ask(engine, "财政局负责哪些", "第二个呢", "它是哪天发的文件里写的")
     assert "2023年7月28日" in answer.text and "2023年4月10日" not in answer.text
+
+
+@pytest.mark.parametrize("text", ["您好！请问开放日那天管午饭吗？", "宣讲现场有茶水吗"])
+def test_a_detail_about_a_kind_is_not_answered_with_the_whole_list(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and "96156" in answer.text and "开放点17" not in answer.text
+
+
+@pytest.mark.parametrize("text", ["政务开放日", "说说宣讲", "我想了解一下开放日"])
+def test_a_kind_named_alone_or_to_be_described_gets_the_list(engine, text) -> None:
+    assert engine.answer(Question(text)).covered
