@@ -11,6 +11,7 @@ from activities import formatting
 from activities.catalogue import ActivityQuery
 from activities.service import ActivityService, SessionView
 from actions.knowledge import activity_service, answer_engine, question_from
+from kb.answers import Answer
 from bot.settings import load_settings
 
 MAX_LISTED = 6
@@ -96,13 +97,15 @@ def show_sessions(
 
 
 def answer_schedule_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, plans_answered: bool = False
+    dispatcher: CollectingDispatcher, tracker: Tracker, plans_answered: bool = False,
+    answer: Answer | None = None,
 ) -> list[dict[str, Any]]:
     """A session picked by button or position, else the sessions the message asks about.
 
     With no session loaded, a question about a year the plans do not cover is told so, and
     a "when" question first gets the plan's own period, said as that plan's — unless the
-    caller has just answered from the plans (`plans_answered=True`)."""
+    caller has just answered from the plans (`plans_answered=True`). `answer`: the plans'
+    answer to this message when the caller has already read it."""
     service = activity_service()
     query = activity_query(service, tracker)
     session = listed_session(service, tracker, query.ordinal)
@@ -112,8 +115,8 @@ def answer_schedule_question(
     if not upcoming and not plans_answered:
         # "今年还有开放日吗" with no session loaded: say plainly that the plans held are an
         # older year's, never list the old plan's activities as this year's.
-        engine, question = answer_engine(), question_from(tracker)
-        answer = engine.answer(question)
+        engine = answer_engine()
+        answer = answer or engine.answer(question_from(tracker))
         if answer.reason == "other_year":
             dispatcher.utter_message(text=answer.text)
             return [SlotSet("listed_sessions", None)]

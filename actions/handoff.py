@@ -106,14 +106,13 @@ class ActionStartHandoff(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = REASON_BY_INTENT.get(intent or "", "requested")
         form = active_form(tracker)
-        if reason == "complaint" and form is None and answer_engine().answers_clearly(
-                question_from(tracker)):
+        if reason == "complaint" and form is None and (
+                answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
             # Labelled a complaint for the story around it ("办手续老跑好几趟……有个讲帮办代办
             # 的开放日是哪家搞的？"), but it asks the plans something they answer: answered,
             # with the way to complain still named, and no hand-off the citizen did not ask for.
-            events = await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
             dispatcher.utter_message(response="utter_complaint_still_open", hotline=hotline())
-            return [*events, FollowupAction("action_listen")]
+            return [*answered, FollowupAction("action_listen")]
         events: list[EventType] = []
         if form == HANDOFF_FORM and reason != "complaint":
             dispatcher.utter_message(response="utter_handoff_in_progress", hotline=hotline())

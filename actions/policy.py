@@ -36,7 +36,7 @@ class ActionAnswerPolicyQuestion(Action):
             and _about_activities(engine, question, answer)
         if schedule and facet == "exact_date":
             # The plans give no dates: only the sessions the organisers loaded do.
-            return answer_schedule_question(dispatcher, tracker)
+            return answer_schedule_question(dispatcher, tracker, answer=answer)
         if not answer.covered:
             record_unanswered(question, answer, tracker)
         dispatcher.utter_message(

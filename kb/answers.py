@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from kb.cues import ASKS, Cues
-from kb.deciding import NO_MATCH, ONE, REFUSE, Decision, decide
+from kb.deciding import NAMED_EVIDENCE, NO_MATCH, ONE, REFUSE, Decision, decide
 from kb.knowledge import KnowledgeBase, Record, to_number
 from kb.normalise import normalise
 from kb.rendering import Answer, Renderer
@@ -30,7 +30,7 @@ from kb.understanding import Understanding
 ANSWERING_FILE = Path(__file__).parent / "data" / "answering.yml"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 # How a question ties itself to records, clearly enough to overrule the NLU's label.
-CLEAR_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "context"})
+CLEAR_EVIDENCE = NAMED_EVIDENCE | {"context"}
 
 __all__ = ["Answer", "AnswerEngine", "CachedEngine", "Context", "KnowledgeBase", "Question",
            "Reading", "Record", "to_number"]
@@ -77,7 +77,7 @@ class AnswerEngine:
         reading = self.read(question)
         return bool(reading.asked_years) or reading.facet in ("complaint", "year_of_data") or \
             bool(reading.absent) or (reading.facet in self.cues.rule_facets and bool(reading.records)) or \
-            reading.evidence in ("number", "ordinal", "theme", "filter", "unit", "mention") or \
+            reading.evidence in NAMED_EVIDENCE or \
             (reading.evidence == "context" and reading.facet is not None) or \
             (reading.evidence == "retrieval" and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.mode in ("list", "count") and bool(reading.records)) or \

@@ -23,9 +23,9 @@ ONE, SEVERAL, LIST, COUNT, COMPARE, DATA_YEAR, REFUSE = (
 # Why a question is refused (stored with unanswered questions for the office's review).
 DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC = (
     "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic")
-# Evidence strong enough that a complaint word inside the question does not make it one
-# ("接诉即办的投诉信息谁公开" names work item 11).
-_NAMED = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter"})
+# Evidence that the question itself names its records: strong enough that a complaint word
+# inside it does not make it one ("接诉即办的投诉信息谁公开" names work item 11).
+NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         nearest = records[:1] if reading.evidence not in ("kind", "none") else ()
         return Decision(REFUSE, nearest, facet, reason, reading.asked_years)
 
-    if facet == "complaint" and (reading.evidence not in _NAMED or reading.also is None
+    if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or reading.also is None
                                  or reading.also in cues.not_in_plans):
         # A personal problem ("被拖欠工资了怎么办") goes to 12345 even when it names a topic
         # the plans hold; "接诉即办的投诉信息谁公开" asks the plans something (its unit).
@@ -67,8 +67,8 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         return Decision(REFUSE, records, facet, ABSENT_TOPIC, reading.asked_years)
     if not records:
         return refuse(NO_MATCH)
-    if len(records) > 1 and len({r.ref for r in kb.siblings(records[0])} | {
-            r.ref for r in records}) == len(kb.siblings(records[0])) and reading.mode != "count":
+    if len(records) > 1 and reading.mode != "count" \
+            and {r.ref for r in records} <= {r.ref for r in kb.siblings(records[0])}:
         records = records[:1]  # "兴丰街道的开放日看什么": one joint entry (开放点1、2、3、4)
     if facet == "place" and any(r.kind != "site" for r in records):
         return refuse(DETAIL_NOT_IN_PLANS)

@@ -177,24 +177,26 @@ class Understanding:
             units -= excluded
         # Topics naming a whole kind or a whole plan (政务开放日, 政民互动) point at no record.
         specific = topics - set(self.kind_topics) - set(self.config["plan_topics"])
-        words_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
-        if cues.facet(text) == "theme":
-            words_kinds = ["site"]  # only the open-day sites have themes: "养老那个属于什么类别"
-        if words_kinds and specific:
+        named_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
+        facet = cues.facet(text)
+        # Only the open-day sites have themes: "养老那个属于什么类别".
+        asked_kinds = ["site"] if facet == "theme" else named_kinds
+        if asked_kinds and specific:
             # "我是外地来打工的……开放日都有哪些地方": 打工 (就业) is the citizen's story when
             # no open-day site is about it; the question is about the kind it names.
             fitting = {t for t in specific
-                       if any(t in r.topic_ids for k in words_kinds for r in self.kb.of_kind(k))}
+                       if any(t in r.topic_ids for k in asked_kinds for r in self.kb.of_kind(k))}
             topics -= specific - fitting
             specific = fitting
         kinds = self.kinds_of(question, topics)
-        facet = cues.facet(text)
         if facet == "eligibility" and ACTIVITY_WORDS.search(text):
             # "参加开放日有什么条件": for the open days and lectures the plan does say who may
             # take part; eligibility for a benefit is what the plans never give.
             facet = "who_can_join"
-        names_document = any(w in text for words in self.config["document_keywords"].values()
-                             for w in words) or "文件" in text
+        # A plan named by its words (工作要点, 方案), or only as "文件".
+        named_plan = any(w in text for words in self.config["document_keywords"].values()
+                         for w in words)
+        names_document = named_plan or "文件" in text
         if facet == "document" and (units or specific) and not names_document:
             # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
             facet = cues.facet(text, skip={"document"})
@@ -228,7 +230,6 @@ class Understanding:
             return reading(records, "number")
 
         listed = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
-        named_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
         if not listed and len(named_kinds) == 1:  # "最后一讲讲啥": the kind's own order
             listed = self.kb.of_kind(named_kinds[0])
         position = cues.ordinal(text, len(listed))
@@ -242,10 +243,8 @@ class Understanding:
                                    or KIND_WORDS["lecture"].search(text)):
             base["facet"] = facet = cues.facet(text, skip={"section"})  # a record's aim: its content
         if facet in ("document", "section") and (names_document or not (units or specific)):
-            # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥").
-            # A plan named by its words (工作要点, 方案); "这个文件" means the one discussed last.
-            named_plan = any(w in text for words in self.config["document_keywords"].values()
-                             for w in words)
+            # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥");
+            # "这个文件" means the plan of the record discussed last.
             documents = self._documents(text, kinds) if named_plan else []
             if not documents and recent:
                 documents = [r for r in self.kb.records
