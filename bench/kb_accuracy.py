@@ -58,7 +58,7 @@ def _squash(text: str) -> str:
 
 def citation(source: dict) -> str:
     """The part of a reply's 来源 line that names `source`."""
-    doc, kind, number = source["doc"], source["kind"], source.get("number")
+    doc, kind, number = source["doc"], source.get("kind"), source.get("number")
     where = {"site": f"“政务开放日”开放点{number}", "theme": f"开放点{number}" if number else "",
              "lecture": f"“政策公开讲”第{number}讲", "item": f"第{number}项",
              "rules": "“政民互动形式”"}.get(kind, "")
@@ -78,18 +78,18 @@ def is_correct(case: Case, text: str, hotline: str) -> bool:
     source = case.get("source")
     if not source:
         return "来源：" in text
-    if source["kind"] == "site" and source.get("number") is not None:
+    if source.get("kind") == "site" and source.get("number") is not None:
         # The plan gives 开放点1、2、3、4 as one entry and the reply cites it so.
         joint = re.compile(rf"（{re.escape(source['doc'])}）“政务开放日”开放点(?:\d+、)*"
                            rf"{source['number']}(?![\d])")
         if joint.search(text):
             return True
-    if source["kind"] == "rules" and re.search(
+    if source.get("kind") == "rules" and re.search(
             rf"（{re.escape(source['doc'])}）“[^”]*(工作要求|政民互动形式)", text):
         return True  # the rules are the plan's 政民互动形式 and 工作要求 sections
     # "开放点1" must not be found inside "开放点12".
     cited = re.search(re.escape(citation(source)) + r"(?![\d])", text)
-    return bool(cited) or (source["kind"] == "theme" and "来源：" in text)
+    return bool(cited) or (source.get("kind") == "theme" and "来源：" in text)
 
 
 def load_sets(only: str | None) -> dict[str, list[Dialogue]]:

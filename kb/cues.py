@@ -13,7 +13,8 @@ from typing import Any
 
 from kb.knowledge import to_number
 
-YEAR = re.compile(r"(20\d\d)\s*年")
+# "2024年", and "24年" as citizens shorten it; never "干了24年" or "20年前" (a span of years).
+YEAR = re.compile(r"(?<![0-9了])(20\d\d|2\d)\s*年(?![前后多来里内间级代])")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
 ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$")
@@ -23,7 +24,8 @@ _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公�
                           r"还办|还有|还搞|还能|还会|还可以|再去|信息|数据|内容")
 _YEAR_REACH = 10  # characters after the year word in which it must meet one of those
 _SHORT = 16  # a message this short is about the year it names, whatever else it says
-_NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
+# A record number in digits or Chinese numerals; 一 of 一共/一起/一下/一些 is no number.
+NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+(?![共起下些直样般定旦律切同块]))"
 
 
 def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -39,6 +41,7 @@ class Cues:
         self._modes = [(name, _alternation(p)) for name, p in config["modes"].items()]
         self.not_in_plans = frozenset(config["not_in_plans"])
         self.rule_facets = frozenset(config["rule_facets"])
+        self.joining_facets = frozenset(config["joining_facets"])
         self._lists = {
             key: _alternation(config[key])
             for key in ("back_references", "plural_references", "same_theme", "town_filter",
@@ -124,7 +127,7 @@ class Cues:
         def about_plans(end: int) -> bool:
             return len(text) <= _SHORT or bool(_ABOUT_PLANS.search(text[end:end + _YEAR_REACH]))
 
-        years = {int(m.group(1)) for m in YEAR.finditer(text) if about_plans(m.end())}
+        years = {int(m.group(1)) % 100 + 2000 for m in YEAR.finditer(text) if about_plans(m.end())}
         for word, offset in self._relative_years.items():
             for match in re.finditer(re.escape(word), text):
                 if about_plans(match.end()):
@@ -140,6 +143,6 @@ class Cues:
 
     def bare_number(self, text: str) -> int | None:
         """16 in '16呢' / '那十六号呢': a number alone, meant in the kind just discussed."""
-        match = re.fullmatch(rf"\s*(?:那|哪|那么|还有)?\s*(?:第)?\s*{_NUMERAL}\s*(?:号|个|项|场|讲)?\s*(?:呢|吗|咋样)?[?？。!！]*\s*",
+        match = re.fullmatch(rf"\s*(?:那|哪|那么|还有)?\s*(?:第)?\s*{NUMERAL}\s*(?:号|个|项|场|讲)?\s*(?:呢|吗|咋样)?[?？。!！]*\s*",
                              text)
         return to_number(match.group(1)) if match else None

@@ -44,7 +44,12 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     def refuse(reason: str) -> Decision:
         # Only a record the question itself points at is named as the nearest thing the
         # plans say; a whole kind or the rules picked by the intent alone is not.
-        nearest = records[:1] if reading.evidence not in ("kind", "none") else ()
+        # The participation rules are what the plans do say about joining an activity
+        # ("开放日要交钱吗", "外地人能报名吗").
+        named = reading.evidence not in ("kind", "none") or (
+            records[:1] and records[0].kind == "rules" and facet in cues.joining_facets
+            and reading.names_activity)
+        nearest = records[:1] if named else ()
         return Decision(REFUSE, nearest, facet, reason, reading.asked_years)
 
     if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or reading.also is None

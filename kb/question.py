@@ -74,6 +74,7 @@ class Reading:
     yes_no: bool = False  # "是不是/是否/…吗": a yes-or-no question
     facets: tuple[str, ...] = ()  # every facet the text names, in answering.yml's order
     absent: str | None = None  # "有没有讲公积金的讲座": the topic asked for, which no record holds
+    names_activity: bool = False  # the text names the open days, lectures or 活动
 
     @classmethod
     def about(cls, records: Sequence[Record], facet: str | None) -> "Reading":

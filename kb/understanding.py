@@ -20,34 +20,33 @@ from typing import Any
 import jieba
 from jieba import posseg
 
-from kb.cues import Cues
+from kb.cues import NUMERAL, Cues
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences, to_number
 from kb.question import Context, Question, Reading
 from kb.retrieval import QUESTION_WORDS
 
-_NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+)"
 NUMBER_PATTERNS = {
-    "site": [rf"开放点\s*(?:第\s*)?{_NUMERAL}", rf"第\s*{_NUMERAL}\s*(?:号|个)?\s*开放点",
-             rf"(?<!第){_NUMERAL}\s*号\s*开放点"],
+    "site": [rf"开放点\s*(?:第\s*)?{NUMERAL}", rf"第\s*{NUMERAL}\s*(?:号|个)?\s*开放点",
+             rf"(?<!第){NUMERAL}\s*号\s*开放点"],
     # "要点12" or "要点第十二", but not "要点一共".
-    "item": [rf"第\s*{_NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
-             rf"(?:工作要点|要点)\s*第\s*{_NUMERAL}"],
+    "item": [rf"第\s*{NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
+             rf"(?:工作要点|要点)\s*第\s*{NUMERAL}"],
     "lecture": [
-        rf"第\s*{_NUMERAL}\s*(?:个|场|讲)\s*(?:政策)?(?:宣讲|讲座|公开讲)",
-        rf"(?:公开讲|宣讲|讲座)\s*第\s*{_NUMERAL}\s*(?:个|场|讲)?",
-        rf"第\s*{_NUMERAL}\s*讲",
+        rf"第\s*{NUMERAL}\s*(?:个|场|讲)\s*(?:政策)?(?:宣讲|讲座|公开讲)",
+        rf"(?:公开讲|宣讲|讲座)\s*第\s*{NUMERAL}\s*(?:个|场|讲)?",
+        rf"第\s*{NUMERAL}\s*讲",
     ],
 }
 # A second number joined to the first: "开放点15和16", "第3、4项".
-_MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{_NUMERAL}")
+_MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{NUMERAL}")
 # A number without its kind: "第9个", "9号", "开放日9"; never "一个"/"这两个" (a count).
-NTH_THEME = re.compile(rf"第\s*{_NUMERAL}\s*个?\s*专题")
+NTH_THEME = re.compile(rf"第\s*{NUMERAL}\s*个?\s*专题")
 # "那药品呢", "养老保险呢": the same question as before, about something else.
 SAME_QUESTION = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,8}呢[？?。]?")
 CARRIED_FACETS = frozenset({"unit", "deadline", "when", "content", "theme"})
-ORDINAL_ONLY = re.compile(rf"第\s*{_NUMERAL}\s*(?:个|场|项|条)?\s*(?:呢|是|吗|的|$)")
-GENERIC_NUMBER = re.compile(rf"第\s*{_NUMERAL}\s*(?:个|场|讲|项|条)?|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
+ORDINAL_ONLY = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|项|条)?\s*(?:呢|是|吗|的|$)")
+GENERIC_NUMBER = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|讲|项|条)?|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
                             r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)")
 KIND_WORDS = {
     "site": re.compile(r"开放点|开放日|开放活动"),
@@ -197,6 +196,9 @@ class Understanding:
         named_plan = any(w in text for words in self.config["document_keywords"].values()
                          for w in words)
         names_document = named_plan or "文件" in text
+        if facet == "exact_date" and named_plan and not (units or specific) \
+                and not ACTIVITY_WORDS.search(text):
+            facet = "document"  # "那政民互动方案呢 哪天": the day the plan was issued
         if facet == "document" and (units or specific) and not names_document:
             # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
             facet = cues.facet(text, skip={"document"})
@@ -204,6 +206,7 @@ class Understanding:
         base = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
                     facets=tuple(cues.facets(text)),
                     units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
+                    names_activity=bool(ACTIVITIES_NAMED.search(text)),
                     asked_years=cues.asked_years(text, today), excluded_units=tuple(sorted(excluded)))
 
         if base["facet"] is None and base["mode"] is None and SAME_QUESTION.fullmatch(text) \

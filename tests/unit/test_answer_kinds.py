@@ -307,3 +307,56 @@ def test_a_detail_about_a_kind_is_not_answered_with_the_whole_list(engine, text)
 @pytest.mark.parametrize("text", ["政务开放日", "说说宣讲", "我想了解一下开放日"])
 def test_a_kind_named_alone_or_to_be_described_gets_the_list(engine, text) -> None:
     assert engine.answer(Question(text)).covered
+
+
+# --- found with tests/dev/debug3_questions.yml ------------------------------------------
+
+@pytest.mark.parametrize("text", ["前年的开放日旧宫去的是哪个工地", "24年那个开放日城管委搞了啥",
+                                  "大前年的宣讲有哪些"])
+def test_years_counted_back_or_written_short_are_other_years(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == OTHER_YEAR and "2023年" in answer.text
+
+
+@pytest.mark.parametrize("text", ["23年开放日城管委搞了啥", "我在大兴干了24年了 开放日城管委搞了啥"])
+def test_the_plans_year_written_short_and_a_span_of_years_are_not_other_years(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and "开放点8" in answer.text
+
+
+@pytest.mark.parametrize("text", ["开放点一共几个", "开放点一共有多少"])
+def test_yigong_is_no_record_number(engine, text) -> None:
+    assert "17个开放点" in engine.answer(Question(text)).text
+
+
+@pytest.mark.parametrize(("turns", "date"), [
+    (("政务公开要点是哪天发的", "那政民互动方案呢 哪天"), "2023年7月28日"),
+    (("工作要点是四月份出的吧 具体几号",), "2023年4月10日"),
+    (("政民互动方案是七月底发的吧 哪一天",), "2023年7月28日"),
+])
+def test_the_day_a_plan_was_issued_asked_without_the_word_issue(engine, turns, date) -> None:
+    assert date in ask(engine, *turns).text
+
+
+@pytest.mark.parametrize("text", ["医保宣讲是在哪个会议室讲的", "统计局的宣讲在哪个报告厅"])
+def test_a_meeting_room_is_a_place_not_the_meeting_that_passed_a_plan(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == DETAIL_NOT_IN_PLANS and "印发" not in answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "去参观开放日要不要交钱啊", "我一个外地人没有北京户口能报名开放日吗", "开放日能带小孩一起去吗",
+    "宣讲活动收不收费",
+])
+def test_a_joining_detail_the_rules_never_give_is_refused_naming_the_rules(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_participation"))
+    assert answer.reason == DETAIL_NOT_IN_PLANS and "公开遴选" in answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "23年大兴到底给多少栋老楼加装了电梯", "23年那个教委员额制的开放日后来到底招了多少员额教师 有具体数字吗",
+    "统计局入统宣讲都去了哪几家企业", "23年开放日一共来了多少人参加",
+])
+def test_what_came_of_the_plans_is_not_what_they_say(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == DETAIL_NOT_IN_PLANS and "96156" in answer.text
