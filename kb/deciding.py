@@ -95,9 +95,11 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         facet = "content"
     if reading.mode == "compare" and len(records) >= 2:
         return Decision(COMPARE, records[:2], facet)
-    if len(records) == 1 and reading.mode in ("list", "count", None):
+    # "同一个专题还有哪些" is answered as the list of the others, even when there is one.
+    others = reading.listing == "same_theme"
+    if len(records) == 1 and reading.mode in ("list", "count", None) and not others:
         return Decision(ONE, records, facet)
-    if reading.mode == "count" or (reading.listing and len(records) > 1):
+    if reading.mode == "count" or (reading.listing and (len(records) > 1 or others)):
         return Decision(COUNT, records, facet)
     if len(records) > 1:
         same_kind = len({r.kind for r in records}) == 1

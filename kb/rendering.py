@@ -127,6 +127,14 @@ class Renderer:
             named.append(self.t("unit_full", unit=unit, full=full) if full else unit)
         return self.sep.join(named)
 
+    def site_labels(self, sites: Sequence[Record]) -> str:
+        """'开放点12（服务创城，瀛海镇）、开放点13（养老驿站，长子营镇）': each entry once, with
+        its category and 主责单位 as the plan writes them."""
+        entries = dict.fromkeys(self.kb.joint_numbers(s) for s in sites)
+        by_numbers = {self.kb.joint_numbers(s): s for s in sites}
+        return self.sep.join(self.t("site_label", number=n, category=by_numbers[n].row.category,
+                                    units=self.sep.join(by_numbers[n].units)) for n in entries)
+
     def _describe(self, record: Record, facet: str | None, reading: Reading | None = None) -> str:
         row, t = record.row, self.t
         if facet == "unit" and reading is not None and reading.excluded_units \
@@ -159,8 +167,7 @@ class Renderer:
                 return t("site_unit", **values)
             if facet == "theme":
                 same = self.kb.same_theme(record)
-                return t("site_theme", **values, count=len(same),
-                         numbers=self.sep.join(f"开放点{r.number}" for r in same))
+                return t("site_theme", **values, count=len(same), numbers=self.site_labels(same))
             if facet == "place":
                 return t("site_place", **values, hotline=self.hotline)
             if facet == "when":
@@ -275,8 +282,8 @@ class Renderer:
                              for k in kinds)
         if listing == "themes":
             themes = self.kb.themes()
-            lines = "\n".join(self.t("theme_line", theme=name, numbers=self.sep.join(
-                f"开放点{s.number}" for s in sites)) for name, sites in themes.items())
+            lines = "\n".join(self.t("theme_line", theme=name, numbers=self.site_labels(sites))
+                              for name, sites in themes.items())
             return self.t("themes", year=doc.year, count=len(themes), lines=lines)
         shown = records[:MAX_LISTED_ITEMS] if kind == "item" and not listing else records
         # A short list answers "包括啥" too: each line with the gist of what it is.

@@ -360,3 +360,20 @@ def test_a_joining_detail_the_rules_never_give_is_refused_naming_the_rules(engin
 def test_what_came_of_the_plans_is_not_what_they_say(engine, text) -> None:
     answer = engine.answer(Question(text))
     assert answer.reason == DETAIL_NOT_IN_PLANS and "96156" in answer.text
+
+
+@pytest.mark.parametrize(("turns", "says"), [
+    (("开放点12是什么", "同一个专题里还有别的点吗"), "开放点13（养老驿站，长子营镇）"),
+    (("开放点8是什么", "这个专题还有啥"), "开放点7（司法服务，司法局"),
+])
+def test_the_other_site_of_a_theme_is_listed_by_name_and_unit(engine, turns, says) -> None:
+    assert says in ask(engine, *turns).text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("门前三包那个开放日是哪个单位弄的 算啥专题", ("城管委", "便民惠民服务", "开放点7（司法服务，司法局）")),
+    ("开放点11属于哪个专题", ("旧宫镇", "保障改善民生", "开放点9（仲裁调解，人保局）")),
+])
+def test_a_sites_theme_names_its_unit_and_the_theme_sites_by_name(engine, text, says) -> None:
+    text = engine.answer(Question(text)).text
+    assert all(s in text for s in says)
