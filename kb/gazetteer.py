@@ -6,6 +6,7 @@ the jieba user dictionary and the NLU synonyms/lookup tables, so a new alias is 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ _LABEL_BY_SECTION = {"units": UNIT, "topics": TOPIC}
 _ENTITY_BY_LABEL = {UNIT: "unit", TOPIC: "topic"}
 # High enough that jieba keeps every known name whole instead of splitting it.
 _JIEBA_FREQUENCY = 200000
+_UNIT_SUFFIX = re.compile(r"(局|委员会|管委会|办公室|委|办|中心)$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,14 @@ class Mention:
     id: str
 
 
+def unit_core(name: str) -> str | None:
+    """'园林绿化' for 区园林绿化局: how citizens name a unit without 区 and 局/委员会/办公室
+    ("园林绿化和农业农村各负责啥"); None when the core is under 4 characters, where it
+    would be an everyday word (统计, 财政, 商务)."""
+    core = _UNIT_SUFFIX.sub("", name.removeprefix("区"))
+    return core if len(core) >= 4 and core != name else None
+
+
 class Gazetteer:
     """The loaded term list, and a spaCy pipeline that finds its terms in text."""
 
@@ -58,11 +68,18 @@ class Gazetteer:
     @classmethod
     def from_file(cls, path: Path = GAZETTEER_FILE) -> "Gazetteer":
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        terms = [
-            Term(id=entry["id"], label=label, aliases=tuple(entry.get("aliases") or ()))
-            for section, label in _LABEL_BY_SECTION.items()
-            for entry in raw.get(section, [])
-        ]
+        entries = [(entry, label) for section, label in _LABEL_BY_SECTION.items()
+                   for entry in raw.get(section, [])]
+        forms = {entry["id"]: {entry["id"], *(entry.get("aliases") or ())} for entry, _ in entries}
+        terms = []
+        for entry, label in entries:
+            aliases = tuple(entry.get("aliases") or ())
+            core = unit_core(entry["id"]) if label == UNIT else None
+            # Not when another term holds it (政务服务 of the topic 政务服务体验).
+            if core and not any(core in form for other, written in forms.items()
+                                for form in written if other != entry["id"]):
+                aliases += (core,) if core not in aliases else ()
+            terms.append(Term(id=entry["id"], label=label, aliases=aliases))
         return cls(terms, list(raw.get("words", [])))
 
     def term(self, label: str, term_id: str) -> Term | None:

@@ -78,8 +78,10 @@ class Renderer:
             where = "list"
         elif shape == d.SEVERAL:
             detail = facet if facet in ("unit", "deadline", "theme") else "short"
-            fact = "\n".join(self._describe(r, detail, reading) for r in records)
-            if detail == "short":
+            if facet == "content" and len(records) <= MAX_BRIEF:
+                detail = "content"  # "医保和人社的宣讲各讲啥": what each says, in full
+            fact = "\n".join(dict.fromkeys(self._describe(r, detail, reading) for r in records))
+            if detail in ("short", "content"):
                 fact = self.t("several", lines=fact)
         else:
             fact = self._describe(records[0], facet, reading)
@@ -304,6 +306,9 @@ class Renderer:
             filter_text = self.t("filter_unit", unit=listing[5:])
         else:
             filter_text = ""
+        if not filter_text and len(records) < len([r for r in self.kb.of_kind(kind) if r.document is doc]):
+            # Some of a kind, found by their words: not "共有N个" as if that were all of them.
+            return self.t("several", lines=lines)
         if kind == "site":
             return self.t("count_sites", year=doc.year, filter=filter_text, count=len(records),
                           lines=lines)

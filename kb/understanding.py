@@ -40,6 +40,9 @@ NUMBER_PATTERNS = {
 }
 # A second number joined to the first: "开放点15和16", "第3、4项".
 _MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{NUMERAL}")
+_JOINED = re.compile(r"和|与|跟|还有|以及")
+# Two things named together: "医保和人社", "预算啊采购啊", "园林、农业".
+_SEVERAL_NAMED = re.compile(r"[和与及、]|还有|以及|啊.{1,6}啊|分别|各")
 # A number without its kind: "第9个", "9号", "开放日9"; never "一个"/"这两个" (a count).
 NTH_THEME = re.compile(rf"第\s*{NUMERAL}\s*个?\s*专题")
 # "那药品呢", "养老保险呢": the same question as before, about something else.
@@ -141,6 +144,13 @@ class Understanding:
                             if (extra := to_number(more.group(1))) is not None:
                                 found.append((kind, extra))
                             rest = rest[more.end():]
+        if found and (joined := _JOINED.search(text)):
+            # "第一讲和最后一讲": a position from the end joined to a number.
+            kind = found[0][0]
+            ordered = self.kb.of_kind(kind)
+            position = self.cues.ordinal(text[joined.end():], len(ordered))
+            if position is not None and ordered[position].number is not None:
+                found.append((kind, ordered[position].number))
         if not found and not (question.conversation.listed and ORDINAL_ONLY.search(text)):
             # "第二个呢" right after a list is a position in it (Cues.ordinal), not 开放点2.
             context_kind = self._context_kind(question)
@@ -476,7 +486,20 @@ class Understanding:
             return [scored[0][1]]
         scored = [(score, r) for score, r in scored if r.kind != "text"]
         best = scored[0][0]
-        return [r for s, r in scored[:MAX_RECORDS] if s >= best - TIE_MARGIN]
+        tied = [r for s, r in scored[:MAX_RECORDS] if s >= best - TIE_MARGIN]
+        if _SEVERAL_NAMED.search(text):
+            # "预算啊采购啊都是谁负责", "医保和人社的宣讲各讲啥": the best record of each name.
+            # A record of the kind the question names first ("开放日里…预算啊采购啊").
+            in_kind = sorted(scored, key=lambda pair: (pair[1].kind not in kinds, -pair[0]))
+            of_name: dict[str, Record] = {}
+            for _, record in in_kind:
+                for name in (units & set(record.unit_ids)) | (specific & set(record.topic_ids)):
+                    of_name.setdefault(name, record)
+            each = list(dict.fromkeys(r for _, r in in_kind if r in of_name.values()))
+            if len(each) >= 2:
+                tied = [r for r in tied if not kinds or r.kind in kinds]
+                return list(dict.fromkeys([*each, *tied]))[:MAX_RECORDS]
+        return tied
 
     def _passage(self, text: str, words: set[str]) -> list[Record]:
         """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""

@@ -17,6 +17,13 @@ from kb.gazetteer import TOPIC, UNIT, Gazetteer, default_gazetteer
          ["采育镇", "榆垡镇", "兴丰街道", "区政务服务局"]),
         ("医疗保险和惠民保有宣讲吗", TOPIC, ["医保", "惠民保", "政策公开讲"]),
         ("开放日什么时候", TOPIC, ["政务开放日"]),
+        # A unit named without 区 and 局/委员会 (issue 13), written nowhere in gazetteer.yml.
+        ("园林绿化和农业农村各负责啥", UNIT, ["区园林绿化局", "区农业农村局"]),
+        ("国防动员那个开放点", UNIT, ["区国防动员办公室"]),
+        ("医保和人社的宣讲", UNIT, ["区人力资源社会保障局"]),
+        # ...but never an everyday word (统计) or a word another term holds (政务服务体验).
+        ("统计数字有吗", UNIT, []),
+        ("政务服务体验开放点", UNIT, []),
     ],
 )
 def test_mentions_resolve_to_canonical_ids(text: str, label: str, expected: list[str]) -> None:

@@ -377,3 +377,14 @@ def test_the_other_site_of_a_theme_is_listed_by_name_and_unit(engine, turns, say
 def test_a_sites_theme_names_its_unit_and_the_theme_sites_by_name(engine, text, says) -> None:
     text = engine.answer(Question(text)).text
     assert all(s in text for s in says)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("医保和人社的宣讲各讲啥", ("异地就医", "人社普法进企业")),
+    ("园林绿化和农业农村在要点里各负责啥", ("国家森林城市", "乡村振兴")),
+    ("第一讲和最后一讲分别讲什么", ("入统", "户外广告")),
+    ("开放日里跟钱有关的 预算啊采购啊 都是谁负责", ("财政局", "国资委")),
+])
+def test_several_things_named_together_are_each_answered(engine, text, says) -> None:
+    answer = engine.answer(Question(text)).text
+    assert all(s in answer for s in says) and "共有" not in answer
