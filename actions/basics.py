@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import answer_engine, question_from
-from actions.policy import ActionAnswerPolicyQuestion
+from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead
 
 
 class _Courtesy:
@@ -42,3 +42,21 @@ class ActionThank(_Courtesy, Action):
 
     def name(self) -> str:
         return "action_thank"
+
+
+class ActionHelp(Action):
+    """"你能干啥": what the assistant can do. A plan question the NLU took for a request for
+    help ("人怎么选的") is answered from the plans instead."""
+
+    def name(self) -> str:
+        return "action_help"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = question_from(tracker)
+        if question.text and answer_engine().asks_something(question) and (
+                answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+            return answered
+        dispatcher.utter_message(response="utter_help")
+        return []

@@ -47,6 +47,9 @@ _NO_PHONE_WORDS = ("不用", "不需要", "不留", "没有", "跳过", "算了"
 # Said at the call-back prompt, these decline the number whatever the intent ("我不留电话"
 # may look like a question about phone numbers).
 _DECLINE_WORDS = ("不用", "不需要", "不留", "跳过")
+# A request for a person says so; "都请哪些人" labelled request_human asks the plans.
+_PERSON_WORDS = ("人工", "真人", "客服", "工作人员", "转接", "机器", "找人", "来个人", "活人", "接线员",
+                 "打电话", "不想跟", "跟人说", "人来", "领导", "投诉")
 # Questions (and requests) answered at the call-back prompt before it is asked again; the
 # rules for each are in nlu_data/rules/handoff.yml.
 INTERJECTIONS = frozenset({
@@ -112,6 +115,12 @@ class ActionStartHandoff(Action):
             # 的开放日是哪家搞的？"), but it asks the plans something they answer: answered,
             # with the way to complain still named, and no hand-off the citizen did not ask for.
             dispatcher.utter_message(response="utter_complaint_still_open", hotline=hotline())
+            return [*answered, FollowupAction("action_listen")]
+        question = question_from(tracker)
+        if reason == "requested" and form is None and question.text \
+                and not any(word in question.text for word in _PERSON_WORDS) \
+                and answer_engine().asks_something(question) \
+                and (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
         events: list[EventType] = []
         if form == HANDOFF_FORM and reason != "complaint":

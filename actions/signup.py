@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -370,6 +370,23 @@ class ActionAnswerFormInput(Action):
         dispatcher.utter_message(response=NOTHING_STORED[refusal["why"]], **values)
         # A number typed here fills the check/cancel phone slot (a global entity mapping): drop it.
         return reset(APPLICATION_SLOTS)
+
+
+class ActionStartApplication(Action):
+    """"我要查报名" opens the check form; a question the plans answer that the NLU took for
+    one ("是哪个会通过的", "报个名就行了吗") is answered instead, and no form starts."""
+
+    def name(self) -> str:
+        return "action_start_application"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        question = question_from(tracker)
+        if question.text and answer_engine().asks_something(question) and (
+                answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+            return [*answered, FollowupAction("action_listen")]
+        return []
 
 
 class ValidateApplicationForm(FormValidationAction):

@@ -60,6 +60,15 @@ class Record:
         return tuple(getattr(self.row, "units", ()) or ())
 
     @property
+    def searchable(self) -> str:
+        """What a question is matched against: a paragraph without its plan's issuer
+        ("领导" is not asked of "政务公开工作领导小组办公室"), any other record's text."""
+        body = self.document.issuer.removeprefix("北京市").removeprefix("大兴区").removesuffix("办公室")
+        if self.kind != "text" or not body:
+            return self.text
+        return re.sub(rf"(?:北京市)?(?:大兴)?区?{re.escape(body)}(?:办公室)?", "｜", self.text)
+
+    @property
     def text(self) -> str:
         """Everything the record says in words, for matching a question against it."""
         row = self.row
@@ -91,19 +100,20 @@ class KnowledgeBase:
                     )
             for passage in doc.passages:
                 key = f"{doc.number}#{passage.ref or f'text:{passage.id}'}"
+                text = passage.text
                 if not passage.ref:
-                    self.records.append(
-                        Record("text", doc, passage.id, passage, tuple(passage.unit_ids),
-                               tuple(passage.topic_ids))
-                    )
-                passages.append(Document(key, passage.kind, passage.text, tuple(passage.topic_ids)))
+                    record = Record("text", doc, passage.id, passage, tuple(passage.unit_ids),
+                                    tuple(passage.topic_ids))
+                    self.records.append(record)
+                    text = record.searchable
+                passages.append(Document(key, passage.kind, text, tuple(passage.topic_ids)))
         self.by_ref = {record.ref: record for record in self.records}
         # Each sentence of a numbered record or a plain paragraph is indexed too, keyed
         # "<ref>~<n>": a fact in the middle of a long work item or of the work requirements
         # scores as high as its own sentence does.
         for record in self.records:
             if record.kind in (*NUMBERED_KINDS, "text"):
-                pieces = sentences(record.text)
+                pieces = sentences(record.searchable)
                 if len(pieces) > 1:
                     passages.extend(
                         Document(f"{record.ref}~{n}", record.kind, piece, record.topic_ids)

@@ -70,6 +70,9 @@ ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针
 YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
 MAX_RECORDS = 6
+# Facets a sentence of the plans' own paragraphs may answer before any template does.
+SENTENCE_FACETS = frozenset({None, "content", "unit", "eligibility", "who_can_join", "procedure"})
+MIN_SHARED_CHARACTERS = 6
 # Passage similarity a record needs, beside a shared distinctive word, when the question
 # names no unit or topic of it (bench/kb_accuracy.py --sweep shows how it was set).
 MIN_SIMILARITY = 0.2
@@ -108,6 +111,13 @@ class Understanding:
             w for w in jieba.lcut(text)
             if len(w) >= 2 and w not in QUESTION_WORDS and w not in self.cues.generic_words
         }
+
+    def widened(self, text: str) -> str:
+        """The text with the plans' own words for the everyday ones it uses (answering.yml
+        `plan_words`: 领导 → 负责同志), for looking up the plans' sentences."""
+        added = [word for word, said in self.config["plan_words"].items()
+                 if word not in text and any(s in text for s in said)]
+        return "｜".join([text, *added])
 
     def mentions(self, question: Question) -> tuple[set[str], set[str]]:
         """(unit ids, topic ids) the question names, described topics included."""
@@ -328,12 +338,18 @@ class Understanding:
         if not units and not specific and (absent := self._absent_topic(text)):
             return reading(self.kb.of_kind(named_kinds[0]) if len(named_kinds) == 1 else [],
                            "none", absent=absent, mode="list")
+        if not units and not specific and base["facet"] in SENTENCE_FACETS \
+                and (paragraph := self._paragraph_saying(text)) is not None:
+            # "对活动内容有啥要求 要突出什么", "活动改时间了跟谁报": a sentence of the plans'
+            # work requirements says it in its own words.
+            base["facet"] = "content"
+            return reading([paragraph], "retrieval")
         if (base["facet"] in cues.rule_facets or base["facet"] == "when") and not units \
                 and not specific and ACTIVITIES_NAMED.search(text):
             # "这些活动大概什么时间段办": the participation rules, not a paragraph sharing a word.
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
-        retrieved = self._retrieve(text, kinds, units, specific, topics)
+        retrieved = self._retrieve(self.widened(text), kinds, units, specific, topics)
         if base["mode"] == "compare" and len(retrieved) == 1 and recent \
                 and recent[0].kind in NUMBERED_KINDS and recent[0] is not retrieved[0]:
             retrieved = [recent[0], *retrieved]  # "跟仲裁那个开放日是一个单位吗": with the last one
@@ -468,7 +484,8 @@ class Understanding:
             # "讲统计的宣讲": a word that begins a unit's name (统计 → 统计局) names its records.
             named += any(_stem_of(w, u) for u in record.units for w in stems)
             if record.kind == "text":  # a paragraph shares words sentence by sentence
-                shared = max(({w for w in words if w in p} for p in sentences(record.text)),
+                shared = max(({w for w in words if w in p}
+                              for p in sentences(record.searchable)),
                              key=len, default=set())
             else:
                 shared = {w for w in words if w in record.text}
@@ -501,19 +518,34 @@ class Understanding:
                 return list(dict.fromkeys([*each, *tied]))[:MAX_RECORDS]
         return tied
 
+    def _paragraph_saying(self, text: str) -> Record | None:
+        """The plain paragraph with a sentence that shares at least two of the question's
+        words (widened by `plan_words`), six characters or more together; None if none."""
+        words = self.content_words(self.widened(text))
+        best: tuple[int, Record | None] = (0, None)
+        for record in self.kb.records:
+            if record.kind != "text":
+                continue
+            for sentence in sentences(record.searchable):
+                shared = {w for w in words if w in sentence}
+                weight = sum(len(w) for w in shared)
+                if len(shared) >= 2 and weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
+                    best = (weight, record)
+        return best[1]
+
     def _passage(self, text: str, words: set[str]) -> list[Record]:
         """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""
         for hit in self.kb.index.search(text, top_k=3):
             record = self.kb.record_of_key(hit.document.key)
             if record is not None and record.kind == "text" and hit.score >= MIN_SIMILARITY * 1.6 \
-                    and any(w in record.text for w in words):
+                    and any(w in record.searchable for w in words):
                 return [record]
         if ACTIVITIES_NAMED.search(text):
             # "我在活动上提的意见会有回话吗": a question about the activities, answered by the
             # sentence of the work requirements that holds its distinctive word (意见, 考核).
             distinctive = {w for w in words if w not in self.cues.generic_words}
             best = max(((sum(w in p for w in distinctive), r) for r in self.kb.records
-                        if r.kind == "text" for p in sentences(r.row.text)),
+                        if r.kind == "text" for p in sentences(r.searchable)),
                        key=lambda pair: pair[0], default=(0, None))
             if best[0]:
                 return [best[1]]

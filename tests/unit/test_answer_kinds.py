@@ -388,3 +388,20 @@ def test_a_sites_theme_names_its_unit_and_the_theme_sites_by_name(engine, text, 
 def test_several_things_named_together_are_each_answered(engine, text, says) -> None:
     answer = engine.answer(Question(text)).text
     assert all(s in answer for s in says) and "共有" not in answer
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("开放日领导会去吗", "主要负责同志"), ("办活动的单位一把手会到场吗", "主要负责同志"),
+    ("我在活动上提的意见 他们会给个回话吗", "采纳情况"), ("活动上提的建议有答复吗", "采纳情况"),
+    ("主办的单位要改活动时间 得跟哪个部门报", "报备"), ("活动要是延期了向谁报", "报备"),
+    ("对活动内容有啥要求 要突出什么", "互动性"),
+    ("记者能去开放日现场采访吗", "媒体采访"), ("电视台能来拍吗 开放活动", "媒体"),
+])
+def test_a_work_requirement_asked_in_everyday_words_is_quoted(engine, text, says) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and says in answer.text and "工作要求" in answer.text
+
+
+def test_the_issuer_of_a_plan_is_not_a_word_its_cover_letter_shares(engine) -> None:
+    # "领导" is not asked of "政务公开工作领导小组办公室".
+    assert "此件主动公开" not in engine.answer(Question("开放日单位领导会到场跟大家聊吗")).text
