@@ -41,6 +41,8 @@ NUMBER_PATTERNS = {
 # A second number joined to the first: "开放点15和16", "第3、4项".
 _MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{NUMERAL}")
 _JOINED = re.compile(r"和|与|跟|还有|以及")
+# "这个单位还有别的活动吗": the other records of the unit just discussed.
+_OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
 # Two things named together: "医保和人社", "预算啊采购啊", "园林、农业".
 _SEVERAL_NAMED = re.compile(r"[和与及、]|还有|以及|啊.{1,6}啊|分别|各")
 # A number without its kind: "第9个", "9号", "开放日9"; never "一个"/"这两个" (a count).
@@ -324,6 +326,18 @@ class Understanding:
                     base["facet"] = "content"  # "商务局负责的是哪项工作": the unit is given
                 return reading(records, "unit", listing=listing)
 
+        if recent and not units and not specific and recent[0].unit_ids \
+                and cues.has("back_references", text) and (
+                    (named_kinds and recent[0].kind not in named_kinds) or _OTHER_OF_UNIT.search(text)):
+            # "它在要点里负责啥" after a site: the same unit's records of the kind named;
+            # "这个单位还有别的活动吗": its other records.
+            own = set(recent[0].unit_ids)
+            pool = [r for k in (named_kinds or NUMBERED_KINDS) for r in self.kb.of_kind(k)]
+            records = [r for r in pool if own & set(r.unit_ids) and r not in self.kb.siblings(recent[0])]
+            if records:
+                if base["facet"] in (None, "unit"):
+                    base["facet"] = "content"
+                return reading(records, "unit")
         if recent and not units and not specific and self._follows_up(question, base["facet"]):
             if cues.has("plural_references", text):
                 many = listed if listed and not re.search("俩|两", text) else recent[:2]
@@ -520,18 +534,22 @@ class Understanding:
 
     def _paragraph_saying(self, text: str) -> Record | None:
         """The plain paragraph with a sentence that shares at least two of the question's
-        words (widened by `plan_words`), six characters or more together; None if none."""
+        words (widened by `plan_words`), six characters or more together, more than any
+        sentence of a numbered record does; None if none."""
         words = self.content_words(self.widened(text))
         best: tuple[int, Record | None] = (0, None)
+        numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
         for record in self.kb.records:
-            if record.kind != "text":
+            if record.kind not in ("text", *NUMBERED_KINDS):
                 continue
             for sentence in sentences(record.searchable):
                 shared = {w for w in words if w in sentence}
-                weight = sum(len(w) for w in shared)
-                if len(shared) >= 2 and weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
+                weight = sum(len(w) for w in shared) if len(shared) >= 2 else 0
+                if record.kind != "text":
+                    numbered_best = max(numbered_best, weight)
+                elif weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
                     best = (weight, record)
-        return best[1]
+        return best[1] if best[0] > numbered_best else None
 
     def _passage(self, text: str, words: set[str]) -> list[Record]:
         """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""

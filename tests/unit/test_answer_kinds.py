@@ -405,3 +405,26 @@ def test_a_work_requirement_asked_in_everyday_words_is_quoted(engine, text, says
 def test_the_issuer_of_a_plan_is_not_a_word_its_cover_letter_shares(engine) -> None:
     # "领导" is not asked of "政务公开工作领导小组办公室".
     assert "此件主动公开" not in engine.answer(Question("开放日单位领导会到场跟大家聊吗")).text
+
+
+@pytest.mark.parametrize(("turns", "says", "not_says"), [
+    (("开放点14是啥", "它在要点里还要公开啥"), "第8项", "开放点14（"),
+    (("开放点17谁负责", "那它在要点里负责啥"), "双减", "开放点17（"),
+    (("开放点9是什么", "这个单位还有别的活动吗"), "人社普法", "开放点9（"),
+])
+def test_the_unit_just_discussed_in_another_kind_or_its_other_records(engine, turns, says, not_says) -> None:
+    text = ask(engine, *turns).text
+    assert says in text and not_says not in text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("街道有哪些参加开放日", "观音寺街道"), ("镇都有哪几个搞开放日", "长子营镇"),
+    ("政务开放日那个方案是领导小组发的还是领导小组办公室发的", "领导小组办公室于2023年7月28日"),
+])
+def test_more_ways_of_asking_for_what_the_plans_list(engine, text, says) -> None:
+    assert says in engine.answer(Question(text)).text
+
+
+def test_a_work_item_saying_it_as_well_as_the_requirements_is_not_overruled(engine) -> None:
+    answer = engine.answer(Question("政务公开做得好不好算不算绩效考核", "ask_work_plan"))
+    assert "第29项" in answer.text
