@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import answer_engine, question_from
 from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead
+from kb.cues import ASKS
 
 
 class _Courtesy:
@@ -55,7 +56,7 @@ class ActionHelp(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         question = question_from(tracker)
-        if question.text and answer_engine().asks_something(question) and (
+        if question.text and ASKS.search(question.text) and (
                 answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
             return answered
         dispatcher.utter_message(response="utter_help")

@@ -24,6 +24,7 @@ from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead
 from actions.signup import APPLICATION_SLOTS, SIGNUP_SLOTS, checked, reset
 from bot.settings import load_settings
 from handoff.service import HandoffService, TicketRequest, transcript_line
+from kb.cues import ASKS
 
 REASON_BY_INTENT = {
     "request_human": "requested",
@@ -119,7 +120,7 @@ class ActionStartHandoff(Action):
         question = question_from(tracker)
         if reason == "requested" and form is None and question.text \
                 and not any(word in question.text for word in _PERSON_WORDS) \
-                and answer_engine().asks_something(question) \
+                and ASKS.search(question.text) \
                 and (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
         events: list[EventType] = []

@@ -6,6 +6,7 @@ Only the conversation lives here; `activities.service` saves, finds and cancels,
 from __future__ import annotations
 
 import asyncio
+import re
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from activities.service import (
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
 from actions.knowledge import activity_service, answer_engine, question_from
 from actions.policy import plans_answer_instead
+from kb.cues import ASKS
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -372,6 +374,10 @@ class ActionAnswerFormInput(Action):
         return reset(APPLICATION_SLOTS)
 
 
+# "查询报名", "我的报名怎么取消": the citizen's own application, never a plan question.
+_CHECK_WORDS = re.compile(r"查|取消|撤销|撤回|我的|结果|进度|状态|审核|通过了没|选上")
+
+
 class ActionStartApplication(Action):
     """"我要查报名" opens the check form; a question the plans answer that the NLU took for
     one ("是哪个会通过的", "报个名就行了吗") is answered instead, and no form starts."""
@@ -383,8 +389,8 @@ class ActionStartApplication(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         question = question_from(tracker)
-        if question.text and answer_engine().asks_something(question) and (
-                answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+        if question.text and ASKS.search(question.text) and not _CHECK_WORDS.search(question.text) \
+                and (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
         return []
 

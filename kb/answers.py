@@ -30,7 +30,7 @@ from kb.understanding import Understanding
 ANSWERING_FILE = Path(__file__).parent / "data" / "answering.yml"
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 # How a question ties itself to records, clearly enough to overrule the NLU's label.
-CLEAR_EVIDENCE = NAMED_EVIDENCE | {"context"}
+CLEAR_EVIDENCE = NAMED_EVIDENCE | {"context", "document"}  # a plan itself asked about
 
 __all__ = ["Answer", "AnswerEngine", "CachedEngine", "Context", "KnowledgeBase", "Question",
            "Reading", "Record", "to_number"]

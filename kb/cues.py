@@ -42,6 +42,7 @@ class Cues:
         self.not_in_plans = frozenset(config["not_in_plans"])
         self.rule_facets = frozenset(config["rule_facets"])
         self.joining_facets = frozenset(config["joining_facets"])
+        self.stated_by: dict[str, list[str]] = config["stated_by"]
         self._lists = {
             key: _alternation(config[key])
             for key in ("back_references", "plural_references", "same_theme", "town_filter",
@@ -80,6 +81,12 @@ class Cues:
         asking = [c for c in clauses if ASKS.search(c)]
         return next((f for c in reversed(asking) if (f := first(c))), None) or \
             next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
+
+    def phrase(self, name: str, text: str) -> str | None:
+        """The words of `text` that named facet `name` ('免费' for money), or None."""
+        pattern = dict(self._facets).get(name)
+        match = pattern.search(text) if pattern else None
+        return match.group() if match else None
 
     def facets(self, text: str) -> list[str]:
         """Every facet the text asks about, in answering.yml's order."""

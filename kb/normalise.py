@@ -146,10 +146,14 @@ def _fuzzy_readings(char: str) -> frozenset[str]:
 class Normaliser:
     """Normalises text against a vocabulary (the only words it ever writes into text)."""
 
-    def __init__(self, vocabulary: Iterable[str], pinyin_words: Iterable[str] = ()) -> None:
+    def __init__(self, vocabulary: Iterable[str], pinyin_words: Iterable[str] = (),
+                 plan_words: Iterable[str] = ()) -> None:
         """vocabulary: the terms typos are corrected to and pinyin is converted to.
         pinyin_words: everyday question words ("谁", "哪些", "多少人") that pinyin typed
-        without conversion may also become, after the vocabulary; never typo targets."""
+        without conversion may also become, after the vocabulary; never typo targets.
+        plan_words: the plans' own words (线下, 公告), and the other readings of one-character
+        question words (谁: shei), tried only when a run of pinyin cannot be read without
+        them ("shi ji hao" stays 是几号, not 实际号)."""
         self.vocabulary = frozenset(w for w in (v.strip() for v in vocabulary) if w)
         self._converter = opencc.OpenCC("t2s")
         self._jieba = jieba.dt
@@ -171,13 +175,25 @@ class Normaliser:
             typed = "".join(spellings[0])  # pinyin typed as letters: the phrase reading
             for letters in {typed, typed.replace("v", "u")} - _ENGLISH_WORDS:
                 self._pinyin.setdefault(letters, term)
+        pinyin_words = list(pinyin_words)
         for word in pinyin_words:  # in order: the first word of a spelling wins
             typed = "".join(lazy_pinyin(word, style=Style.NORMAL))
             if len(typed) >= 2 and all(_HAN.match(c) for c in word):
                 erhua = {typed[:-2] + "r"} if word.endswith("儿") else set()  # 哪儿: nar
                 for letters in {typed, typed.replace("v", "u"), *erhua} - _ENGLISH_WORDS:
                     self._pinyin.setdefault(letters, word)
+        self._wide = dict(self._pinyin)
+        for word in pinyin_words:  # 谁 read shei
+            if len(word) == 1 and _HAN.match(word):
+                for letters in _readings(word) - _ENGLISH_WORDS:
+                    if len(letters) >= 2:
+                        self._wide.setdefault(letters, word)
+        for word in plan_words:
+            typed = "".join(lazy_pinyin(word, style=Style.NORMAL))
+            if all(_HAN.match(c) for c in word) and typed not in _ENGLISH_WORDS:
+                self._wide.setdefault(typed, word)
         self._pinyin_lengths = sorted({len(k) for k in self._pinyin}, reverse=True)
+        self._wide_lengths = sorted({len(k) for k in self._wide}, reverse=True)
         self._max_term = max((len(t) for t in han_terms), default=0)
         self._lock = threading.Lock()  # jieba's lazy structures are not thread-safe
 
@@ -263,7 +279,8 @@ class Normaliser:
             while i < len(words):
                 for j in range(len(words), i, -1):
                     letters = "".join(w.group() for w in words[i:j]).lower()
-                    terms = self._pinyin_terms(letters)
+                    terms = self._pinyin_terms(letters, self._pinyin, self._pinyin_lengths) or \
+                        self._pinyin_terms(letters, self._wide, self._wide_lengths)
                     # Question words alone count only as a whole run ("na 8 ne") or next
                     # to pinyin already converted, not inside English ("thank you").
                     whole = i == 0 and j == len(words)
@@ -286,14 +303,15 @@ class Normaliser:
         out_origins.extend(origins[done:])
         return out, out_origins
 
-    def _pinyin_terms(self, letters: str) -> list[str] | None:
+    @staticmethod
+    def _pinyin_terms(letters: str, table: dict[str, str], lengths: list[int]) -> list[str] | None:
         """Split letters exactly into vocabulary pinyin (longest first), or None."""
         best: list[list[str] | None] = [None] * (len(letters) + 1)
         best[len(letters)] = []
         for start in range(len(letters) - 1, -1, -1):
-            for length in self._pinyin_lengths:
+            for length in lengths:
                 rest = best[start + length] if start + length <= len(letters) else None
-                term = self._pinyin.get(letters[start:start + length])
+                term = table.get(letters[start:start + length])
                 if term and rest is not None:
                     best[start] = [term, *rest]
                     break
@@ -390,7 +408,8 @@ def default_normaliser() -> Normaliser:
             if _default is None:
                 from kb.gazetteer import default_gazetteer
 
-                _default = Normaliser(default_gazetteer().dictionary_words(), _pinyin_words())
+                _default = Normaliser(default_gazetteer().dictionary_words(), _pinyin_words(),
+                                      _plan_words())
     return _default
 
 
@@ -400,6 +419,24 @@ def _pinyin_words() -> list[str]:
 
     config = yaml.safe_load((Path(__file__).parent / "data" / "answering.yml").read_text("utf-8"))
     return list(config.get("pinyin_words", []))
+
+
+def _plan_words() -> list[str]:
+    """The plans' own words (2 to 4 characters, commonest first: 线下, 提前, 公告, 考核), so
+    a question typed wholly in pinyin ("xianxia huodong tiqian ji tian fa gonggao") reads
+    as the plans write it. Pinyin targets only, never typo targets."""
+    from collections import Counter
+
+    from kb.loaders import load_text
+    from kb.store import plan_files
+
+    counts: Counter[str] = Counter()
+    for path in plan_files():
+        text = re.sub(r"\s+", "", load_text(path))
+        # The search cut gives the words inside longer ones too (会议 of 常务会议).
+        counts.update(w for w in jieba.lcut_for_search(text)
+                      if 2 <= len(w) <= 4 and all(_HAN.match(c) for c in w))
+    return [word for word, _ in counts.most_common()]
 
 
 def normalise(text: str) -> str:

@@ -150,7 +150,7 @@ class Renderer:
                              lead_units=self.sep.join(row.lead_units))
                 return t("item_unit", number=row.number, units=self.units(record))
             if facet in ("deadline", "when"):
-                return t("item_deadline", number=row.number, deadline=deadline)
+                return t("item_deadline", number=row.number, deadline=deadline, units=self.units(record))
             if facet == "short":
                 return t("item_short", number=row.number, text=row.text, units=self.units(record),
                          deadline=deadline)

@@ -58,3 +58,16 @@ def test_which_document_says_so_follows_the_record_discussed(running_assistant: 
     running_assistant.texts(sender, "开放点12是啥")
     reply = running_assistant.texts(sender, "这是哪个文件里写的")
     assert "京兴政务公开办发〔2023〕2号" in reply and "机器人" not in reply
+
+
+@pytest.mark.parametrize(("turns", "says"), [
+    (("开放日怎么参加", "都请哪些人"), "记者"),  # 请…人 is no request for a person
+    (("开放日怎么参加", "人怎么选的"), "公开遴选"),  # nor a request for the help menu
+    (("工作要点是谁发的", "是哪个会通过的"), "26次"),  # nor a check of one's application
+])
+def test_a_follow_up_the_nlu_takes_for_a_request_gets_the_plans_answer(
+        running_assistant: RunningAssistant, turns: tuple[str, ...], says: str) -> None:
+    sender = f"label-{next(_senders)}"
+    for text in turns:
+        reply = running_assistant.texts(sender, text)
+    assert says in reply and "手机号" not in reply and "来源：" in reply

@@ -428,3 +428,20 @@ def test_more_ways_of_asking_for_what_the_plans_list(engine, text, says) -> None
 def test_a_work_item_saying_it_as_well_as_the_requirements_is_not_overruled(engine) -> None:
     answer = engine.answer(Question("政务公开做得好不好算不算绩效考核", "ask_work_plan"))
     assert "第29项" in answer.text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("你好 观音寺街道开放日是不是能免费帮办代办 麻烦告诉我一下 谢谢啦", "免费帮办代办"),
+    ("开放点5的帮办代办收费吗", "免费帮办代办"),
+])
+def test_a_detail_the_record_itself_states_is_answered(engine, text, says) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and says in answer.text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("您好 想问下四区三基地那些重大项目的进展信息是谁来发布 谢谢", "临空区管委会"),  # 项目的 is no 目的
+    ("老旧小区改造的信息谁来公开", "住建委"),
+])
+def test_who_publishes_asked_with_lai(engine, text, says) -> None:
+    assert says in engine.answer(Question(text)).text
