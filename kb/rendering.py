@@ -21,6 +21,9 @@ from kb.question import Context, Reading
 from kb.understanding import Understanding
 
 MAX_LISTED_ITEMS = 8
+# The parts of an official document's notice: "…的通知各相关单位：", "（此件主动公开）".
+_ADDRESSEE = re.compile(r"的通知\s*([^：:。，]{2,30})[：:]")
+_NOTE = re.compile(r"[（(](此件[^）)]{2,12})[）)]")
 MAX_BRIEF = 6  # a filtered list this short shows each record's gist
 LONG_ITEM = 90  # characters; a longer item is quoted by the sentence the question matched
 
@@ -198,6 +201,8 @@ class Renderer:
             # "哪次会议通过的", "是公开的吗": the plan's own notice says it, sentence by sentence.
             notice = next((r for r in self.kb.records if r.kind == "text"
                            and r.document is record.document and "通知" in r.row.section), None)
+            if notice is not None and reading is not None and (parts := self._notice_parts(notice, reading)):
+                return fact + parts
             sentence = self._matching_sentence(notice, reading, beyond=fact) if notice else None
             return fact + sentence if sentence else fact
         if record.kind == "text" and facet == "section":
@@ -207,6 +212,26 @@ class Renderer:
             # A long paragraph is quoted by the sentence that holds what was asked.
             return self._matching_sentence(record, reading) or row.text
         return row.text
+
+    def _notice_parts(self, notice: Record, reading: Reading) -> str:
+        """To whom the plan is sent, its publication note (此件主动公开) or its preamble, when
+        the question asks for one (answering.yml `notice_parts`); '' when none is asked or
+        the notice does not hold it."""
+        text, found = notice.row.text, []
+        asked = {part for part, words in self.config["notice_parts"].items()
+                 if any(w in reading.text for w in words)}
+        if "addressee" in asked and (m := _ADDRESSEE.search(text)):
+            found.append(self.t("document_addressee", addressee=m.group(1)))
+        note = _NOTE.search(text)
+        if "note" in asked and note:
+            found.append(self.t("document_note", note=note.group(1)))
+        if "preamble" in asked and note:
+            body = text[note.end():]
+            title = notice.document.title
+            body = body[body.index(title) + len(title):] if title in body else body
+            if body.strip():
+                found.append(self.t("document_preamble", title=title, text=body.strip()))
+        return "".join(found)
 
     def _units_except(self, record: Record, excluded: Sequence[str]) -> str:
         subject = self.t(f"subject_{record.kind}", number=record.number)

@@ -218,9 +218,11 @@ class Understanding:
         named_plan = any(w in text for words in self.config["document_keywords"].values()
                          for w in words)
         names_document = named_plan or "文件" in text
-        if facet == "exact_date" and named_plan and not (units or specific) \
-                and not ACTIVITY_WORDS.search(text):
-            facet = "document"  # "那政民互动方案呢 哪天": the day the plan was issued
+        if named_plan and not (units or specific) and not ACTIVITY_WORDS.search(text) and (
+                facet == "exact_date" or (facet in cues.rule_facets and "document" in cues.facets(text))):
+            # "那政民互动方案呢 哪天": the day the plan was issued; "这个要点是发给谁的 是给
+            # 我们老百姓看的吗": whom the plan is for, not who may join an activity.
+            facet = "document"
         if facet == "document" and (units or specific) and not names_document:
             # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
             facet = cues.facet(text, skip={"document"})

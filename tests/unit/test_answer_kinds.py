@@ -445,3 +445,12 @@ def test_a_detail_the_record_itself_states_is_answered(engine, text, says) -> No
 ])
 def test_who_publishes_asked_with_lai(engine, text, says) -> None:
     assert says in engine.answer(Question(text)).text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("这个要点是发给谁的 是给我们老百姓看的吗", "各相关单位"), ("政民互动方案是下发给哪些单位的", "区政务公开各单位"),
+    ("那个要点文件能公开看吗 还是内部的", "此件主动公开"), ("政民互动方案是内部文件吗", "此件主动公开"),
+    ("要点开头说2023年是个啥样的年份来着", "开局之年"), ("方案开头说要建个啥样的政府", "服务型政府"),
+])
+def test_what_a_plans_notice_says_besides_its_number_and_date(engine, text, says) -> None:
+    assert says in engine.answer(Question(text)).text
