@@ -32,6 +32,7 @@ class Term:
     id: str
     label: str
     aliases: tuple[str, ...]
+    broader: tuple[str, ...] = ()
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -79,11 +80,17 @@ class Gazetteer:
             if core and not any(core in form for other, written in forms.items()
                                 for form in written if other != entry["id"]):
                 aliases += (core,) if core not in aliases else ()
-            terms.append(Term(id=entry["id"], label=label, aliases=aliases))
+            terms.append(Term(id=entry["id"], label=label, aliases=aliases,
+                              broader=tuple(entry.get("broader") or ())))
         return cls(terms, list(raw.get("words", [])))
 
     def term(self, label: str, term_id: str) -> Term | None:
         return self._by_id.get((label, term_id))
+
+    def with_broader(self, topic_ids: tuple[str, ...]) -> tuple[str, ...]:
+        """The topics and the broader topics they belong to ('养老驿站' → also '养老服务')."""
+        broader = [b for t in topic_ids if (term := self.term(TOPIC, t)) for b in term.broader]
+        return tuple(dict.fromkeys([*topic_ids, *broader]))
 
     def dictionary_words(self) -> Iterator[str]:
         """Every word jieba must keep whole, each once."""

@@ -95,15 +95,14 @@ class KnowledgeBase:
                 self.records.append(Record("rules", doc, None, doc.participation_rules))
             for kind, rows in (("item", doc.items), ("site", doc.sites), ("lecture", doc.lectures)):
                 for row in rows:
-                    self.records.append(
-                        Record(kind, doc, row.number, row, tuple(row.unit_ids), tuple(row.topic_ids))
-                    )
+                    self.records.append(Record(kind, doc, row.number, row, tuple(row.unit_ids),
+                                               self.gazetteer.with_broader(tuple(row.topic_ids))))
             for passage in doc.passages:
                 key = f"{doc.number}#{passage.ref or f'text:{passage.id}'}"
                 text = passage.text
                 if not passage.ref:
                     record = Record("text", doc, passage.id, passage, tuple(passage.unit_ids),
-                                    tuple(passage.topic_ids))
+                                    self.gazetteer.with_broader(tuple(passage.topic_ids)))
                     self.records.append(record)
                     text = record.searchable
                 passages.append(Document(key, passage.kind, text, tuple(passage.topic_ids)))

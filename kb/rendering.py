@@ -247,7 +247,7 @@ class Renderer:
         about; with `beyond`, only words that text does not already say count."""
         if reading is None or len(record.row.text) <= LONG_ITEM or reading.evidence == "number":
             return None
-        words = {w for w in self.understanding.content_words(self.understanding.widened(reading.text))
+        words = {w for w in self.understanding.words.content_words(self.understanding.words.widened(reading.text))
                  if w not in beyond}
         pieces = sentences(record.row.text)
         # Most words asked; then the longer sentence (a heading like "（四）严格督查考核。"

@@ -17,14 +17,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import jieba
 from jieba import posseg
 
 from kb.cues import NUMERAL, Cues
 from kb.gazetteer import TOPIC, UNIT
-from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences, to_number
-from kb.question import Context, Question, Reading
-from kb.retrieval import QUESTION_WORDS
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, to_number
+from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
+from kb.question import Question, Reading
 
 NUMBER_PATTERNS = {
     "site": [rf"开放点\s*(?:第\s*)?{NUMERAL}", rf"第\s*{NUMERAL}\s*(?:号|个)?\s*开放点",
@@ -43,8 +42,6 @@ _MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\
 _JOINED = re.compile(r"和|与|跟|还有|以及")
 # "这个单位还有别的活动吗": the other records of the unit just discussed.
 _OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
-# Two things named together: "医保和人社", "预算啊采购啊", "园林、农业".
-_SEVERAL_NAMED = re.compile(r"[和与及、]|还有|以及|啊.{1,6}啊|分别|各")
 # A number without its kind: "第9个", "9号", "开放日9"; never "一个"/"这两个" (a count).
 NTH_THEME = re.compile(rf"第\s*{NUMERAL}\s*个?\s*专题")
 # "那药品呢", "养老保险呢": the same question as before, about something else.
@@ -62,7 +59,6 @@ SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]
 # What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
 JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|能)?(?:报名|参加|参与)|"
                          r"(?:参加|报名|参与)([^，。？！,?!\s]{2,8})")
-ACTIVITIES_NAMED = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|政民互动|活动")
 ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|参加|参与|报名")
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
 # "有没有讲公积金的讲座", "有交通委的开放日吗": a kind of record about a topic, asked for.
@@ -71,14 +67,8 @@ ABSENT_TOPIC = re.compile(r"(?:讲|关于|有关|针对)?([\u4e00-\u9fff]{2,8}?)
 ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针对|专门|是不是|有")
 YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
-MAX_RECORDS = 6
 # Facets a sentence of the plans' own paragraphs may answer before any template does.
 SENTENCE_FACETS = frozenset({None, "content", "unit", "eligibility", "who_can_join", "procedure"})
-MIN_SHARED_CHARACTERS = 6
-# Passage similarity a record needs, beside a shared distinctive word, when the question
-# names no unit or topic of it (bench/kb_accuracy.py --sweep shows how it was set).
-MIN_SIMILARITY = 0.2
-TIE_MARGIN = 0.35
 RECENT = 4
 
 
@@ -90,12 +80,6 @@ def _names_theme(theme: str, text: str) -> bool:
     return len(theme) >= 5 and any(theme[i:i + 4] in text for i in range(len(theme) - 3))
 
 
-def _stem_of(word: str, unit: str) -> bool:
-    """'统计' begins '统计局' (and is shorter: the whole name is a mention of its own)."""
-    name = unit.removeprefix("区")
-    return len(word) < len(name) and name.startswith(word)
-
-
 class Understanding:
     """Reads questions against one knowledge base; built once per snapshot."""
 
@@ -104,39 +88,31 @@ class Understanding:
         self.cues = cues
         self.config = config
         self.kind_topics: dict[str, str] = config["kind_topics"]
+        self.words = WordMatcher(kb, cues, config)
 
     # --- pieces of a question ---------------------------------------------------------
 
-    def content_words(self, text: str) -> set[str]:
-        """Distinctive words of a text: jieba words of 2+ characters, not generic ones."""
-        return {
-            w for w in jieba.lcut(text)
-            if len(w) >= 2 and w not in QUESTION_WORDS and w not in self.cues.generic_words
-        }
-
-    def widened(self, text: str) -> str:
-        """The text with the plans' own words for the everyday ones it uses (answering.yml
-        `plan_words`: 领导 → 负责同志), for looking up the plans' sentences."""
-        added = [word for word, said in self.config["plan_words"].items()
-                 if word not in text and any(s in text for s in said)]
-        return "｜".join([text, *added])
-
     def mentions(self, question: Question) -> tuple[set[str], set[str]]:
         """(unit ids, topic ids) the question names, described topics included."""
-        text = " ".join([question.text, *(str(v) for vs in question.entities.values() for v in vs)])
+        text = " ".join([question.text, *self._entities_in_text(question)])
         mentions = self.kb.gazetteer.mentions(text)
         units = {m.id for m in mentions if m.label == UNIT}
         topics = {m.id for m in mentions if m.label == TOPIC}
         # Described topics are looked for outside the names found ("统计局" is no 统计 question).
-        return units, topics | self.cues.colloquial(self.without_names(text, mentions))
+        return units, topics | self.cues.colloquial(self.words.without_names(text, mentions))
 
-    def without_names(self, text: str, mentions: Sequence[Any] | None = None) -> str:
-        """The text with every gazetteer name blanked out ("｜")."""
-        mentions = self.kb.gazetteer.mentions(text) if mentions is None else mentions
-        rest = text
-        for m in sorted(mentions, key=lambda m: m.start_char, reverse=True):
-            rest = rest[:m.start_char] + "｜" + rest[m.end_char:]
-        return rest
+    def _entities_in_text(self, question: Question) -> list[str]:
+        """The NLU's unit and topic values whose names the text really holds: a value DIET
+        guessed from a story ("我妈腿不好" → 人保局) names nothing."""
+        kept = []
+        for entity, values in question.entities.items():
+            label = {"unit": UNIT, "topic": TOPIC}.get(entity)
+            for value in values:
+                term = self.kb.gazetteer.term(label, str(value)) if label else None
+                forms = term.surface_forms if term else (str(value),)
+                if any(form in question.text for form in forms):
+                    kept.append(str(value))
+        return kept
 
     def numbers(self, question: Question, kinds: Sequence[str] = ()) -> list[tuple[str, int]]:
         """Explicit record numbers ('开放点15和16' → [('site',15), ('site',16)]), in order."""
@@ -233,6 +209,9 @@ class Understanding:
                     names_activity=bool(ACTIVITIES_NAMED.search(text)),
                     asked_years=cues.asked_years(text, today), excluded_units=tuple(sorted(excluded)))
 
+        if base["facet"] is None and named_plan and context.facet == "document" \
+                and not (units or specific):
+            base["facet"] = facet = "document"  # "那另一个文件呢 政民互动那个"
         if base["facet"] is None and base["mode"] is None and SAME_QUESTION.fullmatch(text) \
                 and context.facet in CARRIED_FACETS:
             base["facet"] = context.facet  # "那药品呢" after "食品安全信息谁公开": who, again
@@ -266,6 +245,13 @@ class Understanding:
             return reading([listed[position]], "ordinal")
 
         recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
+        if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):
+            # "那个宣讲具体讲什么" after a list of one unit's site and lecture: that lecture.
+            of_kind = [r for r in dict.fromkeys([*listed, *recent]) if r.kind == named_kinds[0]]
+            if len({self.kb.joint_numbers(r) for r in of_kind}) == 1:
+                if not facet:
+                    base["facet"] = "content"
+                return reading(of_kind[:1], "context")
         if facet == "section" and (units or KIND_WORDS["site"].search(text)
                                    or KIND_WORDS["lecture"].search(text)):
             base["facet"] = facet = cues.facet(text, skip={"section"})  # a record's aim: its content
@@ -294,7 +280,7 @@ class Understanding:
                 return reading(sites, "theme", mode=base["mode"] or "list", listing="theme")
         if facet == "theme" and not recent and not units and not specific:
             # "养老那个属于什么类别": the site it describes; "开放日分几类": every theme.
-            words = self.content_words(text)
+            words = self.words.content_words(text)
             if sites := [r for r in self.kb.of_kind("site")
                          if any(w in r.row.category for w in words)]:
                 return reading(sites, "mention")
@@ -355,7 +341,7 @@ class Understanding:
             return reading(self.kb.of_kind(named_kinds[0]) if len(named_kinds) == 1 else [],
                            "none", absent=absent, mode="list")
         if not units and not specific and base["facet"] in SENTENCE_FACETS \
-                and (paragraph := self._paragraph_saying(text)) is not None:
+                and (paragraph := self.words.paragraph_saying(text)) is not None:
             # "对活动内容有啥要求 要突出什么", "活动改时间了跟谁报": a sentence of the plans'
             # work requirements says it in its own words.
             base["facet"] = "content"
@@ -365,7 +351,7 @@ class Understanding:
             # "这些活动大概什么时间段办": the participation rules, not a paragraph sharing a word.
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
-        retrieved = self._retrieve(self.widened(text), kinds, units, specific, topics)
+        retrieved = self.words.retrieve(self.words.widened(text), kinds, units, specific, topics)
         if base["mode"] == "compare" and len(retrieved) == 1 and recent \
                 and recent[0].kind in NUMBERED_KINDS and recent[0] is not retrieved[0]:
             retrieved = [recent[0], *retrieved]  # "跟仲裁那个开放日是一个单位吗": with the last one
@@ -449,7 +435,7 @@ class Understanding:
         if len(kinds) == 1 and names_kind and (mode in ("list", "count") or facet == "content"):
             return self.kb.of_kind(kinds[0])
         if len(kinds) == 1 and names_kind and facet is None \
-                and not self.content_words(KIND_WORDS[kinds[0]].sub("", question.text)):
+                and not self.words.content_words(KIND_WORDS[kinds[0]].sub("", question.text)):
             # "政务开放日" alone: what there is. "开放日那天管午饭吗" asks what no list says.
             return self.kb.of_kind(kinds[0])
         return []
@@ -479,94 +465,3 @@ class Understanding:
         matching = [r for kind in kinds for r in self.kb.of_kind(kind) if topics & set(r.topic_ids)]
         matching.sort(key=lambda r: len(topics & set(r.topic_ids)), reverse=True)
         return matching[:MAX_RECORDS]
-
-    def _retrieve(
-        self, text: str, kinds: Sequence[str], units: set[str], specific: set[str], topics: set[str]
-    ) -> list[Record]:
-        """Records the question is about by their words; each needs evidence of its own."""
-        hits = self.kb.index.search(text, preferred_kinds=kinds, topic_ids=sorted(specific),
-                                    top_k=len(self.kb.index.passages))
-        similarity: dict[str, float] = {}
-        for hit in hits:
-            record = self.kb.record_of_key(hit.document.key)
-            if record is not None:
-                similarity[record.ref] = max(similarity.get(record.ref, 0.0), hit.score)
-        words = self.content_words(text)
-        stems = self.content_words(self.without_names(text))
-        scored = []
-        paragraphs = [r for r in self.kb.records if r.kind == "text"]
-        for record in [*self.kb.numbered(), *paragraphs]:
-            named = len(units & set(record.unit_ids)) + len(specific & set(record.topic_ids))
-            # "讲统计的宣讲": a word that begins a unit's name (统计 → 统计局) names its records.
-            named += any(_stem_of(w, u) for u in record.units for w in stems)
-            if record.kind == "text":  # a paragraph shares words sentence by sentence
-                shared = max(({w for w in words if w in p}
-                              for p in sentences(record.searchable)),
-                             key=len, default=set())
-            else:
-                shared = {w for w in words if w in record.text}
-            sim = similarity.get(record.ref, 0.0)
-            if not named and not (shared and sim >= MIN_SIMILARITY):
-                continue
-            score = 2.0 * sim + 1.2 * len(units & set(record.unit_ids))
-            score += 1.0 * len(specific & set(record.topic_ids)) + 0.3 * len(shared)
-            score += 0.2 if record.kind in kinds else 0.0
-            scored.append((score, record))
-        if not scored:
-            return self._passage(text, words)
-        scored.sort(key=lambda pair: pair[0], reverse=True)
-        if scored[0][1].kind == "text":  # a plain paragraph answers alone
-            return [scored[0][1]]
-        scored = [(score, r) for score, r in scored if r.kind != "text"]
-        best = scored[0][0]
-        tied = [r for s, r in scored[:MAX_RECORDS] if s >= best - TIE_MARGIN]
-        if _SEVERAL_NAMED.search(text):
-            # "预算啊采购啊都是谁负责", "医保和人社的宣讲各讲啥": the best record of each name.
-            # A record of the kind the question names first ("开放日里…预算啊采购啊").
-            in_kind = sorted(scored, key=lambda pair: (pair[1].kind not in kinds, -pair[0]))
-            of_name: dict[str, Record] = {}
-            for _, record in in_kind:
-                for name in (units & set(record.unit_ids)) | (specific & set(record.topic_ids)):
-                    of_name.setdefault(name, record)
-            each = list(dict.fromkeys(r for _, r in in_kind if r in of_name.values()))
-            if len(each) >= 2:
-                tied = [r for r in tied if not kinds or r.kind in kinds]
-                return list(dict.fromkeys([*each, *tied]))[:MAX_RECORDS]
-        return tied
-
-    def _paragraph_saying(self, text: str) -> Record | None:
-        """The plain paragraph with a sentence that shares at least two of the question's
-        words (widened by `plan_words`), six characters or more together, more than any
-        sentence of a numbered record does; None if none."""
-        words = self.content_words(self.widened(text))
-        best: tuple[int, Record | None] = (0, None)
-        numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
-        for record in self.kb.records:
-            if record.kind not in ("text", *NUMBERED_KINDS):
-                continue
-            for sentence in sentences(record.searchable):
-                shared = {w for w in words if w in sentence}
-                weight = sum(len(w) for w in shared) if len(shared) >= 2 else 0
-                if record.kind != "text":
-                    numbered_best = max(numbered_best, weight)
-                elif weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
-                    best = (weight, record)
-        return best[1] if best[0] > numbered_best else None
-
-    def _passage(self, text: str, words: set[str]) -> list[Record]:
-        """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""
-        for hit in self.kb.index.search(text, top_k=3):
-            record = self.kb.record_of_key(hit.document.key)
-            if record is not None and record.kind == "text" and hit.score >= MIN_SIMILARITY * 1.6 \
-                    and any(w in record.searchable for w in words):
-                return [record]
-        if ACTIVITIES_NAMED.search(text):
-            # "我在活动上提的意见会有回话吗": a question about the activities, answered by the
-            # sentence of the work requirements that holds its distinctive word (意见, 考核).
-            distinctive = {w for w in words if w not in self.cues.generic_words}
-            best = max(((sum(w in p for w in distinctive), r) for r in self.kb.records
-                        if r.kind == "text" for p in sentences(r.searchable)),
-                       key=lambda pair: pair[0], default=(0, None))
-            if best[0]:
-                return [best[1]]
-        return []

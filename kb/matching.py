@@ -1,0 +1,159 @@
+"""Finding plan records by the words a question shares with them.
+
+`WordMatcher` holds the word-level steps of understanding: the distinctive words of a
+text, the plans' own words for everyday ones (answering.yml `plan_words`), and retrieval of
+numbered records, plain paragraphs and the sentence that says what was asked. It decides
+nothing about facets or conversation context; kb.understanding does.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jieba
+
+from kb.cues import Cues
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
+from kb.retrieval import QUESTION_WORDS
+
+ACTIVITIES_NAMED = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|政民互动|活动")
+# Two things named together: "医保和人社", "预算啊采购啊", "园林、农业".
+_SEVERAL_NAMED = re.compile(r"[和与及、]|还有|以及|啊.{1,6}啊|分别|各")
+MAX_RECORDS = 6
+MIN_SHARED_CHARACTERS = 6
+# Passage similarity a record needs, beside a shared distinctive word, when the question
+# names no unit or topic of it (bench/kb_accuracy.py --sweep shows how it was set).
+MIN_SIMILARITY = 0.2
+TIE_MARGIN = 0.35
+
+
+def _stem_of(word: str, unit: str) -> bool:
+    """'统计' begins '统计局' (and is shorter: the whole name is a mention of its own)."""
+    name = unit.removeprefix("区")
+    return len(word) < len(name) and name.startswith(word)
+
+
+class WordMatcher:
+    """Word-level matching of questions against one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, cues: Cues, config: Mapping[str, Any]) -> None:
+        self.kb = kb
+        self.cues = cues
+        self.config = config
+
+    def content_words(self, text: str) -> set[str]:
+        """Distinctive words of a text: jieba words of 2+ characters, not generic ones."""
+        return {
+            w for w in jieba.lcut(text)
+            if len(w) >= 2 and w not in QUESTION_WORDS and w not in self.cues.generic_words
+        }
+
+    def widened(self, text: str) -> str:
+        """The text with the plans' own words for the everyday ones it uses (answering.yml
+        `plan_words`: 领导 → 负责同志), for looking up the plans' sentences."""
+        added = [word for word, said in self.config["plan_words"].items()
+                 if word not in text and any(s in text for s in said)]
+        return "｜".join([text, *added])
+
+    def without_names(self, text: str, mentions: Sequence[Any] | None = None) -> str:
+        """The text with every gazetteer name blanked out ("｜")."""
+        mentions = self.kb.gazetteer.mentions(text) if mentions is None else mentions
+        rest = text
+        for m in sorted(mentions, key=lambda m: m.start_char, reverse=True):
+            rest = rest[:m.start_char] + "｜" + rest[m.end_char:]
+        return rest
+
+    def retrieve(
+        self, text: str, kinds: Sequence[str], units: set[str], specific: set[str], topics: set[str]
+    ) -> list[Record]:
+        """Records the question is about by their words; each needs evidence of its own."""
+        hits = self.kb.index.search(text, preferred_kinds=kinds, topic_ids=sorted(specific),
+                                    top_k=len(self.kb.index.passages))
+        similarity: dict[str, float] = {}
+        for hit in hits:
+            record = self.kb.record_of_key(hit.document.key)
+            if record is not None:
+                similarity[record.ref] = max(similarity.get(record.ref, 0.0), hit.score)
+        words = self.content_words(text)
+        stems = self.content_words(self.without_names(text))
+        scored = []
+        paragraphs = [r for r in self.kb.records if r.kind == "text"]
+        for record in [*self.kb.numbered(), *paragraphs]:
+            named = len(units & set(record.unit_ids)) + len(specific & set(record.topic_ids))
+            # "讲统计的宣讲": a word that begins a unit's name (统计 → 统计局) names its records.
+            named += any(_stem_of(w, u) for u in record.units for w in stems)
+            if record.kind == "text":  # a paragraph shares words sentence by sentence
+                shared = max(({w for w in words if w in p}
+                              for p in sentences(record.searchable)),
+                             key=len, default=set())
+            else:
+                shared = {w for w in words if w in record.text}
+            sim = similarity.get(record.ref, 0.0)
+            if not named and not (shared and sim >= MIN_SIMILARITY):
+                continue
+            score = 2.0 * sim + 1.2 * len(units & set(record.unit_ids))
+            score += 1.0 * len(specific & set(record.topic_ids)) + 0.3 * len(shared)
+            score += 0.2 if record.kind in kinds else 0.0
+            scored.append((score, record))
+        if not scored:
+            return self.passage(text, words)
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        if scored[0][1].kind == "text":  # a plain paragraph answers alone
+            return [scored[0][1]]
+        scored = [(score, r) for score, r in scored if r.kind != "text"]
+        best = scored[0][0]
+        tied = [r for s, r in scored[:MAX_RECORDS] if s >= best - TIE_MARGIN]
+        if _SEVERAL_NAMED.search(text):
+            # "预算啊采购啊都是谁负责", "医保和人社的宣讲各讲啥": the best record of each name.
+            # A record of the kind the question names first ("开放日里…预算啊采购啊").
+            in_kind = sorted(scored, key=lambda pair: (pair[1].kind not in kinds, -pair[0]))
+            of_name: dict[str, Record] = {}
+            for _, record in in_kind:
+                for name in (units & set(record.unit_ids)) | (specific & set(record.topic_ids)):
+                    of_name.setdefault(name, record)
+            each = list(dict.fromkeys(r for _, r in in_kind if r in of_name.values()))
+            if len(each) >= 2:
+                tied = [r for r in tied if not kinds or r.kind in kinds]
+                return list(dict.fromkeys([*each, *tied]))[:MAX_RECORDS]
+        return tied
+
+    def paragraph_saying(self, text: str) -> Record | None:
+        """The plain paragraph with a sentence that shares at least two of the question's
+        words (widened by `plan_words`), six characters or more together, more than any
+        sentence of a numbered record does; None if none."""
+        words = self.content_words(self.widened(text))
+        # The plans' own word for an everyday one ("领导" → 负责同志) counts twice.
+        added = set(self.widened(text).split("｜")[1:])
+        best: tuple[int, Record | None] = (0, None)
+        numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
+        for record in self.kb.records:
+            if record.kind not in ("text", *NUMBERED_KINDS):
+                continue
+            for sentence in sentences(record.searchable):
+                shared = {w for w in words if w in sentence}
+                weight = sum(len(w) * (2 if w in added else 1) for w in shared)
+                weight = weight if len(shared) >= 2 or shared & added else 0
+                if record.kind != "text":
+                    numbered_best = max(numbered_best, weight)
+                elif weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
+                    best = (weight, record)
+        return best[1] if best[0] > numbered_best else None
+
+    def passage(self, text: str, words: set[str]) -> list[Record]:
+        """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""
+        for hit in self.kb.index.search(text, top_k=3):
+            record = self.kb.record_of_key(hit.document.key)
+            if record is not None and record.kind == "text" and hit.score >= MIN_SIMILARITY * 1.6 \
+                    and any(w in record.searchable for w in words):
+                return [record]
+        if ACTIVITIES_NAMED.search(text):
+            # "我在活动上提的意见会有回话吗": a question about the activities, answered by the
+            # sentence of the work requirements that holds its distinctive word (意见, 考核).
+            distinctive = {w for w in words if w not in self.cues.generic_words}
+            best = max(((sum(w in p for w in distinctive), r) for r in self.kb.records
+                        if r.kind == "text" for p in sentences(r.searchable)),
+                       key=lambda pair: pair[0], default=(0, None))
+            if best[0]:
+                return [best[1]]
+        return []
