@@ -24,7 +24,8 @@ MAX_LISTED_ITEMS = 8
 # The parts of an official document's notice: "…的通知各相关单位：", "（此件主动公开）".
 _ADDRESSEE = re.compile(r"的通知\s*([^：:。，]{2,30})[：:]")
 _NOTE = re.compile(r"[（(](此件[^）)]{2,12})[）)]")
-MAX_BRIEF = 6  # a filtered list this short shows each record's gist
+MAX_BRIEF = 6
+MAX_CITED = 4  # a list of at most this many entries cites each of them  # a filtered list this short shows each record's gist
 LONG_ITEM = 90  # characters; a longer item is quoted by the sentence the question matched
 
 
@@ -101,8 +102,12 @@ class Renderer:
                 fact = self.texts["yes" if agrees else "no"] + fact
         sources = list(dict.fromkeys(self._source(r, where if len(records) > 1 else None)
                                      for r in records))
+        entries = {self.kb.joint_numbers(r) + r.kind for r in records}
         if shape in (d.LIST, d.COUNT) and len({r.document.number for r in records}) == 1:
-            sources = [self._source(records[0], "list")]
+            # A long list cites its plan; a short one each record, as any fact answer does.
+            long = len(entries) > MAX_CITED or reading.listing in ("themes", "theme")
+            sources = [self._source(records[0], "list")] if long else \
+                list(dict.fromkeys(self._source(r) for r in records))
         focus = records[0] if len(records) == 1 or shape in (d.COMPARE, d.SEVERAL) else None
         answered = [r for r in records if r.kind in NUMBERED_KINDS] or records
         listed = tuple(r.ref for r in records) if shape in (d.LIST, d.COUNT) else previous.listed

@@ -471,3 +471,10 @@ def test_an_entity_the_nlu_guessed_from_a_story_names_nothing(engine) -> None:
     question = Question("我妈腿不好上下楼太费劲了 老楼加装电梯的信息归哪个部门管",
                         entities={"unit": ["区人力资源社会保障局"]})
     assert "住建委" in engine.answer(question).text
+
+
+def test_a_short_list_cites_each_record_a_long_one_its_plan(engine) -> None:
+    short = engine.answer(Question("财政局在政民互动里负责哪些活动")).text
+    assert f"（{INTERACTION}）“政务开放日”开放点15" in short and f"（{INTERACTION}）“政策公开讲”第2讲" in short
+    long = engine.answer(Question("政务开放日有哪些")).text
+    assert long.count("来源：") == 1
