@@ -12,6 +12,7 @@ from activities.catalogue import ActivityQuery
 from activities.service import ActivityService, SessionView
 from actions.knowledge import activity_service, answer_engine, question_from
 from kb.answers import Answer
+from kb.matching import ACTIVITIES_NAMED
 from bot.settings import load_settings
 
 MAX_LISTED = 6
@@ -123,6 +124,11 @@ def answer_schedule_question(
         if answer.reason == "detail_not_in_plans":
             # "医保讲座具体哪天、在哪开": the plans give no dates or places — said first.
             dispatcher.utter_message(text=answer.text)
+            if not ACTIVITIES_NAMED.search(question_from(tracker).text):
+                return [SlotSet("listed_sessions", None)]  # "幼儿园入园报名啥时候开始": no sessions
+        if answer.reason in ("no_match", "complaint") and not ACTIVITIES_NAMED.search(question_from(tracker).text):
+            dispatcher.utter_message(text=answer.text)  # nothing of ours is asked about
+            return [SlotSet("listed_sessions", None)]
         elif answer.asked == "when":
             dispatcher.utter_message(text=engine.rules_answer("when").text)
     return show_sessions(dispatcher, service, query, upcoming)

@@ -138,6 +138,14 @@ class ValidateSignupForm(FormValidationAction):
         chosen = listed_session(service, tracker, query.ordinal)
         if chosen is not None:
             return self._choose(dispatcher, chosen)
+        question = question_from(tracker)
+        if tracker.get_slot("requested_slot") is None and ASKS.search(question.text):
+            # A question the NLU took for a sign-up ("明年财政局还办不办开放日", "教委那个开放日
+            # 有无障碍通道吗"): the plans' answer that they don't say, and no form.
+            answer = answer_engine().answer(question)
+            if answer.reason in _NOT_A_SIGN_UP:
+                dispatcher.utter_message(text=answer.text)
+                return refused({"why": "question"})
         if query.specific:
             named = service.upcoming(query)
             bookable = [s for s in named if s.window.state == OPEN]
@@ -374,6 +382,8 @@ class ActionAnswerFormInput(Action):
         return reset(APPLICATION_SLOTS)
 
 
+# Refusals that answer a question the NLU labelled a sign-up: nothing to sign up for.
+_NOT_A_SIGN_UP = ("other_year", "detail_not_in_plans", "complaint")
 # "查询报名", "我的报名怎么取消": the citizen's own application, never a plan question.
 _CHECK_WORDS = re.compile(r"查|取消|撤销|撤回|我的|结果|进度|状态|审核|通过了没|选上")
 

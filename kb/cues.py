@@ -17,7 +17,7 @@ from kb.knowledge import to_number
 YEAR = re.compile(r"(?<![0-9了])(20\d\d|2\d)\s*年(?![前后多来里内间级代])")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
-ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$")
+ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$|(?!不)([\u4e00-\u9fff])不\1")
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.cues import Cues
+from kb.cues import ASKS, Cues
 from kb.knowledge import KnowledgeBase, Record
 from kb.question import Reading
 
@@ -25,7 +25,7 @@ DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC = (
     "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic")
 # Evidence that the question itself names its records: strong enough that a complaint word
 # inside it does not make it one ("接诉即办的投诉信息谁公开" names work item 11).
-NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter"})
+NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "sentence"})
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,21 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
 
     def refuse(reason: str) -> Decision:
         # Only a record the question itself points at is named as the nearest thing the
-        # plans say; a whole kind or the rules picked by the intent alone is not.
+        # plans say; a whole kind, a record found only by a shared word, or the rules
+        # picked by the intent alone is not.
         # The participation rules are what the plans do say about joining an activity
         # ("开放日要交钱吗", "外地人能报名吗").
-        named = reading.evidence not in ("kind", "none") or (
+        named = reading.evidence not in ("kind", "none", "retrieval") or (
             records[:1] and records[0].kind == "rules" and facet in cues.joining_facets
             and reading.names_activity)
         nearest = records[:1] if named else ()
         return Decision(REFUSE, nearest, facet, reason, reading.asked_years)
 
     if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or reading.also is None
-                                 or reading.also in cues.not_in_plans):
+                                 or reading.also in cues.not_in_plans or not ASKS.search(reading.text)):
         # A personal problem ("被拖欠工资了怎么办") goes to 12345 even when it names a topic
-        # the plans hold; "接诉即办的投诉信息谁公开" asks the plans something (its unit).
+        # the plans hold; "接诉即办的投诉信息谁公开" asks the plans something (its unit); a
+        # statement asks nothing ("城管把我店门口的招牌拆了，事先没有任何通知！").
         return refuse(COMPLAINT)
     if reading.asked_years and not set(reading.asked_years) <= set(kb.years):
         return refuse(OTHER_YEAR)
@@ -82,6 +84,10 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     if facet == "place" and any(r.kind != "site" for r in records):
         return refuse(DETAIL_NOT_IN_PLANS)
     numbered = [r for r in records if r.kind in ("site", "lecture", "item")]
+    if facet in cues.rule_facets and numbered and all(r.kind == "item" for r in numbered) \
+            and not reading.names_activity:
+        # "幼儿园入园报名啥时候开始": a work item is nothing to sign up for.
+        return refuse(DETAIL_NOT_IN_PLANS)
     if facet in cues.rule_facets or (facet == "when" and numbered and all(
             r.kind in ("site", "lecture") for r in numbered)):
         rules = kb.latest("rules")

@@ -126,6 +126,13 @@ class KnowledgeBase:
         """The plan years held, ascending (e.g. [2023])."""
         return sorted({doc.year for doc in self.documents if doc.year})
 
+    def uses_word(self, word: str) -> bool:
+        """Whether any stored plan writes `word` (its records, rules and paragraphs)."""
+        if not hasattr(self, "_all_text"):
+            self._all_text = "｜".join([*(r.text for r in self.records), *(str(r.row) for r in self.records
+                                                                           if r.kind in ("rules", "document"))])
+        return word in self._all_text
+
     def latest(self, kind: str, number: int | None = None) -> Record | None:
         """The newest plan's record of this kind (and number): next year's plan wins."""
         for doc in self.documents:  # newest first

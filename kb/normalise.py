@@ -48,6 +48,7 @@ from kb.gazetteer import _JIEBA_FREQUENCY
 __all__ = ["Aligned", "Normaliser", "default_normaliser", "normalise"]
 
 _LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+COMMON_WORD = 1000  # jieba frequency of an everyday word (活动 27526; 开方 64)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Letter words typed as pinyin: not glued to other letters, and not part of a code, an
 # address or a URL (DX-7K3Q9M, yibao@qq.com, www.yibao.cn); digits after are fine: kaifangdian9.
@@ -356,9 +357,19 @@ class Normaliser:
             if len(window) < 2 or window in self.vocabulary or self.is_real_word(window):
                 continue
             term = self._sounds_like(window, _Trie.terms(exact), _Trie.terms(fuzzy))
-            if term and not self._only_a_word_before(window, term, tokens[i][0]):
+            if term and not self._only_a_word_before(window, term, tokens[i][0]) \
+                    and not self._changes_a_real_word(tokens[i:j + 1], start, term):
                 best = (j + 1, term)
         return best
+
+    def _changes_a_real_word(self, tokens: list, start: int, term: str) -> bool:
+        """这些活动办得 is not 国动办: a common word of two characters or more (jieba's
+        frequency at least COMMON_WORD; not one of ours) is no typo of part of a name, while
+        a rare one may be (开方点 is 开放点)."""
+        return any(len(word) >= 2 and word not in self.vocabulary
+                   and self._jieba.FREQ.get(word, 0) >= COMMON_WORD
+                   and term[begin - start:end - start] != word
+                   for word, begin, end in tokens)
 
     def _only_a_word_before(self, window: str, term: str, first: str) -> bool:
         """去司法局 is not 区司法局: when only the first token differs and the rest is

@@ -57,7 +57,8 @@ class Question:
 @dataclass(frozen=True)
 class Reading:
     """What a question means. `evidence` says how the records were found:
-    number | ordinal | theme | filter | unit | context | mention | retrieval | kind | none."""
+    number | ordinal | theme | filter | unit | context | mention | sentence | retrieval | kind |
+    none (`sentence`: a sentence of a plain paragraph shares several of its words)."""
 
     text: str
     facet: str | None

@@ -53,7 +53,7 @@ GENERIC_NUMBER = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|讲|项|条)?|(?<![0
 KIND_WORDS = {
     "site": re.compile(r"开放点|开放日|开放活动"),
     "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲|(?:最后|头|末)一讲"),
-    "item": re.compile(r"工作要点|要点|任务|第.{1,3}项"),
+    "item": re.compile(r"工作要点|要点|任务|第.{1,3}项|信息公开|公开信息|信息发布|发布信息"),
 }
 SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]*?(?=能|可以|想|要|怎么|咋|[，。？！,?!]|$)")
 # What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
@@ -334,18 +334,18 @@ class Understanding:
                 base["facet"] = "content"
             return reading(recent[:1], "context")
 
+        if not units and not specific and base["facet"] in SENTENCE_FACETS \
+                and (paragraph := self.words.paragraph_saying(text)) is not None:
+            # "对活动内容有啥要求 要突出什么", "活动改时间了跟谁报": a sentence of the plans'
+            # work requirements says it in its own words.
+            base["facet"] = "content"
+            return reading([paragraph], "sentence")
         if base["mode"] in ("list", "count") and not units and not specific:
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
         if not units and not specific and (absent := self._absent_topic(text)):
             return reading(self.kb.of_kind(named_kinds[0]) if len(named_kinds) == 1 else [],
                            "none", absent=absent, mode="list")
-        if not units and not specific and base["facet"] in SENTENCE_FACETS \
-                and (paragraph := self.words.paragraph_saying(text)) is not None:
-            # "对活动内容有啥要求 要突出什么", "活动改时间了跟谁报": a sentence of the plans'
-            # work requirements says it in its own words.
-            base["facet"] = "content"
-            return reading([paragraph], "retrieval")
         if (base["facet"] in cues.rule_facets or base["facet"] == "when") and not units \
                 and not specific and ACTIVITIES_NAMED.search(text):
             # "这些活动大概什么时间段办": the participation rules, not a paragraph sharing a word.
@@ -374,10 +374,16 @@ class Understanding:
         rules = self.kb.latest("rules")
         invited = str(rules.row) if rules else ""  # 人大代表, 政协委员, 媒体记者: the plan's own
         text = SELF_DESCRIPTION.sub("", text)
-        text = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
-        return {w.word for w in posseg.lcut(text)
-                if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people
-                and w.word not in invited}
+        objects = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
+        found = {w.word for w in posseg.lcut(objects)
+                 if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people
+                 and w.word not in invited}
+        if not ACTIVITIES_NAMED.search(text):
+            # "小规模纳税人增值税咋申包", "想考个电工证": a name of three characters or more
+            # that no plan uses is something else the citizen deals with.
+            found |= {w.word for w in posseg.lcut(text) if w.flag.startswith("n") and len(w.word) >= 3
+                      and w.word not in people and not self.kb.uses_word(w.word)}
+        return found
 
     def _themes_by_word(self, text: str) -> list[str]:
         """Themes one of whose own words (民生, 便民, 营商, 礼包) the text holds, when no other

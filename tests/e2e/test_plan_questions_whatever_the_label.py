@@ -71,3 +71,15 @@ def test_a_follow_up_the_nlu_takes_for_a_request_gets_the_plans_answer(
     for text in turns:
         reply = running_assistant.texts(sender, text)
     assert says in reply and "手机号" not in reply and "来源：" in reply
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("我前年参加过财政局的一个活动 感觉挺有收获 想问问明年财政局还办不办类似的开放日", "只有2023年的计划"),
+    ("我家孩子坐轮椅 我想带他去参加教委那个开放日 现场有没有无障碍通道 轮椅能推进去吗", "没有写到"),
+    ("幼儿园入园报名啥时候开始啊", "12345"),
+])
+def test_a_question_labelled_a_sign_up_or_a_schedule_request_is_answered_not_enrolled(
+        running_assistant: RunningAssistant, text: str, says: str) -> None:
+    reply = ask(running_assistant, text)
+    assert says in reply and "12345" in reply
+    assert "姓名" not in reply and "时间待公告" not in reply  # no form, no sessions listed

@@ -478,3 +478,62 @@ def test_a_short_list_cites_each_record_a_long_one_its_plan(engine) -> None:
     assert f"（{INTERACTION}）“政务开放日”开放点15" in short and f"（{INTERACTION}）“政策公开讲”第2讲" in short
     long = engine.answer(Question("政务开放日有哪些")).text
     assert long.count("来源：") == 1
+
+
+# --- found with tests/dev/debug4_questions.yml ------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "第五次全国经济普查最后的普查结果是什么？", "长峰医院火灾事故的调查结果是什么", "政府电话首次接听率最后到底达没达到100%",
+    "庑殿生态休闲公园什么时候建成开放？", "瀛海镇那个活动当时去了多少人啊 人多不多", "仲裁一般要多久才出结果",
+])
+def test_results_of_the_work_are_not_what_the_plans_say(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == DETAIL_NOT_IN_PLANS and "96156" in answer.text
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("俺想考个电工证 上哪报名", "ask_participation"), ("小规模纳税人增值税咋申包", "ask_participation"),
+    ("幼儿园入园报名啥时候开始啊", "ask_activity_schedule"),
+])
+def test_something_else_to_sign_up_for_is_not_our_rules_or_a_work_item(engine, text, intent) -> None:
+    answer = engine.answer(Question(text, intent))
+    assert not answer.covered and "公开遴选" not in answer.text and "第9项" not in answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "去养老驿站那个开放日管不管一顿午饭啊", "开放点9那边能停车吗", "你好 那个看秤准不准的实验室在哪个位置 坐几路公交能到",
+    "户外广告那个试点片区具体是哪几条街", "开放点12活动当天的具体流程是怎么安排的？",
+    "闺女你好 我得糖尿病好些年了 要是住院的话医保能给报百分之多少啊",
+    "我在大兴干了三年了 中间换工作社保断了几个月 现在想补缴 该咋弄",
+    "我之前报过一次政务开放日没被选上 想问问选人的具体标准到底是啥",
+])
+def test_details_the_plans_never_give_about_a_record_they_hold(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == DETAIL_NOT_IN_PLANS and "96156" in answer.text
+
+
+@pytest.mark.parametrize("text", ["城管把我店门口的招牌拆了，事先没有任何通知！", "凭啥把我家门口的棚子给拆了"])
+def test_something_torn_down_without_notice_is_a_complaint(engine, text) -> None:
+    from kb.deciding import COMPLAINT
+    assert engine.answer(Question(text)).reason == COMPLAINT
+
+
+def test_a_refusal_does_not_name_a_record_that_only_shares_a_word(engine) -> None:
+    answer = engine.answer(Question("社区想申请活动经费需要走什么流程？"))
+    assert not answer.covered and "第23项" not in answer.text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("政民互动活动的内容和环节要突出哪些特点？", "互动性"), ("正民互动的宣传报道有什么要求", "宣传报道"),
+    ("工作要求里把政民互动定位成一个什么样的平台？", "连民心"), ("这些活动办得咋样 算不算考核", "绩效考核"),
+])
+def test_a_list_word_does_not_hide_the_sentence_that_says_it(engine, text, says) -> None:
+    assert says in engine.answer(Question(text, "ask_participation")).text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("您好！请问线下的政民互动活动原则上邀请多少人参加？谢谢您", "30人"),  # 原则上 is no 原则 section
+    ("参加人员规模有谁来定", "主责单位"), ("参与的群众代表最后是怎么确定的？", "报名情况"),
+])
+def test_participation_asked_with_words_the_rules_use(engine, text, says) -> None:
+    assert says in engine.answer(Question(text, "ask_participation")).text
