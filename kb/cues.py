@@ -24,6 +24,7 @@ _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公�
                           r"还办|还有|还搞|还能|还会|还可以|再去|信息|数据|内容")
 _YEAR_REACH = 10  # characters after the year word in which it must meet one of those
 _SHORT = 16  # a message this short is about the year it names, whatever else it says
+_TAIL = 3  # a clause this short ("咋弄", "谢谢", "是吗") belongs to the one before it
 # A record number in digits or Chinese numerals; 一 of 一共/一起/一下/一些 is no number.
 NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+(?![共起下些直样般定旦律切同块]))"
 
@@ -72,7 +73,12 @@ class Cues:
             return next((n for n, p in self._facets if n not in skipped
                          and (names is None or n in names) and p.search(part)), None)
 
-        clauses = [c for c in _CLAUSE_BREAK.split(text) if c]
+        clauses: list[str] = []
+        for clause in (c for c in _CLAUSE_BREAK.split(text) if c):
+            if clauses and len(clause) <= _TAIL:
+                clauses[-1] += clause  # "现在想补缴 该咋弄": a short tail asks about the clause before
+            else:
+                clauses.append(clause)
         if len(clauses) <= 1:
             return first(text)
         if whole := first(text, _WHOLE_MESSAGE_FACETS):

@@ -86,8 +86,12 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     numbered = [r for r in records if r.kind in ("site", "lecture", "item")]
     if facet in cues.rule_facets and numbered and all(r.kind == "item" for r in numbered) \
             and not reading.names_activity:
-        # "幼儿园入园报名啥时候开始": a work item is nothing to sign up for.
-        return refuse(DETAIL_NOT_IN_PLANS)
+        # The participation rules are the activities': a work item is nothing to sign up for
+        # ("幼儿园入园报名啥时候开始"), and its form or platform is what it says ("政策解读都有
+        # 啥形式", "公示栏上要公开些啥").
+        if facet in ("how_to_join", "who_can_join"):
+            return refuse(DETAIL_NOT_IN_PLANS)
+        facet = "content"
     if facet in cues.rule_facets or (facet == "when" and numbered and all(
             r.kind in ("site", "lecture") for r in numbered)):
         rules = kb.latest("rules")

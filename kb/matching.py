@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jieba
+from jieba import posseg
 
 from kb.cues import Cues
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
@@ -122,14 +123,17 @@ class WordMatcher:
         """The plain paragraph with a sentence that shares at least two of the question's
         words (widened by `plan_words`), six characters or more together, more than any
         sentence of a numbered record does; None if none."""
+        foreign = self.foreign_nouns(text)
+        if len(foreign) >= 2 or any(len(w) >= 3 for w in foreign):
+            return None  # "新生儿落户需要准备啥": about something no plan names
         words = self.content_words(self.widened(text))
         # The plans' own word for an everyday one ("领导" → 负责同志) counts twice.
         added = set(self.widened(text).split("｜")[1:])
         best: tuple[int, Record | None] = (0, None)
         numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
         for record in self.kb.records:
-            if record.kind not in ("text", *NUMBERED_KINDS):
-                continue
+            if record.kind not in ("text", *NUMBERED_KINDS) or "通知" in getattr(record.row, "section", ""):
+                continue  # a plan's cover letter is asked about as the plan itself
             for sentence in sentences(record.searchable):
                 shared = {w for w in words if w in sentence}
                 weight = sum(len(w) * (2 if w in added else 1) for w in shared)
@@ -139,6 +143,16 @@ class WordMatcher:
                 elif weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
                     best = (weight, record)
         return best[1] if best[0] > numbered_best else None
+
+    def foreign_nouns(self, text: str) -> set[str]:
+        """Nouns of two characters or more that no plan writes and that are not an everyday
+        word for one of the plans' own (answering.yml `plan_words`), nor a generic or a
+        people word: 新生儿, 落户, 驾校."""
+        everyday = {w for said in self.config["plan_words"].values() for w in said}
+        ignored = set(self.config["people_words"]) | self.cues.generic_words
+        return {w.word for w in posseg.lcut(text)
+                if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in ignored
+                and not any(w.word in e for e in everyday) and not self.kb.uses_word(w.word)}
 
     def passage(self, text: str, words: set[str]) -> list[Record]:
         """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""

@@ -334,7 +334,7 @@ class Understanding:
                 base["facet"] = "content"
             return reading(recent[:1], "context")
 
-        if not units and not specific and base["facet"] in SENTENCE_FACETS \
+        if not units and not specific and base["facet"] in SENTENCE_FACETS and base["mode"] != "count" \
                 and (paragraph := self.words.paragraph_saying(text)) is not None:
             # "对活动内容有啥要求 要突出什么", "活动改时间了跟谁报": a sentence of the plans'
             # work requirements says it in its own words.

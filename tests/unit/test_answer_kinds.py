@@ -537,3 +537,17 @@ def test_a_list_word_does_not_hide_the_sentence_that_says_it(engine, text, says)
 ])
 def test_participation_asked_with_words_the_rules_use(engine, text, says) -> None:
     assert says in engine.answer(Question(text, "ask_participation")).text
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("政策解读都有啥形式", "一图读懂"), ("村里那个贴通知的公示栏 政府要求在上面公开些啥", "信息公示栏"),
+    ("政策要进园区进楼宇 咋弄", "短视频"),
+])
+def test_a_work_item_is_answered_by_what_it_says_not_by_the_activities_rules(engine, text, says) -> None:
+    answer = engine.answer(Question(text, "ask_work_plan"))
+    assert says in answer.text and "政民互动形式" not in answer.text
+
+
+@pytest.mark.parametrize("text", ["新生儿落户需要准备啥？", "办居住证要准备啥材料"])
+def test_a_sentence_of_the_plans_does_not_answer_about_something_no_plan_names(engine, text) -> None:
+    assert not engine.answer(Question(text, "out_of_scope")).covered
