@@ -364,11 +364,14 @@ class Normaliser:
 
     def _changes_a_real_word(self, tokens: list, start: int, term: str) -> bool:
         """这些活动办得 is not 国动办: a common word of two characters or more (jieba's
-        frequency at least COMMON_WORD; not one of ours) is no typo of part of a name, while
-        a rare one may be (开方点 is 开放点)."""
+        frequency at least COMMON_WORD; not one of ours) is no typo of part of a name unless
+        it reads exactly the same (事业保险 is 失业保险), while a rare one may be (开方点)."""
+        def changed(word: str, meant: str) -> bool:  # 事业 for 失业 reads the same: a typo
+            return meant != word and [_primary(c) for c in word] != [_primary(c) for c in meant]
+
         return any(len(word) >= 2 and word not in self.vocabulary
                    and self._jieba.FREQ.get(word, 0) >= COMMON_WORD
-                   and term[begin - start:end - start] != word
+                   and changed(word, term[begin - start:end - start])
                    for word, begin, end in tokens)
 
     def _only_a_word_before(self, window: str, term: str, first: str) -> bool:

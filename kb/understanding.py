@@ -102,8 +102,11 @@ class Understanding:
         return units, topics | self.cues.colloquial(self.words.without_names(text, mentions))
 
     def _entities_in_text(self, question: Question) -> list[str]:
-        """The NLU's unit and topic values whose names the text really holds: a value DIET
-        guessed from a story ("我妈腿不好" → 人保局) names nothing."""
+        """The NLU's unit and topic values, except those the text does not name when it names
+        others itself: a value DIET guessed from a story ("我妈腿不好…老楼加装电梯" → 人保局)
+        names nothing, while one read through a typo the gazetteer missed still counts."""
+        if not self.kb.gazetteer.mentions(question.text):
+            return [str(v) for vs in question.entities.values() for v in vs]
         kept = []
         for entity, values in question.entities.items():
             label = {"unit": UNIT, "topic": TOPIC}.get(entity)

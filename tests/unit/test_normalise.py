@@ -251,3 +251,7 @@ def test_one_character_of_a_long_name_typed_in_another_reading(typed: str, expec
 def test_a_common_word_is_no_typo_of_part_of_a_name(text: str) -> None:
     # 活动办 sounds like 国动办, but 活动 is an everyday word; 开方点 (rare 开方) is still 开放点.
     assert normalise(text) == text
+
+
+def test_a_common_word_that_reads_exactly_as_the_name_is_a_typo() -> None:
+    assert normalise("事业保险谁公开") == "失业保险谁公开"
