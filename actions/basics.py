@@ -61,3 +61,20 @@ class ActionHelp(Action):
             return answered
         dispatcher.utter_message(response="utter_help")
         return []
+
+
+class ActionAnythingElse(Action):
+    """"好的" or "不用了" outside any question: anything else? A plan question the NLU took
+    for a yes or a no ("要不要門票") is answered, or honestly refused, instead."""
+
+    def name(self) -> str:
+        return "action_anything_else"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        question = question_from(tracker)
+        if question.text and ASKS.search(question.text) and answer_engine().recognises(question):
+            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_anything_else")
+        return []

@@ -384,8 +384,9 @@ class ActionAnswerFormInput(Action):
 
 # Refusals that answer a question the NLU labelled a sign-up: nothing to sign up for.
 _NOT_A_SIGN_UP = ("other_year", "detail_not_in_plans", "complaint")
-# "查询报名", "我的报名怎么取消": the citizen's own application, never a plan question.
-_CHECK_WORDS = re.compile(r"查|取消|撤销|撤回|我的|结果|进度|状态|审核|通过了没|选上")
+# "查询报名", "我的报名怎么取消": the citizen's own application, never a plan question;
+# "能帮我查查不" about a hospital bill names none of these.
+_CHECK_WORDS = re.compile(r"报名|预约|申请|登记|报的名|取消|撤销|撤回|参加的|审核|选上")
 
 
 class ActionStartApplication(Action):
@@ -399,9 +400,14 @@ class ActionStartApplication(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         question = question_from(tracker)
-        if question.text and ASKS.search(question.text) and not _CHECK_WORDS.search(question.text) \
-                and (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+        if not question.text or not ASKS.search(question.text) or _CHECK_WORDS.search(question.text):
+            return []
+        if (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
+        answer = answer_engine().answer(question)
+        if answer.reason in _NOT_A_SIGN_UP:  # "我上回住院到底报了百分之多少 能帮我查查不"
+            dispatcher.utter_message(text=answer.text)
+            return [FollowupAction("action_listen")]
         return []
 
 

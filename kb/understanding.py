@@ -19,7 +19,7 @@ from typing import Any
 
 from jieba import posseg
 
-from kb.cues import NUMERAL, Cues
+from kb.cues import ASKS, NUMERAL, Cues
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, to_number
 from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
@@ -250,9 +250,14 @@ class Understanding:
         recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
         if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):
             # "那个宣讲具体讲什么" after a list of one unit's site and lecture: that lecture.
-            of_kind = [r for r in dict.fromkeys([*listed, *recent]) if r.kind == named_kinds[0]]
+            shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
+            of_kind = [r for r in dict.fromkeys([*shown, *recent]) if r.kind == named_kinds[0]]
+            if not of_kind and recent and recent[0].kind != named_kinds[0]:
+                # "那个宣讲呢" after the 政府采购 open day: the lecture on the same topic.
+                own = set(recent[0].topic_ids) - set(self.kind_topics) - set(self.config["plan_topics"])
+                of_kind = [r for r in self.kb.of_kind(named_kinds[0]) if own & set(r.topic_ids)]
             if len({self.kb.joint_numbers(r) for r in of_kind}) == 1:
-                if not facet:
+                if not base["facet"]:  # "那个宣讲呢" asks what was asked before, if anything
                     base["facet"] = "content"
                 return reading(of_kind[:1], "context")
         if facet == "section" and (units or KIND_WORDS["site"].search(text)
@@ -415,11 +420,14 @@ class Understanding:
 
     def _follows_up(self, question: Question, facet: str | None) -> bool:
         """A question with no subject of its own, asked right after an answer."""
+        if self.foreign_words(question.text):
+            return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
         return (
             question.intent == "ask_followup"
             or self.cues.has("back_references", question.text)
             or (facet is not None and len(question.text) <= 14)
             or (len(question.text) <= 10 and bool(YES_NO.search(question.text)))  # "要到企业现场讲吗"
+            or (len(question.text) <= 8 and bool(ASKS.search(question.text)))  # "看的是哪个项目"
         )
 
     def _kind_level(self, question: Question, kinds: Sequence[str], base: dict) -> list[Record]:

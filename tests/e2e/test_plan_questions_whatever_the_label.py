@@ -83,3 +83,15 @@ def test_a_question_labelled_a_sign_up_or_a_schedule_request_is_answered_not_enr
     reply = ask(running_assistant, text)
     assert says in reply and "12345" in reply
     assert "姓名" not in reply and "时间待公告" not in reply  # no form, no sessions listed
+
+
+def test_a_question_about_ones_own_bill_is_no_application_check(running_assistant: RunningAssistant) -> None:
+    reply = ask(running_assistant, "我上回住院到底报了百分之多少 能帮我查查不")
+    assert "12345" in reply and "报名时填写的手机号" not in reply
+
+
+def test_a_yes_no_word_around_a_question_after_an_answer(running_assistant: RunningAssistant) -> None:
+    sender = f"label-{next(_senders)}"
+    running_assistant.texts(sender, "开放点13是什么")
+    reply = running_assistant.texts(sender, "要不要门票")
+    assert "没有写到" in reply and "12345" in reply

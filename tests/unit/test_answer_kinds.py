@@ -551,3 +551,22 @@ def test_a_work_item_is_answered_by_what_it_says_not_by_the_activities_rules(eng
 @pytest.mark.parametrize("text", ["新生儿落户需要准备啥？", "办居住证要准备啥材料"])
 def test_a_sentence_of_the_plans_does_not_answer_about_something_no_plan_names(engine, text) -> None:
     assert not engine.answer(Question(text, "out_of_scope")).covered
+
+
+@pytest.mark.parametrize(("turns", "says"), [
+    (("开放点11是什么", "看的是哪个项目"), "南街回迁房"),  # a short question right after an answer
+    (("医保宣讲讲啥", "除了外地看病咋报 还讲了些啥"), "惠民保"),
+    (("开放点16谁负责", "那个宣讲呢"), "财政局"),  # the lecture on the same topic, the same facet
+    (("第3讲谁负责", "那这个局还搞没搞开放日 搞的啥"), "仲裁"),
+])
+def test_follow_ups_over_kinds_and_topics(engine, turns, says) -> None:
+    assert says in ask(engine, *turns).text
+
+
+@pytest.mark.parametrize("turns", [
+    ("开放点17是啥", "那孩子上幼儿园报名咋弄"), ("第5项谁负责", "那俺们那栋楼到底啥时候能装上"),
+    ("俺的社保断了好几个月 咋补",), ("第5讲讲啥", "试点片区具体是哪一片"),
+])
+def test_a_personal_matter_after_an_answer_is_not_answered_with_that_record(engine, turns) -> None:
+    answer = ask(engine, *turns)
+    assert not answer.covered and "96156" in answer.text
