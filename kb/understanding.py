@@ -252,7 +252,8 @@ class Understanding:
             # "那个宣讲具体讲什么" after a list of one unit's site and lecture: that lecture.
             shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
             of_kind = [r for r in dict.fromkeys([*shown, *recent]) if r.kind == named_kinds[0]]
-            if not of_kind and recent and recent[0].kind != named_kinds[0]:
+            if not of_kind and recent and recent[0].kind != named_kinds[0] \
+                    and {recent[0].kind, named_kinds[0]} <= {"site", "lecture"}:
                 # "那个宣讲呢" after the 政府采购 open day: the lecture on the same topic.
                 own = set(recent[0].topic_ids) - set(self.kind_topics) - set(self.config["plan_topics"])
                 of_kind = [r for r in self.kb.of_kind(named_kinds[0]) if own & set(r.topic_ids)]
@@ -330,10 +331,11 @@ class Understanding:
             own = set(recent[0].unit_ids)
             pool = [r for k in (named_kinds or NUMBERED_KINDS) for r in self.kb.of_kind(k)]
             records = [r for r in pool if own & set(r.unit_ids) and r not in self.kb.siblings(recent[0])]
-            if records:
-                if base["facet"] in (None, "unit"):
-                    base["facet"] = "content"
-                return reading(records, "unit")
+            if base["facet"] in (None, "unit"):
+                base["facet"] = "content"
+            # None at all ("它在要点里还负责啥" of a unit with no work item): said so, not a
+            # record that shares a word.
+            return reading(records, "unit" if records else "none")
         if recent and not units and not specific and self._follows_up(question, base["facet"]):
             if cues.has("plural_references", text):
                 many = listed if listed and not re.search("俩|两", text) else recent[:2]
@@ -422,13 +424,15 @@ class Understanding:
         """A question with no subject of its own, asked right after an answer."""
         if self.foreign_words(question.text):
             return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
-        return (
-            question.intent == "ask_followup"
-            or self.cues.has("back_references", question.text)
-            or (facet is not None and len(question.text) <= 14)
+        if question.intent == "ask_followup" or self.cues.has("back_references", question.text):
+            return True
+        short = (
+            (facet is not None and len(question.text) <= 14)
             or (len(question.text) <= 10 and bool(YES_NO.search(question.text)))  # "要到企业现场讲吗"
             or (len(question.text) <= 8 and bool(ASKS.search(question.text)))  # "看的是哪个项目"
         )
+        # A short question a sentence of the plans answers is its own ("开放日领导会去吗").
+        return short and self.words.paragraph_saying(question.text) is None
 
     def _kind_level(self, question: Question, kinds: Sequence[str], base: dict) -> list[Record]:
         """No record named: the rules, a document, or a whole kind, when that is what is asked."""

@@ -570,3 +570,13 @@ def test_follow_ups_over_kinds_and_topics(engine, turns, says) -> None:
 def test_a_personal_matter_after_an_answer_is_not_answered_with_that_record(engine, turns) -> None:
     answer = ask(engine, *turns)
     assert not answer.covered and "96156" in answer.text
+
+
+def test_a_short_question_a_sentence_of_the_plans_answers_is_no_follow_up(engine) -> None:
+    answer = ask(engine, "开放点13是什么", "开放日领导会去吗")
+    assert "主要负责同志" in answer.text
+
+
+def test_a_unit_with_no_record_of_the_kind_asked_gets_no_other_record(engine) -> None:
+    answer = ask(engine, "第2讲是谁讲的", "它在要点里还负责啥")
+    assert not answer.covered and "第16项" not in answer.text and "96156" in answer.text
