@@ -50,7 +50,8 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         named = reading.evidence not in ("kind", "none", "retrieval") or (
             records[:1] and records[0].kind == "rules" and facet in cues.joining_facets
             and reading.names_activity)
-        nearest = records[:1] if named else ()
+        # A plain paragraph is no "nearest thing" to name: only a record is.
+        nearest = records[:1] if named and records[:1] and records[0].kind != "text" else ()
         return Decision(REFUSE, nearest, facet, reason, reading.asked_years)
 
     if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or reading.also is None

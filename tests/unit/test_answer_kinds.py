@@ -580,3 +580,8 @@ def test_a_short_question_a_sentence_of_the_plans_answers_is_no_follow_up(engine
 def test_a_unit_with_no_record_of_the_kind_asked_gets_no_other_record(engine) -> None:
     answer = ask(engine, "第2讲是谁讲的", "它在要点里还负责啥")
     assert not answer.covered and "第16项" not in answer.text and "96156" in answer.text
+
+
+def test_a_refusal_after_a_sentence_of_the_requirements_names_no_paragraph(engine) -> None:
+    answer = ask(engine, "开放日领导会去吗", "要不要门票")
+    assert not answer.covered and "加强组织领导" not in answer.text and "96156" in answer.text
