@@ -116,19 +116,17 @@ def answer_schedule_question(
     if not upcoming and not plans_answered:
         # "今年还有开放日吗" with no session loaded: say plainly that the plans held are an
         # older year's, never list the old plan's activities as this year's.
-        engine = answer_engine()
-        answer = answer or engine.answer(question_from(tracker))
-        if answer.reason == "other_year":
+        engine, question = answer_engine(), question_from(tracker)
+        answer = answer or engine.answer(question)
+        names_activity = bool(ACTIVITIES_NAMED.search(question.text))
+        if answer.reason == "other_year" or (
+                answer.reason in ("detail_not_in_plans", "no_match", "complaint") and not names_activity):
+            # "今年还有开放日吗"; "幼儿园入园报名啥时候开始": nothing of ours is asked about.
             dispatcher.utter_message(text=answer.text)
             return [SlotSet("listed_sessions", None)]
         if answer.reason == "detail_not_in_plans":
             # "医保讲座具体哪天、在哪开": the plans give no dates or places — said first.
             dispatcher.utter_message(text=answer.text)
-            if not ACTIVITIES_NAMED.search(question_from(tracker).text):
-                return [SlotSet("listed_sessions", None)]  # "幼儿园入园报名啥时候开始": no sessions
-        if answer.reason in ("no_match", "complaint") and not ACTIVITIES_NAMED.search(question_from(tracker).text):
-            dispatcher.utter_message(text=answer.text)  # nothing of ours is asked about
-            return [SlotSet("listed_sessions", None)]
         elif answer.asked == "when":
             dispatcher.utter_message(text=engine.rules_answer("when").text)
     return show_sessions(dispatcher, service, query, upcoming)

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import answer_engine, question_from
-from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead
+from actions.policy import ActionAnswerPolicyQuestion, question_answered_instead
 from kb.cues import ASKS
 
 
@@ -55,9 +55,7 @@ class ActionHelp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        question = question_from(tracker)
-        if question.text and ASKS.search(question.text) and (
-                answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+        if (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return answered
         dispatcher.utter_message(response="utter_help")
         return []

@@ -20,11 +20,10 @@ from activities.privacy import phone_of
 from activities.service import beijing_now
 from activities.workdays import add_working_days, is_working_day
 from actions.knowledge import answer_engine, question_from
-from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead
+from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead, question_answered_instead
 from actions.signup import APPLICATION_SLOTS, SIGNUP_SLOTS, checked, reset
 from bot.settings import load_settings
 from handoff.service import HandoffService, TicketRequest, transcript_line
-from kb.cues import ASKS
 
 REASON_BY_INTENT = {
     "request_human": "requested",
@@ -117,11 +116,9 @@ class ActionStartHandoff(Action):
             # with the way to complain still named, and no hand-off the citizen did not ask for.
             dispatcher.utter_message(response="utter_complaint_still_open", hotline=hotline())
             return [*answered, FollowupAction("action_listen")]
-        question = question_from(tracker)
-        if reason == "requested" and form is None and question.text \
-                and not any(word in question.text for word in _PERSON_WORDS) \
-                and ASKS.search(question.text) \
-                and (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+        if reason == "requested" and form is None \
+                and not any(word in question_from(tracker).text for word in _PERSON_WORDS) \
+                and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
         events: list[EventType] = []
         if form == HANDOFF_FORM and reason != "complaint":

@@ -11,6 +11,7 @@ from activities.catalogue import ACTIVITY_KINDS, KIND_WORDS, ordinal_of
 from actions.activities import answer_schedule_question, listed_session, show_detail
 from actions.knowledge import activity_service, answer_engine, question_from, record_unanswered
 from kb.answers import Answer, AnswerEngine, Question
+from kb.cues import ASKS
 
 # A "when" question about these is answered with the plan's own period and then from the
 # sessions; a "which day" question from the sessions alone (the plans give no dates).
@@ -64,6 +65,30 @@ async def plans_answer_instead(
     if question.text and answer_engine().answers_clearly(question, leave=leave):
         return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
     return None
+
+
+async def question_answered_instead(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
+) -> list[dict[str, Any]] | None:
+    """`plans_answer_instead` for a message that asks something (a question word, `ASKS`):
+    "人怎么选的" taken for a request for help, "都请哪些人" for one for a person."""
+    if not ASKS.search(question_from(tracker).text):
+        return None
+    return await plans_answer_instead(dispatcher, tracker, domain)
+
+
+# Refusals that answer a question the NLU took for a request (a sign-up, an application
+# check): there is nothing to sign up for or to look up.
+NOT_A_REQUEST = ("other_year", "detail_not_in_plans", "complaint")
+
+
+def plans_refusal(question: Question) -> Answer | None:
+    """The plans' refusal of a question ("明年还办不办", "有无障碍通道吗", "报了百分之多少")
+    when it asks something and the reason is one of NOT_A_REQUEST; else None."""
+    if not ASKS.search(question.text):
+        return None
+    answer = answer_engine().answer(question)
+    return answer if answer.reason in NOT_A_REQUEST else None
 
 
 def _about_activities(engine: AnswerEngine, question: Question, answer: Answer) -> bool:

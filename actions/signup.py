@@ -33,8 +33,7 @@ from activities.service import (
 )
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
 from actions.knowledge import activity_service, answer_engine, question_from
-from actions.policy import plans_answer_instead
-from kb.cues import ASKS
+from actions.policy import plans_answer_instead, plans_refusal, question_answered_instead
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -138,14 +137,12 @@ class ValidateSignupForm(FormValidationAction):
         chosen = listed_session(service, tracker, query.ordinal)
         if chosen is not None:
             return self._choose(dispatcher, chosen)
-        question = question_from(tracker)
-        if tracker.get_slot("requested_slot") is None and ASKS.search(question.text):
+        if tracker.get_slot("requested_slot") is None \
+                and (refusal := plans_refusal(question_from(tracker))) is not None:
             # A question the NLU took for a sign-up ("明年财政局还办不办开放日", "教委那个开放日
             # 有无障碍通道吗"): the plans' answer that they don't say, and no form.
-            answer = answer_engine().answer(question)
-            if answer.reason in _NOT_A_SIGN_UP:
-                dispatcher.utter_message(text=answer.text)
-                return refused({"why": "question"})
+            dispatcher.utter_message(text=refusal.text)
+            return refused({"why": "question"})
         if query.specific:
             named = service.upcoming(query)
             bookable = [s for s in named if s.window.state == OPEN]
@@ -382,8 +379,6 @@ class ActionAnswerFormInput(Action):
         return reset(APPLICATION_SLOTS)
 
 
-# Refusals that answer a question the NLU labelled a sign-up: nothing to sign up for.
-_NOT_A_SIGN_UP = ("other_year", "detail_not_in_plans", "complaint")
 # "查询报名", "我的报名怎么取消": the citizen's own application, never a plan question;
 # "能帮我查查不" about a hospital bill names none of these.
 _CHECK_WORDS = re.compile(r"报名|预约|申请|登记|报的名|取消|撤销|撤回|参加的|审核|选上")
@@ -400,13 +395,12 @@ class ActionStartApplication(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         question = question_from(tracker)
-        if not question.text or not ASKS.search(question.text) or _CHECK_WORDS.search(question.text):
+        if _CHECK_WORDS.search(question.text):
             return []
-        if (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
+        if (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
-        answer = answer_engine().answer(question)
-        if answer.reason in _NOT_A_SIGN_UP:  # "我上回住院到底报了百分之多少 能帮我查查不"
-            dispatcher.utter_message(text=answer.text)
+        if (refusal := plans_refusal(question)) is not None:  # "我上回住院到底报了百分之多少 能帮我查查不"
+            dispatcher.utter_message(text=refusal.text)
             return [FollowupAction("action_listen")]
         return []
 
