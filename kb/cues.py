@@ -39,6 +39,7 @@ class Cues:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
         self._facets = [(name, _alternation(p)) for name, p in config["facets"].items()]
+        self._facet_by_name = dict(self._facets)
         self._modes = [(name, _alternation(p)) for name, p in config["modes"].items()]
         self.not_in_plans = frozenset(config["not_in_plans"])
         self.rule_facets = frozenset(config["rule_facets"])
@@ -90,7 +91,7 @@ class Cues:
 
     def phrase(self, name: str, text: str) -> str | None:
         """The words of `text` that named facet `name` ('免费' for money), or None."""
-        pattern = dict(self._facets).get(name)
+        pattern = self._facet_by_name.get(name)
         match = pattern.search(text) if pattern else None
         return match.group() if match else None
 

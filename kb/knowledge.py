@@ -110,9 +110,10 @@ class KnowledgeBase:
         # Each sentence of a numbered record or a plain paragraph is indexed too, keyed
         # "<ref>~<n>": a fact in the middle of a long work item or of the work requirements
         # scores as high as its own sentence does.
+        self._sentences: dict[str, list[str]] = {}
         for record in self.records:
             if record.kind in (*NUMBERED_KINDS, "text"):
-                pieces = sentences(record.searchable)
+                pieces = self._sentences[record.ref] = sentences(record.searchable)
                 if len(pieces) > 1:
                     passages.extend(
                         Document(f"{record.ref}~{n}", record.kind, piece, record.topic_ids)
@@ -120,6 +121,8 @@ class KnowledgeBase:
                         if len(piece) >= MIN_SENTENCE_CHARS
                     )
         self.index = PassageIndex(passages, self.gazetteer)
+        self._all_text = "｜".join([*(r.text for r in self.records),
+                                    *(str(r.row) for r in self.records if r.kind == "rules")])
 
     @property
     def years(self) -> list[int]:
@@ -128,10 +131,12 @@ class KnowledgeBase:
 
     def uses_word(self, word: str) -> bool:
         """Whether any stored plan writes `word` (its records, rules and paragraphs)."""
-        if not hasattr(self, "_all_text"):
-            self._all_text = "｜".join([*(r.text for r in self.records), *(str(r.row) for r in self.records
-                                                                           if r.kind in ("rules", "document"))])
         return word in self._all_text
+
+    def sentences_of(self, record: Record) -> list[str]:
+        """The sentences of a numbered record or a paragraph as matched (`Record.searchable`),
+        split once when the snapshot is built."""
+        return self._sentences[record.ref] if record.ref in self._sentences else sentences(record.searchable)
 
     def latest(self, kind: str, number: int | None = None) -> Record | None:
         """The newest plan's record of this kind (and number): next year's plan wins."""

@@ -15,7 +15,7 @@ import jieba
 from jieba import posseg
 
 from kb.cues import Cues
-from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.retrieval import QUESTION_WORDS
 
 ACTIVITIES_NAMED = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|政民互动|活动")
@@ -42,6 +42,8 @@ class WordMatcher:
         self.kb = kb
         self.cues = cues
         self.config = config
+        self._everyday = frozenset(w for said in config["plan_words"].values() for w in said)
+        self._ignored = frozenset(config["people_words"]) | cues.generic_words
 
     def content_words(self, text: str) -> set[str]:
         """Distinctive words of a text: jieba words of 2+ characters, not generic ones."""
@@ -50,12 +52,15 @@ class WordMatcher:
             if len(w) >= 2 and w not in QUESTION_WORDS and w not in self.cues.generic_words
         }
 
+    def plans_words_for(self, text: str) -> list[str]:
+        """The plans' own words for the everyday ones the text uses (answering.yml
+        `plan_words`: 领导 → 负责同志), those the text does not already hold."""
+        return [word for word, said in self.config["plan_words"].items()
+                if word not in text and any(s in text for s in said)]
+
     def widened(self, text: str) -> str:
-        """The text with the plans' own words for the everyday ones it uses (answering.yml
-        `plan_words`: 领导 → 负责同志), for looking up the plans' sentences."""
-        added = [word for word, said in self.config["plan_words"].items()
-                 if word not in text and any(s in text for s in said)]
-        return "｜".join([text, *added])
+        """The text and the plans' own words for its everyday ones, for looking up sentences."""
+        return "｜".join([text, *self.plans_words_for(text)])
 
     def without_names(self, text: str, mentions: Sequence[Any] | None = None) -> str:
         """The text with every gazetteer name blanked out ("｜")."""
@@ -86,7 +91,7 @@ class WordMatcher:
             named += any(_stem_of(w, u) for u in record.units for w in stems)
             if record.kind == "text":  # a paragraph shares words sentence by sentence
                 shared = max(({w for w in words if w in p}
-                              for p in sentences(record.searchable)),
+                              for p in self.kb.sentences_of(record)),
                              key=len, default=set())
             else:
                 shared = {w for w in words if w in record.text}
@@ -126,15 +131,15 @@ class WordMatcher:
         foreign = self.foreign_nouns(text)
         if len(foreign) >= 2 or any(len(w) >= 3 for w in foreign):
             return None  # "新生儿落户需要准备啥": about something no plan names
-        words = self.content_words(self.widened(text))
         # The plans' own word for an everyday one ("领导" → 负责同志) counts twice.
-        added = set(self.widened(text).split("｜")[1:])
+        added = set(self.plans_words_for(text))
+        words = self.content_words("｜".join([text, *added]))
         best: tuple[int, Record | None] = (0, None)
         numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
         for record in self.kb.records:
             if record.kind not in ("text", *NUMBERED_KINDS) or "通知" in getattr(record.row, "section", ""):
                 continue  # a plan's cover letter is asked about as the plan itself
-            for sentence in sentences(record.searchable):
+            for sentence in self.kb.sentences_of(record):
                 shared = {w for w in words if w in sentence}
                 weight = sum(len(w) * (2 if w in added else 1) for w in shared)
                 weight = weight if len(shared) >= 2 or shared & added else 0
@@ -148,11 +153,9 @@ class WordMatcher:
         """Nouns of two characters or more that no plan writes and that are not an everyday
         word for one of the plans' own (answering.yml `plan_words`), nor a generic or a
         people word: 新生儿, 落户, 驾校."""
-        everyday = {w for said in self.config["plan_words"].values() for w in said}
-        ignored = set(self.config["people_words"]) | self.cues.generic_words
         return {w.word for w in posseg.lcut(text)
-                if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in ignored
-                and not any(w.word in e for e in everyday) and not self.kb.uses_word(w.word)}
+                if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in self._ignored
+                and not any(w.word in e for e in self._everyday) and not self.kb.uses_word(w.word)}
 
     def passage(self, text: str, words: set[str]) -> list[Record]:
         """A plain paragraph of a plan, when it shares a distinctive word and is close enough."""
@@ -166,7 +169,7 @@ class WordMatcher:
             # sentence of the work requirements that holds its distinctive word (意见, 考核).
             distinctive = {w for w in words if w not in self.cues.generic_words}
             best = max(((sum(w in p for w in distinctive), r) for r in self.kb.records
-                        if r.kind == "text" for p in sentences(r.searchable)),
+                        if r.kind == "text" for p in self.kb.sentences_of(r)),
                        key=lambda pair: pair[0], default=(0, None))
             if best[0]:
                 return [best[1]]

@@ -24,8 +24,8 @@ MAX_LISTED_ITEMS = 8
 # The parts of an official document's notice: "…的通知各相关单位：", "（此件主动公开）".
 _ADDRESSEE = re.compile(r"的通知\s*([^：:。，]{2,30})[：:]")
 _NOTE = re.compile(r"[（(](此件[^）)]{2,12})[）)]")
-MAX_BRIEF = 6
-MAX_CITED = 4  # a list of at most this many entries cites each of them  # a filtered list this short shows each record's gist
+MAX_BRIEF = 6  # a filtered list this short shows each record's gist
+MAX_CITED = 4  # a list of at most this many entries cites each of them
 LONG_ITEM = 90  # characters; a longer item is quoted by the sentence the question matched
 
 
@@ -102,9 +102,9 @@ class Renderer:
                 fact = self.texts["yes" if agrees else "no"] + fact
         sources = list(dict.fromkeys(self._source(r, where if len(records) > 1 else None)
                                      for r in records))
-        entries = {self.kb.joint_numbers(r) + r.kind for r in records}
         if shape in (d.LIST, d.COUNT) and len({r.document.number for r in records}) == 1:
             # A long list cites its plan; a short one each record, as any fact answer does.
+            entries = {self.kb.joint_numbers(r) + r.kind for r in records}
             long = len(entries) > MAX_CITED or reading.listing in ("themes", "theme")
             sources = [self._source(records[0], "list")] if long else \
                 list(dict.fromkeys(self._source(r) for r in records))
@@ -140,10 +140,11 @@ class Renderer:
     def site_labels(self, sites: Sequence[Record]) -> str:
         """'开放点12（服务创城，瀛海镇）、开放点13（养老驿站，长子营镇）': each entry once, with
         its category and 主责单位 as the plan writes them."""
-        entries = dict.fromkeys(self.kb.joint_numbers(s) for s in sites)
-        by_numbers = {self.kb.joint_numbers(s): s for s in sites}
-        return self.sep.join(self.t("site_label", number=n, category=by_numbers[n].row.category,
-                                    units=self.sep.join(by_numbers[n].units)) for n in entries)
+        entries: dict[str, Record] = {}
+        for site in sites:
+            entries.setdefault(self.kb.joint_numbers(site), site)
+        return self.sep.join(self.t("site_label", number=n, category=s.row.category,
+                                    units=self.sep.join(s.units)) for n, s in entries.items())
 
     def _describe(self, record: Record, facet: str | None, reading: Reading | None = None) -> str:
         row, t = record.row, self.t

@@ -94,18 +94,20 @@ class Understanding:
 
     def mentions(self, question: Question) -> tuple[set[str], set[str]]:
         """(unit ids, topic ids) the question names, described topics included."""
-        text = " ".join([question.text, *self._entities_in_text(question)])
-        mentions = self.kb.gazetteer.mentions(text)
+        own = self.kb.gazetteer.mentions(question.text)
+        extra = self._entities_in_text(question, own)
+        text = " ".join([question.text, *extra])
+        mentions = self.kb.gazetteer.mentions(text) if extra else own
         units = {m.id for m in mentions if m.label == UNIT}
         topics = {m.id for m in mentions if m.label == TOPIC}
         # Described topics are looked for outside the names found ("统计局" is no 统计 question).
         return units, topics | self.cues.colloquial(self.words.without_names(text, mentions))
 
-    def _entities_in_text(self, question: Question) -> list[str]:
+    def _entities_in_text(self, question: Question, own: Sequence[Any]) -> list[str]:
         """The NLU's unit and topic values, except those the text does not name when it names
         others itself: a value DIET guessed from a story ("我妈腿不好…老楼加装电梯" → 人保局)
         names nothing, while one read through a typo the gazetteer missed still counts."""
-        if not self.kb.gazetteer.mentions(question.text):
+        if not own:  # `own`: the gazetteer's mentions in the text
             return [str(v) for vs in question.entities.values() for v in vs]
         kept = []
         for entity, values in question.entities.items():
@@ -391,8 +393,7 @@ class Understanding:
         if not ACTIVITIES_NAMED.search(text):
             # "小规模纳税人增值税咋申包", "想考个电工证": a name of three characters or more
             # that no plan uses is something else the citizen deals with.
-            found |= {w.word for w in posseg.lcut(text) if w.flag.startswith("n") and len(w.word) >= 3
-                      and w.word not in people and not self.kb.uses_word(w.word)}
+            found |= {w for w in self.words.foreign_nouns(text) if len(w) >= 3}
         return found
 
     def _themes_by_word(self, text: str) -> list[str]:
