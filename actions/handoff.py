@@ -222,7 +222,8 @@ class ActionHandoff(Action):
 
 class ActionTellHotline(Action):
     """The hotline number (HOTLINE_NUMBER), without opening a ticket; asked at the call-back
-    prompt, without suggesting "转人工" (the transfer is already under way)."""
+    prompt, without suggesting "转人工" (the transfer is already under way). Outside a form, a
+    plan question labelled a hotline request ("……接听率要达到多少") is answered from the plans."""
 
     def name(self) -> str:
         return "action_tell_hotline"
@@ -230,7 +231,11 @@ class ActionTellHotline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        response = "utter_hotline_during_handoff" if active_form(tracker) == HANDOFF_FORM else "utter_hotline"
+        form = active_form(tracker)
+        if form is None and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
+            # "有没有规定电话必须接 接听率要达到多少": a work item answers it, not the hotline.
+            return answered
+        response = "utter_hotline_during_handoff" if form == HANDOFF_FORM else "utter_hotline"
         dispatcher.utter_message(response=response, hotline=hotline())
         return []
 

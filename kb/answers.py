@@ -100,8 +100,10 @@ class AnswerEngine:
         the decision is an answer, not a refusal. Used to overrule an NLU label that sent a
         plan question elsewhere ("人社普法宣讲的主题是什么" labelled a schedule question)."""
         reading = self.read(question)
-        if reading.facet in (None, "complaint") or reading.facet in leave:
+        if reading.facet == "complaint" or reading.facet in leave:
             return False
+        if reading.facet is None and reading.mode not in ("list", "count"):
+            return False  # "开放日和宣讲里跟教育有关的都有啥" asks for a list: that is a facet too
         decision = decide(reading, self.kb, self.cues)
         about_rules = bool(decision.records) and decision.records[0].kind == "rules"
         return decision.shape != REFUSE and (reading.evidence in CLEAR_EVIDENCE or about_rules)

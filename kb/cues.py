@@ -15,8 +15,13 @@ from kb.knowledge import to_number
 
 # "2024年", and "24年" as citizens shorten it; never "干了24年" or "20年前" (a span of years).
 YEAR = re.compile(r"(?<![0-9了])(20\d\d|2\d)\s*年(?![前后多来里内间级代])")
+# The same in Chinese digits: "二零二一年", "二〇二六年", "二五年" (2025); never "两三年".
+CN_YEAR = re.compile(r"(?<![0-9了一二三四五六七八九十零〇○两])(二[零〇○][零〇○一二三四五六七八九]{2}|"
+                     r"二[零〇○一二三四五六七八九])\s*年(?![前后多来里内间级代])")
+_CN_DIGITS = str.maketrans("零〇○一二三四五六七八九", "000123456789")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
+_JOINING = ("who_can_join", "how_to_join")
 ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$|(?!不)([\u4e00-\u9fff])不\1")
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
@@ -40,6 +45,7 @@ class Cues:
         self.config = config
         self._facets = [(name, _alternation(p)) for name, p in config["facets"].items()]
         self._facet_by_name = dict(self._facets)
+        self._aliases: dict[str, str] = config["facet_aliases"]
         self._modes = [(name, _alternation(p)) for name, p in config["modes"].items()]
         self.not_in_plans = frozenset(config["not_in_plans"])
         self.rule_facets = frozenset(config["rule_facets"])
@@ -48,7 +54,7 @@ class Cues:
         self._lists = {
             key: _alternation(config[key])
             for key in ("back_references", "plural_references", "same_theme", "town_filter",
-                        "year_end_filter")
+                        "year_end_filter", "year_existence")
         }
         self._exclusion = re.compile(config["exclusion"])
         ordinals = config["ordinals"]
@@ -56,6 +62,7 @@ class Cues:
         self._first = _alternation(ordinals["first"])
         self._from_end = re.compile(ordinals["from_end"])
         self._from_start = re.compile(ordinals["from_start"])
+        self._steps = ((-1, _alternation(ordinals["previous"])), (1, _alternation(ordinals["next"])))
         self._deadline = re.compile(config["deadline_filter"])
         self._relative_years: dict[str, int] = config["relative_years"]
         self.colloquial_topics: dict[str, list[str]] = config["colloquial_topics"]
@@ -71,7 +78,7 @@ class Cues:
         skipped = set(skip)
 
         def first(part: str, names: Iterable[str] | None = None) -> str | None:
-            return next((n for n, p in self._facets if n not in skipped
+            return next((n for n, p in self._facets if self._aliases.get(n, n) not in skipped
                          and (names is None or n in names) and p.search(part)), None)
 
         clauses: list[str] = []
@@ -81,13 +88,19 @@ class Cues:
             else:
                 clauses.append(clause)
         if len(clauses) <= 1:
-            return first(text)
-        if whole := first(text, _WHOLE_MESSAGE_FACETS):
+            found = first(text)
+        elif whole := first(text, _WHOLE_MESSAGE_FACETS):
             return whole
-        # A clause that asks ("在几号呀") before one that tells ("我想去").
-        asking = [c for c in clauses if ASKS.search(c)]
-        return next((f for c in reversed(asking) if (f := first(c))), None) or \
-            next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
+        else:
+            # A clause that asks ("在几号呀") before one that tells ("我想去").
+            asking = [c for c in clauses if ASKS.search(c)]
+            found = next((f for c in reversed(asking) if (f := first(c))), None) or \
+                next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
+        if found in _JOINING and first(text, ("condition",)):
+            # "外地户口 在大兴打工的能报名开放日吗": whether someone like them may join — a
+            # condition the plans never set, whichever clause asks.
+            return "condition"
+        return self._aliases.get(found, found) if found else None
 
     def phrase(self, name: str, text: str) -> str | None:
         """The words of `text` that named facet `name` ('免费' for money), or None."""
@@ -97,7 +110,7 @@ class Cues:
 
     def facets(self, text: str) -> list[str]:
         """Every facet the text asks about, in answering.yml's order."""
-        return [n for n, p in self._facets if p.search(text)]
+        return list(dict.fromkeys(self._aliases.get(n, n) for n, p in self._facets if p.search(text)))
 
     def mode(self, text: str) -> str | None:
         """'compare', 'count' or 'list' when the question asks about several things."""
@@ -128,6 +141,22 @@ class Cues:
             return n - 1
         return None
 
+    def position_in(self, text: str, length: int) -> int | None:
+        """`ordinal`, or '第一个' anywhere in the text ("政策专属礼包专题第一个点")."""
+        position = self.ordinal(text, length)
+        match = re.search(rf"第\s*{NUMERAL}\s*(?:个|场|项|条|讲)", text)
+        if position is None and match and (n := to_number(match.group(1))) and n <= length:
+            return n - 1
+        return position
+
+    def counts_from_end(self, text: str) -> bool:
+        """'倒数第二个': a position from the end, never the number 2."""
+        return bool(self._from_end.search(text))
+
+    def step(self, text: str) -> int:
+        """-1 for '前面一个', +1 for '后面一个' (from the record just discussed), else 0."""
+        return next((step for step, pattern in self._steps if pattern.search(text)), 0)
+
     def deadline_month(self, text: str) -> int | None:
         """10 for '10月底前要完成的', 12 for '年底前完成的'; None when no deadline filter."""
         if self._lists["year_end_filter"].search(text):
@@ -142,6 +171,8 @@ class Cues:
             return len(text) <= _SHORT or bool(_ABOUT_PLANS.search(text[end:end + _YEAR_REACH]))
 
         years = {int(m.group(1)) % 100 + 2000 for m in YEAR.finditer(text) if about_plans(m.end())}
+        years |= {int(m.group(1).translate(_CN_DIGITS)) % 100 + 2000
+                  for m in CN_YEAR.finditer(text) if about_plans(m.end())}
         for word, offset in self._relative_years.items():
             for match in re.finditer(re.escape(word), text):
                 if about_plans(match.end()):

@@ -11,7 +11,7 @@ plan is 2023's) is never answered with an older year's record as if it were that
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kb.cues import ASKS, Cues
 from kb.knowledge import KnowledgeBase, Record
@@ -25,7 +25,12 @@ DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC = (
     "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic")
 # Evidence that the question itself names its records: strong enough that a complaint word
 # inside it does not make it one ("接诉即办的投诉信息谁公开" names work item 11).
-NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "sentence"})
+NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "sentence",
+                            "said"})
+
+
+# When things happen in a year asked ("今年开放日啥时候开始"): only that year's plan can say.
+_TIMES = frozenset({"when", "exact_date", "deadline"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,16 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         # statement asks nothing ("城管把我店门口的招牌拆了，事先没有任何通知！").
         return refuse(COMPLAINT)
     if reading.asked_years and not set(reading.asked_years) <= set(kb.years):
+        asks = reading.facet or reading.mode or reading.evidence in NAMED_EVIDENCE
+        if kb.years and min(reading.asked_years) > max(kb.years) and asks \
+                and reading.facet not in _TIMES and not cues.has("year_existence", reading.text):
+            # "今年的工作要点是谁印发的" while the newest plan is 2023's: said plainly that no
+            # plan of that year is held, then what the newest plan says, labelled with its
+            # own year (kb.rendering) — never as this year's. An older year no plan covers
+            # ("2021年的方案哪天发的") is only refused: a later plan does not answer it.
+            held = decide(replace(reading, asked_years=()), kb, cues)
+            if held.shape != REFUSE:
+                return replace(held, reason=OTHER_YEAR, asked_years=reading.asked_years)
         return refuse(OTHER_YEAR)
     if facet == "year_of_data":
         documents = tuple(r for r in kb.records if r.kind == "document")

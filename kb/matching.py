@@ -131,23 +131,40 @@ class WordMatcher:
         foreign = self.foreign_nouns(text)
         if len(foreign) >= 2 or any(len(w) >= 3 for w in foreign):
             return None  # "新生儿落户需要准备啥": about something no plan names
-        # The plans' own word for an everyday one ("领导" → 负责同志) counts twice.
-        added = set(self.plans_words_for(text))
-        words = self.content_words("｜".join([text, *added]))
+        words, added = self._sentence_words(text)
         best: tuple[int, Record | None] = (0, None)
         numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
         for record in self.kb.records:
             if record.kind not in ("text", *NUMBERED_KINDS) or "通知" in getattr(record.row, "section", ""):
                 continue  # a plan's cover letter is asked about as the plan itself
             for sentence in self.kb.sentences_of(record):
-                shared = {w for w in words if w in sentence}
-                weight = sum(len(w) * (2 if w in added else 1) for w in shared)
-                weight = weight if len(shared) >= 2 or shared & added else 0
+                weight = self._weight(sentence, words, added)
                 if record.kind != "text":
                     numbered_best = max(numbered_best, weight)
                 elif weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
                     best = (weight, record)
         return best[1] if best[0] > numbered_best else None
+
+    def says(self, record: Record, text: str) -> bool:
+        """Whether one sentence of `record` says what the question says: at least two of its
+        words (widened by `plan_words`), six characters or more together — more than one
+        shared word ("细则……跟政策一块儿出" and item 23's 配套细则……同步制定、同时发布)."""
+        words, added = self._sentence_words(text)
+        return any(self._weight(sentence, words, added) >= MIN_SHARED_CHARACTERS
+                   for sentence in self.kb.sentences_of(record))
+
+    def _sentence_words(self, text: str) -> tuple[set[str], set[str]]:
+        """(content words of the widened text, the plans' own words added for everyday ones)."""
+        added = set(self.plans_words_for(text))
+        return self.content_words("｜".join([text, *added])), added
+
+    @staticmethod
+    def _weight(sentence: str, words: set[str], added: set[str]) -> int:
+        """Characters of `words` a sentence holds (a plans' own word twice: "领导" → 负责同志
+        counts double); 0 unless two words or one plans' own word are shared."""
+        shared = {w for w in words if w in sentence}
+        weight = sum(len(w) * (2 if w in added else 1) for w in shared)
+        return weight if len(shared) >= 2 or shared & added else 0
 
     def foreign_nouns(self, text: str) -> set[str]:
         """Nouns of two characters or more that no plan writes and that are not an everyday

@@ -57,8 +57,9 @@ class Question:
 @dataclass(frozen=True)
 class Reading:
     """What a question means. `evidence` says how the records were found:
-    number | ordinal | theme | filter | unit | context | mention | sentence | retrieval | kind |
-    none (`sentence`: a sentence of a plain paragraph shares several of its words)."""
+    number | ordinal | theme | filter | unit | context | mention | sentence | said | retrieval |
+    kind | none (`sentence`: a sentence of a plain paragraph shares several of its words;
+    `said`: one of the retrieved record's own sentences does)."""
 
     text: str
     facet: str | None

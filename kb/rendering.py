@@ -114,14 +114,22 @@ class Renderer:
         recent = tuple(dict.fromkeys([*(r.ref for r in answered[:2]), *previous.recent]))[:4]
         if shape in (d.LIST, d.COUNT):
             recent = previous.recent
+        lines = [fact, *sources]
+        if decision.reason == d.OTHER_YEAR:
+            # A later year asked: which year's plan this is, before and after the answer.
+            years = "、".join(str(y) for y in self.kb.years)
+            asked = "、".join(str(y) for y in decision.asked_years)
+            lines = [self.t("other_year_answer", years=years, asked=asked), *lines,
+                     self.t("other_year_after", asked=asked, hotline=self.hotline)]
         return Answer(
-            text="\n".join([fact, *sources]),
+            text="\n".join(lines),
             covered=True,
             ref=focus.ref if focus else None,
             related=self._related(focus or records[0], reading, facet),
             sources=tuple(dict.fromkeys(r.ref for r in records)),
             context=Context(recent=recent, listed=listed, facet=facet),
             asked=reading.facet,
+            reason=decision.reason,
         )
 
     # --- one record --------------------------------------------------------------------

@@ -41,7 +41,7 @@ NUMBER_PATTERNS = {
 _MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{NUMERAL}")
 _JOINED = re.compile(r"和|与|跟|还有|以及")
 # "这个单位还有别的活动吗": the other records of the unit just discussed.
-_OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
+_OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们|这家|那家).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
 # A number without its kind: "第9个", "9号", "开放日9"; never "一个"/"这两个" (a count).
 NTH_THEME = re.compile(rf"第\s*{NUMERAL}\s*个?\s*专题")
 # "那药品呢", "养老保险呢": the same question as before, about something else.
@@ -144,7 +144,8 @@ class Understanding:
             position = self.cues.ordinal(text[joined.end():], len(ordered))
             if position is not None and ordered[position].number is not None:
                 found.append((kind, ordered[position].number))
-        if not found and not (question.conversation.listed and ORDINAL_ONLY.search(text)):
+        if not found and not (question.conversation.listed and ORDINAL_ONLY.search(text)) \
+                and not self.cues.counts_from_end(text):
             # "第二个呢" right after a list is a position in it (Cues.ordinal), not 开放点2.
             context_kind = self._context_kind(question)
             kind = kinds[0] if len(kinds) == 1 else context_kind
@@ -234,6 +235,18 @@ class Understanding:
             if 1 <= n <= len(themes):  # "第三个专题有哪些开放点"
                 return reading(themes[n - 1][1], "theme", mode=base["mode"] or "list",
                                listing="theme")
+        recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
+        if (step := cues.step(text)) and recent and recent[0].kind in NUMBERED_KINDS \
+                and len(text) <= 12 and not (units or specific):
+            # "它前面一个点是谁", "后面一个呢": the neighbour of the record just discussed.
+            entries = list(dict.fromkeys(self.kb.joint_numbers(r) for r in self.kb.of_kind(recent[0].kind)))
+            at = entries.index(self.kb.joint_numbers(recent[0])) + step
+            if 0 <= at < len(entries):
+                neighbour = next(r for r in self.kb.of_kind(recent[0].kind)
+                                 if self.kb.joint_numbers(r) == entries[at])
+                if not facet:
+                    base["facet"] = context.facet if context.facet not in (None, "list") else None
+                return reading([neighbour], "ordinal")
         if numbered := self.numbers(question, kinds):
             records = [r for kind, n in numbered if (r := self.kb.latest(kind, n))]
             if not facet and not base["mode"] and cues.bare_number(text) is not None:
@@ -243,13 +256,15 @@ class Understanding:
         listed = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
         if not listed and len(named_kinds) == 1:  # "最后一讲讲啥": the kind's own order
             listed = self.kb.of_kind(named_kinds[0])
+        elif not listed and not named_kinds and recent and recent[0].kind in NUMBERED_KINDS \
+                and not (units or specific):
+            listed = self.kb.of_kind(recent[0].kind)  # "倒数第二个呢" after 开放点17: the sites' order
         position = cues.ordinal(text, len(listed))
         if position is not None:
             if not facet:
                 base["facet"] = context.facet if context.facet not in (None, "list") else None
             return reading([listed[position]], "ordinal")
 
-        recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
         if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):
             # "那个宣讲具体讲什么" after a list of one unit's site and lecture: that lecture.
             shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
@@ -287,6 +302,11 @@ class Understanding:
             themes = self._themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"
         if themes:
             sites = [s for name in themes for s in self.kb.themes()[name]]
+            if len(themes) == 1 and (position := cues.position_in(text, len(sites))) is not None:
+                # "政策专属礼包专题第一个点是谁负责": a position in that theme.
+                if facet == "theme":
+                    base["facet"] = cues.facet(text, skip={"theme"})
+                return reading([sites[position]], "ordinal")
             if facet in (None, "content", "theme") or base["mode"]:
                 return reading(sites, "theme", mode=base["mode"] or "list", listing="theme")
         if facet == "theme" and not recent and not units and not specific:
@@ -364,6 +384,9 @@ class Understanding:
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
         retrieved = self.words.retrieve(self.words.widened(text), kinds, units, specific, topics)
+        if named_kinds and any(r.kind in named_kinds for r in retrieved):
+            # "开放日和宣讲里头跟教育有关的都有啥": of the kinds named, not a work item too.
+            retrieved = [r for r in retrieved if r.kind in named_kinds]
         if base["mode"] == "compare" and len(retrieved) == 1 and recent \
                 and recent[0].kind in NUMBERED_KINDS and recent[0] is not retrieved[0]:
             retrieved = [recent[0], *retrieved]  # "跟仲裁那个开放日是一个单位吗": with the last one
@@ -375,6 +398,11 @@ class Understanding:
         if retrieved:
             evidence = "mention" if (units | specific) & {
                 i for r in retrieved for i in (*r.unit_ids, *r.topic_ids)} else "retrieval"
+            if evidence == "retrieval" and retrieved[0].kind != "text" \
+                    and self.words.says(retrieved[0], text):
+                # "有没有要求细则跟政策一块儿出": a sentence of item 23 says it in two words or
+                # more, not one word shared by chance.
+                evidence = "said"
             return reading(retrieved, evidence)
         return reading(self._kind_level(question, kinds, base), "kind" if kinds else "none")
 

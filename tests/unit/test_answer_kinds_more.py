@@ -1,0 +1,180 @@
+"""More kinds of misreading, found with the fifth diagnosis set (tests/dev/debug5_questions.yml),
+each with the example that showed it and a second phrasing of the same kind (issue 13)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kb.answers import AnswerEngine, Context, KnowledgeBase, Question
+from kb.deciding import COMPLAINT, DETAIL_NOT_IN_PLANS, OTHER_YEAR
+
+pytestmark = pytest.mark.unit
+
+INTERACTION = "京兴政务公开办发〔2023〕2号"
+WORK_POINTS = "京兴政务公开发〔2023〕1号"
+
+
+@pytest.fixture(scope="module")
+def engine(knowledge_db: str) -> AnswerEngine:
+    from kb.db import UnitOfWork
+    from kb.store import KnowledgeRepository
+
+    with UnitOfWork(knowledge_db).session() as session:
+        documents = KnowledgeRepository(session).documents()
+    return AnswerEngine(KnowledgeBase(documents), hotline="96156",
+                        today=lambda: dt.date(2026, 11, 30))
+
+
+def ask(engine: AnswerEngine, *turns: str):
+    context, answer = Context(), None
+    for text in turns:
+        answer = engine.answer(Question(text, context=context))
+        context = answer.context
+    return answer
+
+
+# --- what is asked -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["你好，新出台的政策要通过哪个平台完成兑现？谢谢解答",
+                                  "政策兑现要在哪个平台完成"])
+def test_the_name_of_a_thing_is_its_records_content_not_a_deadline(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and "京策" in answer.text and f"{WORK_POINTS}#item:22" in answer.sources
+
+
+def test_a_deadline_is_still_a_deadline(engine) -> None:
+    answer = engine.answer(Question("第5项年底能完成吗"))
+    assert answer.asked == "deadline" and "2023年12月" in answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "我们企业老碰上这种事 政策出来了 细则过了半年才出 根本没法申报 有没有要求细则跟政策一块儿出",
+    "窗口老说细则还没出 文件里有没有规定细则要跟政策一起出",
+])
+def test_a_story_ending_in_a_plan_question_is_answered_even_when_labelled_a_complaint(engine, text) -> None:
+    question = Question(text, "complaint")
+    assert engine.answers_clearly(question)
+    assert f"{WORK_POINTS}#item:23" in engine.answer(question).sources
+
+
+@pytest.mark.parametrize("text", ["我家楼道灯坏了一个月没人修 有没有人管",
+                                  "我们小区门口天天堵车 有没有规定不让乱停"])
+def test_a_complaint_with_a_question_is_still_a_complaint(engine, text) -> None:
+    question = Question(text, "complaint")
+    assert not engine.answers_clearly(question)
+    assert engine.answer(question).reason == COMPLAINT
+
+
+@pytest.mark.parametrize("text", ["我的养老金这个月咋还没到账 往常十五号就到了",
+                                  "申请的失业金一个多月了一直没批下来",
+                                  "医保报销材料被退回来了 说还缺东西"])
+def test_a_personal_case_that_is_stuck_goes_to_the_hotline(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == COMPLAINT and "96156" in answer.text
+
+
+@pytest.mark.parametrize("text", ["今年到底新增了多少个中小学学位 都是哪几所学校",
+                                  "老旧小区改造最后改了哪几个小区",
+                                  "政务公开考核哪个单位排第一",
+                                  "一场开放日活动大概得多长时间 半天够不",
+                                  "北臧村镇的村级政务服务站周末开门不",
+                                  "报名参加开放日打哪个电话 给个号码呗"])
+def test_what_came_of_it_how_long_and_when_open_are_details_the_plans_never_give(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS and "96156" in answer.text
+
+
+def test_a_free_weekend_in_the_story_is_not_a_question_about_opening_hours(engine) -> None:
+    answer = engine.answer(Question("我平时上班 周末才有空 家里老人去海南住 看病报销麻烦 听说有个医保政策宣讲 讲不讲异地就医"))
+    assert answer.covered and "异地就医" in answer.text
+
+
+@pytest.mark.parametrize("text", ["外地户口 在大兴打工的能报名开放日吗",
+                                  "我是非京籍的 可以报名参加政策公开讲吗"])
+def test_who_the_citizen_is_makes_a_joining_question_a_condition_the_plans_never_set(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS
+
+
+@pytest.mark.parametrize("text, said", [
+    ("开放日人大代表政协委员也来吗", "区政协委员"),
+    ("记者能去开放日现场不", "媒体记者"),
+    ("群众代表是啥样的人 当家长的能当不", "家长代表"),
+    ("俺腿脚不好不想出门 开放日有没有在家就能看的法子", "视频直播"),
+    ("直播公告里会写主办单位吗", "主办单位"),
+    ("活动公告上都有啥内容", "活动时长"),
+])
+def test_the_participation_rules_answer_who_comes_how_to_watch_and_what_a_notice_holds(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text and f"{INTERACTION}#rules" in answer.sources
+
+
+def test_a_list_of_the_kinds_named_leaves_out_other_kinds(engine) -> None:
+    answer = engine.answer(Question("开放日和宣讲里头跟教育有关的都有啥"))
+    assert answer.sources and all("#item:" not in ref for ref in answer.sources)
+    assert f"{INTERACTION}#site:17" in answer.sources
+
+
+# --- a later year ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, fact", [
+    ("您好 请问一下大兴今年那个政务公开工作要点是哪个单位印发的呀", "2023年4月10日"),
+    ("今年就业信息重点照顾哪几类人", "农村劳动力"),
+])
+def test_this_years_plan_asked_gets_the_newest_plans_answer_labelled_with_its_year(engine, text, fact) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == OTHER_YEAR and fact in answer.text and "来源：" in answer.text
+    assert "不是2026年的安排" in answer.text and "96156" in answer.text
+
+
+@pytest.mark.parametrize("text", ["今年还有开放日吗", "2026年还有政策公开讲吗", "明年的开放日啥时候办"])
+def test_whether_or_when_a_later_year_has_activities_is_only_refused(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == OTHER_YEAR and "2023" not in answer.text.split("\n")[1:2]
+
+
+@pytest.mark.parametrize("text", ["二零二一年的政民互动方案是哪天发的", "二〇二二年的工作要点谁印发的"])
+def test_an_older_year_in_chinese_digits_is_refused_not_answered_with_2023(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == OTHER_YEAR
+
+
+def test_a_span_of_years_in_chinese_digits_is_no_year(engine) -> None:
+    assert engine.cues.asked_years("我在这干了二三年了 开放日咋报名", dt.date(2026, 11, 30)) == ()
+
+
+# --- positions and neighbours ------------------------------------------------------------
+
+def test_from_the_end_counts_in_the_kind_just_discussed(engine) -> None:
+    assert f"{INTERACTION}#site:16" in ask(engine, "开放点最后一个是啥 谁负责", "倒数第二个呢").sources
+    assert f"{INTERACTION}#site:15" in ask(engine, "开放点最后一个是啥 谁负责", "倒数第二个呢",
+                                             "再往前一个").sources
+
+
+def test_the_last_one_after_a_numbered_follow_up_is_the_kinds_last(engine) -> None:
+    answer = ask(engine, "政策公开讲头一个讲的啥", "第二个呢", "最后一个谁负责")
+    assert f"{INTERACTION}#lecture:5" in answer.sources and "城管委" in answer.text
+
+
+@pytest.mark.parametrize("turns, number", [
+    (("北臧村镇开放日看啥", "它前面一个点是谁"), 5),
+    (("北臧村镇开放日看啥", "它前面一个点是谁", "后面一个呢"), 6),
+    (("开放点8是啥", "下一个呢"), 9),
+])
+def test_the_neighbour_of_the_record_just_discussed(engine, turns, number) -> None:
+    assert f"{INTERACTION}#site:{number}" in ask(engine, *turns).sources
+
+
+@pytest.mark.parametrize("text, number, unit", [
+    ("政策专属礼包专题第一个点是谁负责", 14, "市场监管局"),
+    ("便民惠民服务专题第二个点谁负责", 8, "城管委"),
+])
+def test_a_position_in_a_named_theme(engine, text, number, unit) -> None:
+    answer = engine.answer(Question(text))
+    assert f"{INTERACTION}#site:{number}" in answer.sources and unit in answer.text
+
+
+def test_this_unit_means_the_unit_of_the_record_just_discussed(engine) -> None:
+    answer = ask(engine, "饭馆抽检的信息谁公开", "这家还有开放日吗 看啥")
+    assert f"{INTERACTION}#site:14" in answer.sources and "计量" in answer.text
