@@ -26,7 +26,7 @@ from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
 from kb.question import Question, Reading
 
 NUMBER_PATTERNS = {
-    "site": [rf"开放点\s*(?:第\s*)?{NUMERAL}", rf"第\s*{NUMERAL}\s*(?:号|个)?\s*开放点",
+    "site": [rf"开放点\s*(?:第\s*)?{NUMERAL}(?![0-9个场项])", rf"第\s*{NUMERAL}\s*(?:号|个)?\s*开放点",
              rf"(?<!第){NUMERAL}\s*号\s*开放点"],
     # "要点12" or "要点第十二", but not "要点一共".
     "item": [rf"第\s*{NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
@@ -124,6 +124,8 @@ class Understanding:
         found: list[tuple[str, int]] = []
         for entity, kind in ENTITY_KINDS.items():
             for value in question.entities.get(entity, []):
+                if re.search(rf"(?<!第){re.escape(str(value))}\s*个", question.text):
+                    continue  # "一个开放点一个宣讲": a count, not 开放点1
                 if (number := to_number(str(value))) is not None:
                     found.append((kind, number))
         text = question.text
@@ -200,7 +202,7 @@ class Understanding:
         named_plan = any(w in text for words in self.config["document_keywords"].values()
                          for w in words)
         names_document = named_plan or "文件" in text
-        if named_plan and not (units or specific) and not ACTIVITY_WORDS.search(text) and (
+        if names_document and not (units or specific) and not ACTIVITY_WORDS.search(text) and (
                 facet == "exact_date" or (facet in cues.rule_facets and "document" in cues.facets(text))):
             # "那政民互动方案呢 哪天": the day the plan was issued; "这个要点是发给谁的 是给
             # 我们老百姓看的吗": whom the plan is for, not who may join an activity.
@@ -247,6 +249,15 @@ class Understanding:
                 if not facet:
                     base["facet"] = context.facet if context.facet not in (None, "list") else None
                 return reading([neighbour], "ordinal")
+        named_themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
+        if len(named_themes) == 1:
+            sites = self.kb.themes()[named_themes[0]]
+            if (position := cues.position_in(text, len(sites))) is not None:
+                # "政策专属礼包专题第一个点是谁负责": a position in that theme (before any
+                # number: 第一 is no 开放点1 here).
+                if facet == "theme":
+                    base["facet"] = cues.facet(text, skip={"theme"})
+                return reading([sites[position]], "ordinal")
         if numbered := self.numbers(question, kinds):
             records = [r for kind, n in numbered if (r := self.kb.latest(kind, n))]
             if not facet and not base["mode"] and cues.bare_number(text) is not None:
@@ -302,11 +313,6 @@ class Understanding:
             themes = self._themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"
         if themes:
             sites = [s for name in themes for s in self.kb.themes()[name]]
-            if len(themes) == 1 and (position := cues.position_in(text, len(sites))) is not None:
-                # "政策专属礼包专题第一个点是谁负责": a position in that theme.
-                if facet == "theme":
-                    base["facet"] = cues.facet(text, skip={"theme"})
-                return reading([sites[position]], "ordinal")
             if facet in (None, "content", "theme") or base["mode"]:
                 return reading(sites, "theme", mode=base["mode"] or "list", listing="theme")
         if facet == "theme" and not recent and not units and not specific:
@@ -453,6 +459,9 @@ class Understanding:
         """A question with no subject of its own, asked right after an answer."""
         if self.foreign_words(question.text):
             return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
+        recent = set(question.conversation.recent)
+        if any(self.words.says(r, question.text) for r in self.kb.numbered() if r.ref not in recent):
+            return False  # "平台建设辅助支撑那条呢": another record, described in its own words
         if question.intent == "ask_followup" or self.cues.has("back_references", question.text):
             return True
         short = (

@@ -178,3 +178,74 @@ def test_a_position_in_a_named_theme(engine, text, number, unit) -> None:
 def test_this_unit_means_the_unit_of_the_record_just_discussed(engine) -> None:
     answer = ask(engine, "饭馆抽检的信息谁公开", "这家还有开放日吗 看啥")
     assert f"{INTERACTION}#site:14" in answer.sources and "计量" in answer.text
+
+
+# --- follow-ups on the record just discussed ---------------------------------------------
+
+@pytest.mark.parametrize("turns, said", [
+    (("办不成事窗口是哪个街道弄的", "收费不"), "免费"),
+    (("开放点5是干啥的", "要钱吗"), "免费"),
+])
+def test_a_detail_the_record_just_discussed_states_is_answered(engine, turns, said) -> None:
+    answer = ask(engine, *turns)
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize("turns, number", [
+    (("司法局开放日讲点啥", "属于哪个专题", "这专题另一个是谁"), 8),
+    (("瀛海镇开放日看啥", "那个专题其他的点呢"), 13),
+])
+def test_the_other_sites_of_the_theme_just_named(engine, turns, number) -> None:
+    assert f"{INTERACTION}#site:{number}" in ask(engine, *turns).sources
+
+
+@pytest.mark.parametrize("turns", [("政民互动方案是发给谁的", "公开了没"),
+                                   ("工作要点是哪天印发的", "对外公开没")])
+def test_whether_the_plan_just_discussed_is_public(engine, turns) -> None:
+    assert "主动公开" in ask(engine, *turns).text
+
+
+@pytest.mark.parametrize("turns, number, said", [
+    (("京策平台兑现前置审查那条谁落实", "平台建设辅助支撑那条呢 截止啥时候"), 26, "2023年10月"),
+    (("老旧小区改造信息谁发布", "那防范非法集资宣传那条呢 谁负责"), 3, "区金融办"),
+])
+def test_a_follow_up_that_describes_another_record_in_its_words_means_that_record(engine, turns, number, said) -> None:
+    answer = ask(engine, *turns)
+    assert f"{WORK_POINTS}#item:{number}" in answer.sources and said in answer.text
+
+
+@pytest.mark.parametrize("turns, said", [
+    (("配套细则要跟政策同时发吗", "这事谁挑头"), "区政务服务局、区司法局牵头"),
+    (("配套细则要跟政策同时发吗", "限期到哪天"), "2023年12月"),
+    (("京策平台兑现前置审查那条谁落实",), "区政务服务局"),
+])
+def test_who_leads_and_the_deadline_in_other_words(engine, turns, said) -> None:
+    answer = ask(engine, *turns)
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize("text, refs", [
+    ("政府采购的活动有俩 一个开放点一个宣讲 分别谁负责", {"site:16", "lecture:2"}),
+    ("财政局搞了一个开放点一个宣讲 各讲啥", {"site:15", "lecture:2"}),
+])
+def test_a_count_before_a_kind_is_no_record_number(engine, text, refs) -> None:
+    answer = engine.answer(Question(text))
+    assert {f"{INTERACTION}#{ref}" for ref in refs} <= set(answer.sources)
+
+
+@pytest.mark.parametrize("text", ["这两个文件哪个先发的 各是哪天", "两个文件分别是哪天发的"])
+def test_when_the_two_plans_were_issued(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert "2023年4月10日" in answer.text and "2023年7月28日" in answer.text
+
+
+@pytest.mark.parametrize("text, number, said", [
+    ("有个宣讲说要规划广告牌布局的 谁主讲", 5, "城管委"),
+    ("政府采购宣讲会不会讲线上融资", 2, "线上融资"),
+    ("孩子在上幼儿园 教委开放日关注的事跟幼儿园有关系没", None, "学前教育"),
+])
+def test_what_a_lecture_or_site_covers_asked_in_other_words(engine, text, number, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text
+    if number:
+        assert f"{INTERACTION}#lecture:{number}" in answer.sources
