@@ -47,6 +47,9 @@ class Record:
     row: Any
     unit_ids: tuple[str, ...] = ()
     topic_ids: tuple[str, ...] = ()
+    # The plan's own words for the participation rules (its 政民互动形式 section); the rules'
+    # `row` holds only the figures read out of them.
+    source_text: str = ""
 
     @property
     def ref(self) -> str:
@@ -77,6 +80,7 @@ class Record:
             "site": lambda: [row.theme, row.category, row.description],
             "lecture": lambda: [row.title, row.content, *row.topics],
             "text": lambda: [row.text],
+            "rules": lambda: [self.source_text],
         }.get(self.kind, lambda: [])()
         return "".join(parts)
 
@@ -92,7 +96,8 @@ class KnowledgeBase:
         for doc in self.documents:
             self.records.append(Record("document", doc, None, doc))
             if doc.participation_rules:
-                self.records.append(Record("rules", doc, None, doc.participation_rules))
+                said = "".join(p.text for p in doc.passages if p.ref == "rules")
+                self.records.append(Record("rules", doc, None, doc.participation_rules, source_text=said))
             for kind, rows in (("item", doc.items), ("site", doc.sites), ("lecture", doc.lectures)):
                 for row in rows:
                     self.records.append(Record(kind, doc, row.number, row, tuple(row.unit_ids),
@@ -112,7 +117,7 @@ class KnowledgeBase:
         # scores as high as its own sentence does.
         self._sentences: dict[str, list[str]] = {}
         for record in self.records:
-            if record.kind in (*NUMBERED_KINDS, "text"):
+            if record.kind in (*NUMBERED_KINDS, "text", "rules"):
                 pieces = self._sentences[record.ref] = sentences(record.searchable)
                 if len(pieces) > 1:
                     passages.extend(

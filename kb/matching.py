@@ -22,6 +22,10 @@ ACTIVITIES_NAMED = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|�
 # Two things named together: "医保和人社", "预算啊采购啊", "园林、农业".
 _SEVERAL_NAMED = re.compile(r"[和与及、]|还有|以及|啊.{1,6}啊|分别|各")
 MAX_RECORDS = 6
+# What paragraph_saying looks through: plain paragraphs as answers, numbered records only
+# as rivals. (The participation rules' own words are quoted once the rules are chosen,
+# kb.rendering; as a rival paragraph they outweigh the work requirements by their lists.)
+_SAYING = ("text", *NUMBERED_KINDS)
 MIN_SHARED_CHARACTERS = 6
 # Passage similarity a record needs, beside a shared distinctive word, when the question
 # names no unit or topic of it (bench/kb_accuracy.py --sweep shows how it was set).
@@ -135,11 +139,11 @@ class WordMatcher:
         best: tuple[int, Record | None] = (0, None)
         numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
         for record in self.kb.records:
-            if record.kind not in ("text", *NUMBERED_KINDS) or "通知" in getattr(record.row, "section", ""):
+            if record.kind not in _SAYING or "通知" in getattr(record.row, "section", ""):
                 continue  # a plan's cover letter is asked about as the plan itself
             for sentence in self.kb.sentences_of(record):
                 weight = self._weight(sentence, words, added)
-                if record.kind != "text":
+                if record.kind in NUMBERED_KINDS:
                     numbered_best = max(numbered_best, weight)
                 elif weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
                     best = (weight, record)

@@ -207,6 +207,11 @@ class Renderer:
                 return t("lecture_content", **values)
             return t("lecture_short" if facet == "short" else "lecture", **values)
         if record.kind == "rules":
+            # "线上直播还要请人大代表吗": the plan's own sentence when one says what was asked
+            # beyond the figures the templates give.
+            if facet in (None, "content", "online") and reading is not None \
+                    and (sentence := self._matching_sentence(record, reading, least=2)):
+                return sentence
             return self._rules_text(facet)
         if record.kind == "document":
             issued = row.issued_on
@@ -256,21 +261,23 @@ class Renderer:
         return self.t("units_except", subject=subject, excluded=names, units=rest)
 
     def _matching_sentence(self, record: Record, reading: Reading | None,
-                           beyond: str = "") -> str | None:
-        """The sentence of a long item or paragraph that holds what the question asked
-        about; with `beyond`, only words that text does not already say count."""
-        if reading is None or len(record.row.text) <= LONG_ITEM or reading.evidence == "number":
+                           beyond: str = "", least: int = 1) -> str | None:
+        """The sentence of a long item, paragraph or the rules' own words that holds what the
+        question asked about (at least `least` of its words); with `beyond`, only words that
+        text does not already say count."""
+        body = record.source_text or record.row.text
+        if reading is None or len(body) <= LONG_ITEM or reading.evidence == "number":
             return None
         words = {w for w in self.understanding.words.content_words(self.understanding.words.widened(reading.text))
                  if w not in beyond}
-        pieces = sentences(record.row.text)
+        pieces = sentences(body)
         # Most words asked; then the longer sentence (a heading like "（四）严格督查考核。"
         # names a topic, the sentence after it says what it is).
         scored = [(sum(w in p for w in words), len(p), p) for p in pieces]
         best = max(scored, default=(0, 0, None))
         # An item's first sentence is its headline, already quoted; a paragraph's is not.
         headline = pieces[0] if record.kind == "item" else None
-        return best[2] if best[0] and best[2] != headline else None
+        return best[2] if best[0] >= least and best[2] != headline else None
 
     def _rules_text(self, facet: str | None) -> str:
         record = self.kb.latest("rules")

@@ -418,7 +418,8 @@ class Understanding:
         企业员工") and who may take part."""
         people = set(self.config["people_words"]) | self.cues.generic_words
         rules = self.kb.latest("rules")
-        invited = str(rules.row) if rules else ""  # 人大代表, 政协委员, 媒体记者: the plan's own
+        # 人大代表, 政协委员, 媒体记者, 公告: the participation rules' own words
+        invited = str(rules.row) + rules.source_text if rules else ""
         text = SELF_DESCRIPTION.sub("", text)
         objects = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
         found = {w.word for w in posseg.lcut(objects)

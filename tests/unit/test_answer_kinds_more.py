@@ -249,3 +249,13 @@ def test_what_a_lecture_or_site_covers_asked_in_other_words(engine, text, number
     assert answer.covered and said in answer.text
     if number:
         assert f"{INTERACTION}#lecture:{number}" in answer.sources
+
+
+@pytest.mark.parametrize("text, said", [
+    ("线上直播还要请人大代表去吗", "可不邀请"),
+    ("報名要提前幾天發公告", "5个工作日"),
+    ("报名以后多久发公告", "5个工作日"),
+])
+def test_the_rules_say_it_in_the_plans_words_and_their_own_words_are_no_foreign_object(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text and f"{INTERACTION}#rules" in answer.sources
