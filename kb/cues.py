@@ -28,6 +28,11 @@ ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"
                           r"还办|还有|还搞|还能|还会|还可以|再去|信息|数据|内容")
 _YEAR_REACH = 10  # characters after the year word in which it must meet one of those
+# A year written out ("2024年") reaches further and also counts before policy words, unless
+# an event of the citizen's own follows it ("2019年注册", "2020年毕业").
+_WRITTEN_REACH = 18
+_WRITTEN_ABOUT = re.compile(r"政策|政府|大兴|区里|工作|文号|文件|首次接听率|惠民保|医保|社保")
+_OWN_EVENT = re.compile(r"^.{0,4}(毕业|注册|成立|退休|结婚|出生|入职|入学|上学|搬|买的|买了|开店|开业|参保|生了)")
 _SHORT = 16  # a message this short is about the year it names, whatever else it says
 _TAIL = 3  # a clause this short ("咋弄", "谢谢", "是吗") belongs to the one before it
 # A record number in digits or Chinese numerals; 一 of 一共/一起/一下/一些 is no number.
@@ -170,7 +175,14 @@ class Cues:
         def about_plans(end: int) -> bool:
             return len(text) <= _SHORT or bool(_ABOUT_PLANS.search(text[end:end + _YEAR_REACH]))
 
-        years = {int(m.group(1)) % 100 + 2000 for m in YEAR.finditer(text) if about_plans(m.end())}
+        def written_about_plans(end: int) -> bool:
+            if _OWN_EVENT.search(text[end:]):
+                return False
+            after = text[end:end + _WRITTEN_REACH]
+            return about_plans(end) or bool(_ABOUT_PLANS.search(after) or _WRITTEN_ABOUT.search(after))
+
+        years = {int(m.group(1)) % 100 + 2000 for m in YEAR.finditer(text)
+                 if (written_about_plans if len(m.group(1)) == 4 else about_plans)(m.end())}
         years |= {int(m.group(1).translate(_CN_DIGITS)) % 100 + 2000
                   for m in CN_YEAR.finditer(text) if about_plans(m.end())}
         for word, offset in self._relative_years.items():

@@ -111,6 +111,10 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         if facet in ("how_to_join", "who_can_join"):
             return refuse(DETAIL_NOT_IN_PLANS)
         facet = "content"
+    if facet == "form" and len(numbered) == 1 and numbered[0].kind in ("site", "lecture"):
+        facet = "content"  # "司法局的开放日采用什么形式": what that site's entry says (走进局机关)
+    if facet == "unit" and reading.also == "theme" and numbered and all(r.kind == "site" for r in numbered):
+        facet = "theme"  # "属于哪个专题，由谁负责": the theme line names the 主责单位 too
     if facet in cues.rule_facets or (facet == "when" and numbered and all(
             r.kind in ("site", "lecture") for r in numbered)):
         rules = kb.latest("rules")

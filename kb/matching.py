@@ -149,6 +149,29 @@ class WordMatcher:
                     best = (weight, record)
         return best[1] if best[0] > numbered_best else None
 
+    def record_saying(self, text: str) -> Record | None:
+        """The numbered record one of whose sentences says more of the question than any
+        sentence of any other record or paragraph ("抽检信息的产品类别包括哪些" → item 8):
+        two words or more, six characters or more together; None if none or a tie."""
+        foreign = self.foreign_nouns(text)
+        if len(foreign) >= 2 or any(len(w) >= 3 for w in foreign):
+            return None
+        # Only the question's own words: a plans' word for an everyday one ("视频" → 音频视频)
+        # is too loose to pick one record out of all of them.
+        words, added = self.content_words(text), set()
+        weights: dict[str, int] = {}
+        for record in self.kb.records:
+            if record.kind not in _SAYING or "通知" in getattr(record.row, "section", ""):
+                continue
+            weights[record.ref] = max((self._weight(s, words, added) for s in self.kb.sentences_of(record)),
+                                      default=0)
+        ranked = sorted(weights.items(), key=lambda pair: pair[1], reverse=True)
+        if not ranked or ranked[0][1] < MIN_SHARED_CHARACTERS or \
+                (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return None
+        best = self.kb.by_ref[ranked[0][0]]
+        return best if best.kind in NUMBERED_KINDS else None
+
     def says(self, record: Record, text: str) -> bool:
         """Whether one sentence of `record` says what the question says: at least two of its
         words (widened by `plan_words`), six characters or more together — more than one

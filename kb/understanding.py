@@ -185,7 +185,7 @@ class Understanding:
         named_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
         facet = cues.facet(text)
         # Only the open-day sites have themes: "养老那个属于什么类别".
-        asked_kinds = ["site"] if facet == "theme" else named_kinds
+        asked_kinds = (named_kinds or ["site"]) if facet == "theme" else named_kinds
         if asked_kinds and specific:
             # "我是外地来打工的……开放日都有哪些地方": 打工 (就业) is the citizen's story when
             # no open-day site is about it; the question is about the kind it names.
@@ -194,6 +194,9 @@ class Understanding:
             topics -= specific - fitting
             specific = fitting
         kinds = self.kinds_of(question, topics)
+        if facet == "procedure" and "预约" in text and ACTIVITY_WORDS.search(text) \
+                and not (units or specific):
+            facet = "how_to_join"  # "开放日要预约吗": signing up, as the rules say
         if facet == "eligibility" and ACTIVITY_WORDS.search(text):
             # "参加开放日有什么条件": for the open days and lectures the plan does say who may
             # take part; eligibility for a benefit is what the plans never give.
@@ -308,6 +311,12 @@ class Understanding:
             others = [r for r in self.kb.same_theme(site) if r is not site]
             return reading(others, "theme", mode="list", listing="same_theme", subject=site)
 
+        if (base["mode"] in ("list", "count") or facet == "theme") and not (units or specific) \
+                and "专题" not in text and (said := self.words.record_saying(text)) is not None:
+            # "抽检信息的产品类别包括哪些", "要点要求杜绝哪些现象": what one record's sentence
+            # says, not the whole list of its kind nor the open days' themes.
+            base["facet"] = "content" if facet in (None, "theme") else facet
+            return reading([said], "said", mode=None)
         themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
         if not themes and (KIND_WORDS["site"].search(text) or "专题" in text):
             themes = self._themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"

@@ -259,3 +259,55 @@ def test_what_a_lecture_or_site_covers_asked_in_other_words(engine, text, number
 def test_the_rules_say_it_in_the_plans_words_and_their_own_words_are_no_foreign_object(engine, text, said) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and said in answer.text and f"{INTERACTION}#rules" in answer.sources
+
+
+# --- found with the plain set (tests/dev/debug6_questions.yml) ---------------------------
+
+@pytest.mark.parametrize("text, number, said", [
+    ("早上好！根据工作要点，区里需要公开抽检信息的产品类别包括哪些？", 8, "医疗器械"),
+    ("要点提到要制作哪些通俗易懂的政策推广产品？", 21, "微动漫"),
+    ("首次接听率的要求具体针对哪几类电话？", 15, "综合咨询电话"),
+    ("要点要求基层通过哪些平台公开信息？", 13, "信息公示栏"),
+])
+def test_a_fact_inside_one_item_asked_as_a_list_is_that_items_sentence(engine, text, number, said) -> None:
+    answer = engine.answer(Question(text))
+    assert f"{WORK_POINTS}#item:{number}" in answer.sources and said in answer.text
+
+
+@pytest.mark.parametrize("text, said", [
+    ("医保惠民政策宣讲主要围绕哪一类保险待遇？", "惠民保"),
+    ("教育改革开放点属于哪个专题，由谁负责？", "政策专属礼包"),
+    ("司法局的政务开放日采用什么形式？", "走进局机关"),
+    ("政民互动工作总体方案是由哪个机构发布的？", "领导小组办公室"),
+])
+def test_a_kind_of_thing_a_theme_and_its_unit_a_sites_form_and_the_issuing_body(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize("text", ["区政务服务局现任局长叫什么名字？",
+                                  "观音寺街道的帮办代办服务需要提前预约吗？怎么预约？",
+                                  "在政务公开绩效考核中，政民互动活动占多少分？",
+                                  "瀛海镇政务服务中心的开放日是上午还是下午？",
+                                  "线上直播的政务开放日一般会持续多长时间？"])
+def test_names_of_officials_booking_scores_and_times_of_day_are_not_in_the_plans(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS
+
+
+@pytest.mark.parametrize("text", ["我报名参加政务开放日却没被选上，感觉选人不公平，应该向谁申诉？",
+                                  "我打12345打了三回都没人给解决 这什么破服务"])
+def test_grievances_about_selection_or_service_are_complaints(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason == COMPLAINT
+
+
+def test_a_written_year_before_a_plan_word_is_the_year_asked(engine) -> None:
+    answer = engine.answer(Question("请问2024年大兴区政民互动工作总体方案的文号是多少？"))
+    assert answer.reason == OTHER_YEAR and "不是2024年的安排" in answer.text
+    assert engine.answer(Question("今年还有开放日吗 俺想去")).reason == OTHER_YEAR
+
+
+def test_a_written_year_of_the_citizens_own_event_is_no_year_asked(engine) -> None:
+    answer = engine.answer(Question("我们公司2019年注册的 想问入统宣讲是哪个局"))
+    assert answer.covered and answer.reason is None and "统计局" in answer.text
