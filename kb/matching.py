@@ -150,9 +150,9 @@ class WordMatcher:
         return best[1] if best[0] > numbered_best else None
 
     def record_saying(self, text: str) -> Record | None:
-        """The numbered record one of whose sentences says more of the question than any
-        sentence of any other record or paragraph ("抽检信息的产品类别包括哪些" → item 8):
-        two words or more, six characters or more together; None if none or a tie."""
+        """The numbered record that says more of the question than any other record or any
+        sentence of a paragraph ("抽检信息的产品类别包括哪些" → item 8): two of its words or
+        more, six characters or more together; None if none or a tie."""
         foreign = self.foreign_nouns(text)
         if len(foreign) >= 2 or any(len(w) >= 3 for w in foreign):
             return None
@@ -163,8 +163,10 @@ class WordMatcher:
         for record in self.kb.records:
             if record.kind not in _SAYING or "通知" in getattr(record.row, "section", ""):
                 continue
-            weights[record.ref] = max((self._weight(s, words, added) for s in self.kb.sentences_of(record)),
-                                      default=0)
+            # A numbered record is short enough to count as a whole ("建立政策效果评价机制。
+            # 按照…的原则"); a paragraph counts by its best sentence.
+            pieces = [record.searchable] if record.kind in NUMBERED_KINDS else self.kb.sentences_of(record)
+            weights[record.ref] = max((self._weight(s, words, added) for s in pieces), default=0)
         ranked = sorted(weights.items(), key=lambda pair: pair[1], reverse=True)
         if not ranked or ranked[0][1] < MIN_SHARED_CHARACTERS or \
                 (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):

@@ -315,6 +315,9 @@ class Renderer:
 
     def _compare_line(self, record: Record) -> str:
         row = record.row
+        if record.kind not in NUMBERED_KINDS:
+            # "两份文件的发文机关有什么区别": each plan's header, each paragraph as written.
+            return self._describe(record, None)
         label = self.t(f"subject_{record.kind}", number=record.number)
         if record.kind == "lecture":
             label += f"“{row.title}”"

@@ -292,6 +292,11 @@ class Understanding:
                 if not base["facet"]:  # "那个宣讲呢" asks what was asked before, if anything
                     base["facet"] = "content"
                 return reading(of_kind[:1], "context")
+        if facet == "section" and not (units or specific) and (said := self.words.record_saying(text)):
+            # "政策效果评价遵循什么原则": item 25's own principle (谁起草，谁负责), not the
+            # plan's 基本原则.
+            base["facet"] = "content"
+            return reading([said], "said")
         if facet == "section" and (units or KIND_WORDS["site"].search(text)
                                    or KIND_WORDS["lecture"].search(text)):
             base["facet"] = facet = cues.facet(text, skip={"section"})  # a record's aim: its content
@@ -398,7 +403,10 @@ class Understanding:
             # "这些活动大概什么时间段办": the participation rules, not a paragraph sharing a word.
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
-        retrieved = self.words.retrieve(self.words.widened(text), kinds, units, specific, topics)
+        # "政府采购开放点也是财政局负责的吗": the unit is what is checked, not what is meant.
+        checked = facet == "unit" and base["yes_no"] and bool(specific)
+        retrieved = self.words.retrieve(self.words.widened(text), kinds, set() if checked else units,
+                                        specific, topics)
         if named_kinds and any(r.kind in named_kinds for r in retrieved):
             # "开放日和宣讲里头跟教育有关的都有啥": of the kinds named, not a work item too.
             retrieved = [r for r in retrieved if r.kind in named_kinds]

@@ -311,3 +311,48 @@ def test_a_written_year_before_a_plan_word_is_the_year_asked(engine) -> None:
 def test_a_written_year_of_the_citizens_own_event_is_no_year_asked(engine) -> None:
     answer = engine.answer(Question("我们公司2019年注册的 想问入统宣讲是哪个局"))
     assert answer.covered and answer.reason is None and "统计局" in answer.text
+
+
+def test_every_shape_renders_for_every_kind_of_record(engine) -> None:
+    """"两份文件的发文机关有什么区别" once compared two documents and raised: every shape of
+    decision renders for every pair of record kinds and every facet."""
+    from kb.deciding import COMPARE, COUNT, LIST, ONE, SEVERAL, Decision
+
+    one_of_each = list({r.kind: r for r in engine.kb.records}.values())
+    reading = engine.read(Question("这两个有什么区别"))
+    for shape in (ONE, SEVERAL, LIST, COUNT, COMPARE):
+        for first in one_of_each:
+            for second in one_of_each:
+                for facet in (None, "content", "unit", "deadline", "theme", "document", "section"):
+                    answer = engine.renderer.render(Decision(shape, (first, second), facet), reading, Context())
+                    assert answer.text.strip()
+
+
+@pytest.mark.parametrize("text, said", [
+    ("两份文件的发文机关有什么区别？", "领导小组办公室"),
+    ("工作要点和政民互动方案的印发日期有什么不同", "2023年7月28日"),
+])
+def test_the_two_plans_compared(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text and "2023年4月10日" in answer.text
+
+
+@pytest.mark.parametrize("text, number, unit, agrees", [
+    ("那政务开放日里的政府采购开放点也是财政局负责的吗？", 16, "国资委", False),
+    ("户外广告宣讲是不是城管委办的", 5, "城管委", True),
+])
+def test_a_unit_checked_is_not_the_unit_meant(engine, text, number, unit, agrees) -> None:
+    answer = engine.answer(Question(text))
+    assert unit in answer.text and answer.text.startswith("是的" if agrees else "不是")
+    assert any(ref.endswith(f":{number}") for ref in answer.sources)
+
+
+@pytest.mark.parametrize("text", ["政策效果评价遵循什么原则？", "建立政策效果评价机制，按照的是什么原则？"])
+def test_a_records_own_principle_is_not_the_plans_basic_principles(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert "谁起草，谁负责" in answer.text and f"{WORK_POINTS}#item:25" in answer.sources
+
+
+def test_a_citizen_who_follows_something_closely_compares_nothing(engine) -> None:
+    answer = engine.answer(Question("我平时比较关注区政府网站上的公告。教育领域信息公开那一项的完成时限是2023年几月？"))
+    assert not answer.text.startswith("两者的对比")
