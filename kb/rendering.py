@@ -354,6 +354,8 @@ class Renderer:
             filter_text = self.t("filter_deadline", deadline=_month(listing[9:]) or "")
         elif listing.startswith("unit:"):
             filter_text = self.t("filter_unit", unit=listing[5:])
+        elif listing.startswith("word:"):
+            filter_text = self.t("filter_word", word=listing[5:])
         else:
             filter_text = ""
         if not filter_text and len(records) < len([r for r in self.kb.of_kind(kind) if r.document is doc]):

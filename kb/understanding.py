@@ -393,6 +393,11 @@ class Understanding:
             base["facet"] = "content"
             return reading([paragraph], "sentence")
         if base["mode"] in ("list", "count") and not units and not specific:
+            if found := self._records_saying_a_term(text, named_kinds):
+                # "哪些开放点是围绕政务服务大厅或政务服务中心开展的", "哪几条提出了100%":
+                # the records of that kind that write the term, not all of them.
+                term, records = found
+                return reading(records, "filter", listing=f"word:{term}")
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
         if not units and not specific and (absent := self._absent_topic(text)):
@@ -447,6 +452,31 @@ class Understanding:
             # that no plan uses is something else the citizen deals with.
             found |= {w for w in self.words.foreign_nouns(text) if len(w) >= 3}
         return found
+
+    def _records_saying_a_term(self, text: str, named_kinds: Sequence[str]) -> tuple[str, list[Record]] | None:
+        """(terms, records) for a list asked by a term some records of one kind write: a
+        quoted term, a figure ("100%"), or a word of three characters or more, written by
+        at least two records of the kind named (or of one kind) and not by all of them."""
+        quote = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
+        quoted = quote.findall(text)
+        figures = re.findall(r"[0-9]+(?:\.[0-9]+)?%", text)
+        # "哪几条提到了“政务开放日”": the kind asked is the one named outside the quotes.
+        unquoted = quote.sub("", text)
+        kind_words = "".join([*(p.pattern for p in KIND_WORDS.values()), *self.kind_topics])
+        words = [w for w in self.words.content_words(unquoted) if len(w) >= 3 and w not in kind_words]
+        kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(unquoted)] \
+            if quoted else list(named_kinds)
+        found: dict[str, list[str]] = {}
+        for kind in kinds or NUMBERED_KINDS:
+            pool = self.kb.of_kind(kind)
+            for term in dict.fromkeys([*quoted, *figures, *words]):
+                if 2 <= len([r for r in pool if term in r.text]) < len(pool):
+                    found.setdefault(kind, []).append(term)
+        if len(found) != 1:
+            return None
+        kind, terms = next(iter(found.items()))
+        records = [r for r in self.kb.of_kind(kind) if any(t in r.text for t in terms)]
+        return "”“".join(terms), records
 
     def _themes_by_word(self, text: str) -> list[str]:
         """Themes one of whose own words (民生, 便民, 营商, 礼包) the text holds, when no other

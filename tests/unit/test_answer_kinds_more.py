@@ -304,7 +304,7 @@ def test_grievances_about_selection_or_service_are_complaints(engine, text) -> N
 
 def test_a_written_year_before_a_plan_word_is_the_year_asked(engine) -> None:
     answer = engine.answer(Question("请问2024年大兴区政民互动工作总体方案的文号是多少？"))
-    assert answer.reason == OTHER_YEAR and "不是2024年的安排" in answer.text
+    assert not answer.covered and answer.reason == OTHER_YEAR and "不能把2023年的内容当作2024年" in answer.text
     assert engine.answer(Question("今年还有开放日吗 俺想去")).reason == OTHER_YEAR
 
 
@@ -356,3 +356,18 @@ def test_a_records_own_principle_is_not_the_plans_basic_principles(engine, text)
 def test_a_citizen_who_follows_something_closely_compares_nothing(engine) -> None:
     answer = engine.answer(Question("我平时比较关注区政府网站上的公告。教育领域信息公开那一项的完成时限是2023年几月？"))
     assert not answer.text.startswith("两者的对比")
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("工作要点里有哪几条提出了100%的量化要求？", {15, 17}),
+    ("工作要点中哪几条直接提到了“政策公开讲”和“政务开放日”？", {18, 21}),
+])
+def test_a_list_by_a_term_some_items_write(engine, text, numbers) -> None:
+    answer = engine.answer(Question(text))
+    assert {f"{WORK_POINTS}#item:{n}" for n in numbers} == set(answer.sources) or \
+        all(f"第{n}项" in answer.text for n in numbers)
+    assert "共有29项" not in answer.text
+
+
+def test_a_list_of_a_whole_kind_is_still_the_whole_kind(engine) -> None:
+    assert "共有17个开放点" in engine.answer(Question("开放日有哪些")).text
