@@ -25,6 +25,7 @@ MAX_LISTED_ITEMS = 8
 _ADDRESSEE = re.compile(r"的通知\s*([^：:。，]{2,30})[：:]")
 _NOTE = re.compile(r"[（(](此件[^）)]{2,12})[）)]")
 MAX_BRIEF = 6  # a filtered list this short shows each record's gist
+MAX_IN_FULL = 3  # a unit's records, when this few, are each shown in full
 MAX_CITED = 4  # a list of at most this many entries cites each of them
 LONG_ITEM = 90  # characters; a longer item is quoted by the sentence the question matched
 
@@ -102,12 +103,13 @@ class Renderer:
                 fact = self.texts["yes" if agrees else "no"] + fact
         sources = list(dict.fromkeys(self._source(r, where if len(records) > 1 else None)
                                      for r in records))
-        if shape in (d.LIST, d.COUNT) and len({r.document.number for r in records}) == 1:
-            # A long list cites its plan; a short one each record, as any fact answer does.
-            entries = {self.kb.joint_numbers(r) + r.kind for r in records}
+        if shape in (d.LIST, d.COUNT):
+            # A long list cites its plan(s); a short one each record, as any fact answer does.
+            entries = {self.kb.joint_numbers(r) + r.kind + r.document.number for r in records}
             long = len(entries) > MAX_CITED or reading.listing in ("themes", "theme")
-            sources = [self._source(records[0], "list")] if long else \
-                list(dict.fromkeys(self._source(r) for r in records))
+            plans = list(dict.fromkeys(r.document.number for r in records))
+            sources = [self._source(next(r for r in records if r.document.number == p), "list")
+                       for p in plans] if long else list(dict.fromkeys(self._source(r) for r in records))
         focus = records[0] if len(records) == 1 or shape in (d.COMPARE, d.SEVERAL) else None
         answered = [r for r in records if r.kind in NUMBERED_KINDS] or records
         listed = tuple(r.ref for r in records) if shape in (d.LIST, d.COUNT) else previous.listed
@@ -340,6 +342,8 @@ class Renderer:
         shown = records[:MAX_LISTED_ITEMS] if kind == "item" and not listing else records
         # A short list answers "包括啥" too: each line with the gist of what it is.
         detail = "brief" if listing and len(records) <= MAX_BRIEF else "short"
+        if listing.startswith("unit:") and len(records) <= MAX_IN_FULL:
+            detail = None  # "教委在要点和开放日里各管啥事": each of a unit's few records in full
         lines = "\n".join(dict.fromkeys(self._describe(r, detail) for r in shown))
         if listing == "same_theme" and reading.subject is not None:
             return self.t("theme_others", number=reading.subject.number,

@@ -350,7 +350,10 @@ class Understanding:
 
         if units and not specific:
             # A unit's records of the kinds the question names; "城管委负责哪些活动" all kinds.
-            pool = [r for k in (named_kinds or NUMBERED_KINDS) for r in self.kb.of_kind(k)]
+            # "教委在两份文件里分别承担了什么任务": every kind, whatever else the text names.
+            both_plans = bool(re.search(r"两(份|个|部)(文件|方案|计划)", text))
+            pool = [r for k in (NUMBERED_KINDS if both_plans else named_kinds or NUMBERED_KINDS)
+                    for r in self.kb.of_kind(k)]
             if "牵头" in text:  # "政务服务局牵头的工作": the items it leads, not all it joins
                 pool = [r for r in self.kb.of_kind("item")
                         if units & set(self.kb.gazetteer.ids("、".join(r.row.lead_units), UNIT))

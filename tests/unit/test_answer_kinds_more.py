@@ -371,3 +371,10 @@ def test_a_list_by_a_term_some_items_write(engine, text, numbers) -> None:
 
 def test_a_list_of_a_whole_kind_is_still_the_whole_kind(engine) -> None:
     assert "共有17个开放点" in engine.answer(Question("开放日有哪些")).text
+
+
+@pytest.mark.parametrize("text", ["教委在两份文件里分别承担了什么任务？", "教委在要点和开放日里各管啥事"])
+def test_a_units_few_records_across_both_plans_each_in_full_and_each_cited(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert "员额制" in answer.text and "双减" in answer.text
+    assert "第9项" in answer.text and "“政务开放日”开放点17" in answer.text
