@@ -153,6 +153,25 @@ class KnowledgeBase:
                     return record
         return None
 
+    def outline(self, document: DocumentRow) -> list[tuple[str, list[str]]]:
+        """The plan's parts as its headings give them, in order: [("二、深化重点领域信息公开",
+        ["（一）以…为导向做好信息公开", …]), …]; [] unless the parts found are numbered
+        一、二、三… without a gap (a part held by no record would be left out)."""
+        parts: dict[str, list[str]] = {}
+        for record in self.records:
+            if record.document is not document:
+                continue
+            path = getattr(record.row, "section", "") or "" if record.kind in ("item", "text") else ""
+            heads = [h for h in path.split(" / ") if h]
+            if not heads or not re.match(r"[一二三四五六七八九十]+、", heads[0]):
+                continue
+            subs = parts.setdefault(heads[0], [])
+            if len(heads) > 1 and heads[1] not in subs:
+                subs.append(heads[1])
+        ordered = sorted(parts.items(), key=lambda part: to_number(part[0].split("、", 1)[0]) or 0)
+        numbers = [to_number(h.split("、", 1)[0]) for h, _ in ordered]
+        return ordered if numbers == list(range(1, len(parts) + 1)) else []
+
     def of_kind(self, kind: str) -> list[Record]:
         """All records of one kind from the newest plan that has that kind, in plan order."""
         newest = self.latest(kind)

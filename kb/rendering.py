@@ -16,7 +16,7 @@ from typing import Any
 from kb import deciding as d
 from kb.cues import Cues
 from kb.gazetteer import UNIT
-from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences, to_number
 from kb.question import Context, Reading
 from kb.understanding import Understanding
 
@@ -215,6 +215,8 @@ class Renderer:
                     and (sentence := self._matching_sentence(record, reading, least=2)):
                 return sentence
             return self._rules_text(facet)
+        if record.kind == "document" and facet == "structure" and reading is not None:
+            return self._structure(record, reading) or self._describe(record, "document")
         if record.kind == "document":
             issued = row.issued_on
             date = f"{issued.year}年{issued.month}月{issued.day}日" if issued else ""
@@ -233,6 +235,29 @@ class Renderer:
             # A long paragraph is quoted by the sentence that holds what was asked.
             return self._matching_sentence(record, reading) or row.text
         return row.text
+
+    def _structure(self, document: Record, reading: Reading) -> str:
+        """The plan's parts with their sub-headings, or the one part the question names
+        ("第四部分", "深化重点领域信息公开那部分"); '' when the plan's outline is not whole."""
+        parts = self.kb.outline(document.document)
+        if not parts:
+            return ""
+        title = document.document.title
+        named = re.search(r"第([一二三四五六七八九十0-9]+)部分", reading.text)
+        index = (to_number(named.group(1)) or 0) - 1 if named else -1
+        if not 0 <= index < len(parts):
+            # A part named by its heading, whole or six characters of it in a row.
+            bodies = [heading.split("、", 1)[-1] for heading, _ in parts]
+            index = next((i for i, body in enumerate(bodies)
+                          if body in reading.text or any(body[j:j + 6] in reading.text
+                                                         for j in range(max(0, len(body) - 5)))), -1)
+        if 0 <= index < len(parts):
+            heading, subs = parts[index]
+            return self.t("structure_part", title=title, heading=heading,
+                          subs=self.sep.join(subs) or heading)
+        lines = "\n".join(self.t("structure_line", heading=h, subs=self.sep.join(s)) if s else h
+                          for h, s in parts)
+        return self.t("structure", title=title, count=len(parts), lines=lines)
 
     def _notice_parts(self, notice: Record, reading: Reading) -> str:
         """To whom the plan is sent, its publication note (此件主动公开) or its preamble, when

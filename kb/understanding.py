@@ -252,6 +252,17 @@ class Understanding:
                 if not facet:
                     base["facet"] = context.facet if context.facet not in (None, "list") else None
                 return reading([neighbour], "ordinal")
+        if facet == "structure":
+            # "要点分成哪几大部分", "第四部分标题是什么": the plan's own headings.
+            documents = self._documents(text, kinds) if named_plan else []
+            if not documents and recent:
+                documents = [r for r in self.kb.records
+                             if r.kind == "document" and r.document is recent[0].document]
+            documents = [d for d in documents or self._documents(text, kinds)
+                         if self.kb.outline(d.document)]
+            if documents:
+                return reading(documents[:1], "document")
+            base["facet"] = facet = cues.facet(text, skip={"structure"})
         named_themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
         if len(named_themes) == 1:
             sites = self.kb.themes()[named_themes[0]]

@@ -378,3 +378,16 @@ def test_a_units_few_records_across_both_plans_each_in_full_and_each_cited(engin
     answer = engine.answer(Question(text))
     assert "员额制" in answer.text and "双减" in answer.text
     assert "第9项" in answer.text and "“政务开放日”开放点17" in answer.text
+
+
+@pytest.mark.parametrize("text, said, unsaid", [
+    ("你好，2023年的政务公开工作要点分成哪几大部分？", "四、强化政务公开服务能力", None),
+    ("您好，工作要点的第四部分标题是什么，包括哪两个方面？", "加强政务公开队伍建设", "一、总体要求"),
+    ("要点第二部分“深化重点领域信息公开”分成了哪几个导向？", "美好生活需求为导向", "三、优化"),
+    ("“优化政策公开服务流程”这一部分下面设有哪几个小标题？", "深化政策全流程管理", "二、深化"),
+])
+def test_the_plans_parts_and_their_headings(engine, text, said, unsaid) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text
+    assert unsaid is None or unsaid not in answer.text
+    assert "第4项" not in answer.text  # 第四部分 is no work item 4
