@@ -17,12 +17,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from jieba import posseg
-
 from kb.cues import ASKS, NUMERAL, Cues
+from kb.finding import KIND_WORDS, Finder
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, to_number
-from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
+from kb.matching import ACTIVITIES_NAMED, WordMatcher
 from kb.question import Question, Reading
 
 NUMBER_PATTERNS = {
@@ -50,26 +49,11 @@ CARRIED_FACETS = frozenset({"unit", "deadline", "when", "content", "theme"})
 ORDINAL_ONLY = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|项|条)?\s*(?:呢|是|吗|的|$)")
 GENERIC_NUMBER = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|讲|项|条)?|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
                             r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)")
-KIND_WORDS = {
-    "site": re.compile(r"开放点|开放日|开放活动"),
-    "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲|(?:最后|头|末)一讲"),
-    "item": re.compile(r"工作要点|要点|任务|第.{1,3}项|信息公开|公开信息|信息发布|发布信息"),
-}
-SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]*?(?=能|可以|想|要|怎么|咋|[，。？！,?!]|$)")
-# What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
-JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|能)?(?:报名|参加|参与)|"
-                         r"(?:参加|报名|参与)([^，。？！,?!\s]{2,8})")
 ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|参加|参与|报名")
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
-# "有没有讲公积金的讲座", "有交通委的开放日吗": a kind of record about a topic, asked for.
-ABSENT_TOPIC = re.compile(r"(?:讲|关于|有关|针对)?([\u4e00-\u9fff]{2,8}?)(?:方面|相关)?的(?:政策)?"
-                          r"(?:宣讲|讲座|开放日|开放点|公开讲|开放活动)")
-ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针对|专门|是不是|有")
-YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
 # Facets a sentence of the plans' own paragraphs may answer before any template does.
 SENTENCE_FACETS = frozenset({None, "content", "unit", "eligibility", "who_can_join", "procedure"})
-RECENT = 4
 
 
 def _names_theme(theme: str, text: str) -> bool:
@@ -89,6 +73,7 @@ class Understanding:
         self.config = config
         self.kind_topics: dict[str, str] = config["kind_topics"]
         self.words = WordMatcher(kb, cues, config)
+        self.find = Finder(kb, cues, config, self.words)
 
     # --- pieces of a question ---------------------------------------------------------
 
@@ -232,7 +217,7 @@ class Understanding:
             return Reading(records=tuple(records), evidence=evidence, **values)
 
         if not text:  # a topic button (/ask_open_day): what the plans hold for it
-            return reading(self._overview(kinds, set(self.config["intent_topics"].get(
+            return reading(self.find.overview(kinds, set(self.config["intent_topics"].get(
                 question.intent or "", [])) - set(self.kind_topics)), "kind", mode="list")
 
         if (match := NTH_THEME.search(text)) and (n := to_number(match.group(1))):
@@ -254,11 +239,11 @@ class Understanding:
                 return reading([neighbour], "ordinal")
         if facet == "structure":
             # "要点分成哪几大部分", "第四部分标题是什么": the plan's own headings.
-            documents = self._documents(text, kinds) if named_plan else []
+            documents = self.find.documents(text, kinds) if named_plan else []
             if not documents and recent:
                 documents = [r for r in self.kb.records
                              if r.kind == "document" and r.document is recent[0].document]
-            documents = [d for d in documents or self._documents(text, kinds)
+            documents = [d for d in documents or self.find.documents(text, kinds)
                          if self.kb.outline(d.document)]
             if documents:
                 return reading(documents[:1], "document")
@@ -314,13 +299,13 @@ class Understanding:
         if facet in ("document", "section") and (names_document or not (units or specific)):
             # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥");
             # "这个文件" means the plan of the record discussed last.
-            documents = self._documents(text, kinds) if named_plan else []
+            documents = self.find.documents(text, kinds) if named_plan else []
             if not documents and recent:
                 documents = [r for r in self.kb.records
                              if r.kind == "document" and r.document is recent[0].document]
-            documents = documents or self._documents(text, kinds)
+            documents = documents or self.find.documents(text, kinds)
             if facet == "section":
-                return reading(self._sections(text, documents), "document")
+                return reading(self.find.sections(text, documents), "document")
             return reading(documents, "document")
         if cues.has("same_theme", text) and recent and recent[0].kind == "site":
             site = recent[0]
@@ -335,7 +320,7 @@ class Understanding:
             return reading([said], "said", mode=None)
         themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
         if not themes and (KIND_WORDS["site"].search(text) or "专题" in text):
-            themes = self._themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"
+            themes = self.find.themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"
         if themes:
             sites = [s for name in themes for s in self.kb.themes()[name]]
             if facet in (None, "content", "theme") or base["mode"]:
@@ -407,14 +392,14 @@ class Understanding:
             base["facet"] = "content"
             return reading([paragraph], "sentence")
         if base["mode"] in ("list", "count") and not units and not specific:
-            if found := self._records_saying_a_term(text, named_kinds):
+            if found := self.find.records_saying_a_term(text, named_kinds):
                 # "哪些开放点是围绕政务服务大厅或政务服务中心开展的", "哪几条提出了100%":
                 # the records of that kind that write the term, not all of them.
                 term, records = found
                 return reading(records, "filter", listing=f"word:{term}")
             if whole := self._kind_level(question, kinds, base):
                 return reading(whole, "kind")
-        if not units and not specific and (absent := self._absent_topic(text)):
+        if not units and not specific and (absent := self.find.absent_topic(text)):
             return reading(self.kb.of_kind(named_kinds[0]) if len(named_kinds) == 1 else [],
                            "none", absent=absent, mode="list")
         if (base["facet"] in cues.rule_facets or base["facet"] == "when") and not units \
@@ -448,78 +433,9 @@ class Understanding:
             return reading(retrieved, evidence)
         return reading(self._kind_level(question, kinds, base), "kind" if kinds else "none")
 
-    def foreign_words(self, text: str) -> set[str]:
-        """Nouns of what a question asks to join ("驾校怎么报名", "孩子上小学怎么报名"): any
-        thing named there other than our activities, leaving out who the citizen is ("我是
-        企业员工") and who may take part."""
-        people = set(self.config["people_words"]) | self.cues.generic_words
-        rules = self.kb.latest("rules")
-        # 人大代表, 政协委员, 媒体记者, 公告: the participation rules' own words
-        invited = str(rules.row) + rules.source_text if rules else ""
-        text = SELF_DESCRIPTION.sub("", text)
-        objects = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
-        found = {w.word for w in posseg.lcut(objects)
-                 if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people
-                 and w.word not in invited}
-        if not ACTIVITIES_NAMED.search(text):
-            # "小规模纳税人增值税咋申包", "想考个电工证": a name of three characters or more
-            # that no plan uses is something else the citizen deals with.
-            found |= {w for w in self.words.foreign_nouns(text) if len(w) >= 3}
-        return found
-
-    def _records_saying_a_term(self, text: str, named_kinds: Sequence[str]) -> tuple[str, list[Record]] | None:
-        """(terms, records) for a list asked by a term some records of one kind write: a
-        quoted term, a figure ("100%"), or a word of three characters or more, written by
-        at least two records of the kind named (or of one kind) and not by all of them."""
-        quote = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
-        quoted = quote.findall(text)
-        figures = re.findall(r"[0-9]+(?:\.[0-9]+)?%", text)
-        # "哪几条提到了“政务开放日”": the kind asked is the one named outside the quotes.
-        unquoted = quote.sub("", text)
-        kind_words = "".join([*(p.pattern for p in KIND_WORDS.values()), *self.kind_topics])
-        words = [w for w in self.words.content_words(unquoted) if len(w) >= 3 and w not in kind_words]
-        kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(unquoted)] \
-            if quoted else list(named_kinds)
-        found: dict[str, list[str]] = {}
-        for kind in kinds or NUMBERED_KINDS:
-            pool = self.kb.of_kind(kind)
-            for term in dict.fromkeys([*quoted, *figures, *words]):
-                if 2 <= len([r for r in pool if term in r.text]) < len(pool):
-                    found.setdefault(kind, []).append(term)
-        if len(found) != 1:
-            return None
-        kind, terms = next(iter(found.items()))
-        records = [r for r in self.kb.of_kind(kind) if any(t in r.text for t in terms)]
-        return "”“".join(terms), records
-
-    def _themes_by_word(self, text: str) -> list[str]:
-        """Themes one of whose own words (民生, 便民, 营商, 礼包) the text holds, when no other
-        theme has that word and it is not a word every plan uses (服务, 政策)."""
-        words = {name: {name[i:i + 2] for i in range(len(name) - 1)} - self.cues.generic_words
-                 for name in self.kb.themes() if name}
-        found = []
-        for name, own in words.items():
-            others = set().union(*(w for n, w in words.items() if n != name))
-            if any(w in text and w not in others for w in own - others):
-                found.append(name)
-        return found
-
-    def _absent_topic(self, text: str) -> str | None:
-        """'公积金' in "有没有讲公积金的讲座" when no record of the plans says a word of it."""
-        match = ABSENT_TOPIC.search(text)
-        if not match or not YES_NO_EXISTS.search(text):
-            return None
-        topic = ASKING_WORDS.split(match.group(1))[-1]
-        if len(topic) < 2 or topic in self.cues.generic_words:
-            return None
-        if self.kb.gazetteer.mentions(topic) or self.cues.colloquial(topic):
-            return None
-        known = any(topic in r.text or any(topic in u for u in r.units) for r in self.kb.records)
-        return None if known else topic
-
     def _follows_up(self, question: Question, facet: str | None) -> bool:
         """A question with no subject of its own, asked right after an answer."""
-        if self.foreign_words(question.text):
+        if self.find.foreign_words(question.text):
             return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
         recent = set(question.conversation.recent)
         if any(self.words.says(r, question.text) for r in self.kb.numbered() if r.ref not in recent):
@@ -542,11 +458,11 @@ class Understanding:
         ) or (facet == "when" and (not kinds or set(kinds) & {"site", "lecture"})):
             rules = self.kb.latest("rules")
             # "驾校怎么报名", "孩子上小学怎么报名" ask to join something else: not our rules.
-            if ACTIVITIES_NAMED.search(question.text) or not self.foreign_words(question.text):
+            if ACTIVITIES_NAMED.search(question.text) or not self.find.foreign_words(question.text):
                 return [rules] if rules else []
             return []
         if facet in ("document", "year_of_data"):
-            return self._documents(question.text, kinds)
+            return self.find.documents(question.text, kinds)
         named = [k for k in kinds if KIND_WORDS[k].search(question.text)]
         if len(named) > 1 and mode in ("list", "count"):  # "开放日和公开讲分别有几个"
             return [r for k in named for r in self.kb.of_kind(k)]
@@ -560,29 +476,3 @@ class Understanding:
             # "政务开放日" alone: what there is. "开放日那天管午饭吗" asks what no list says.
             return self.kb.of_kind(kinds[0])
         return []
-
-    def _sections(self, text: str, documents: Sequence[Record]) -> list[Record]:
-        """The text records of `documents` whose section the question asks for (answering.yml
-        `sections`: 目的 → 工作目标)."""
-        wanted = [section for word, section in self.config["sections"].items() if word in text]
-        of_documents = {d.document.number for d in documents}
-        return [r for r in self.kb.records if r.kind == "text"
-                and r.document.number in of_documents
-                and any(w in getattr(r.row, "section", "") for w in wanted)]
-
-    def _documents(self, text: str, kinds: Sequence[str]) -> list[Record]:
-        named = {kind for kind, words in self.config["document_keywords"].items()
-                 if any(word in text for word in words)}
-        if not named:
-            by_record_kind = {"site": "interaction_plan", "lecture": "interaction_plan",
-                              "item": "work_points"}
-            named = {by_record_kind[k] for k in kinds if k in by_record_kind}
-        documents = [r for r in self.kb.records if r.kind == "document"]
-        return [r for r in documents if not named or r.document.kind in named]
-
-    def _overview(self, kinds: Sequence[str], topics: set[str]) -> list[Record]:
-        if not topics:
-            return self.kb.of_kind(kinds[0]) if len(kinds) == 1 else []
-        matching = [r for kind in kinds for r in self.kb.of_kind(kind) if topics & set(r.topic_ids)]
-        matching.sort(key=lambda r: len(topics & set(r.topic_ids)), reverse=True)
-        return matching[:MAX_RECORDS]

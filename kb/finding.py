@@ -1,0 +1,139 @@
+"""Finding records by what a question names without a number: a term some records write,
+themes by their words, a topic no record holds, the plans and their sections, and what
+else a citizen asks to join. Used by kb.understanding; decides no facet.
+
+In: normalised question text. Out: records (kb.knowledge.Record) or words; nothing raises.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jieba import posseg
+
+from kb.cues import Cues
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
+from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
+
+KIND_WORDS = {
+    "site": re.compile(r"开放点|开放日|开放活动"),
+    "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲|(?:最后|头|末)一讲"),
+    "item": re.compile(r"工作要点|要点|任务|第.{1,3}项|信息公开|公开信息|信息发布|发布信息"),
+}
+SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]*?(?=能|可以|想|要|怎么|咋|[，。？！,?!]|$)")
+# What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
+JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|能)?(?:报名|参加|参与)|"
+                         r"(?:参加|报名|参与)([^，。？！,?!\s]{2,8})")
+# "有没有讲公积金的讲座", "有交通委的开放日吗": a kind of record about a topic, asked for.
+ABSENT_TOPIC = re.compile(r"(?:讲|关于|有关|针对)?([\u4e00-\u9fff]{2,8}?)(?:方面|相关)?的(?:政策)?"
+                          r"(?:宣讲|讲座|开放日|开放点|公开讲|开放活动)")
+ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针对|专门|是不是|有")
+YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
+
+
+class Finder:
+    """Lookups over one knowledge base; built once per snapshot with kb.understanding."""
+
+    def __init__(self, kb: KnowledgeBase, cues: Cues, config: Mapping[str, Any], words: WordMatcher) -> None:
+        self.kb = kb
+        self.cues = cues
+        self.config = config
+        self.words = words
+        self.kind_topics: dict[str, str] = config["kind_topics"]
+
+    def foreign_words(self, text: str) -> set[str]:
+        """Nouns of what a question asks to join ("驾校怎么报名", "孩子上小学怎么报名"): any
+        thing named there other than our activities, leaving out who the citizen is ("我是
+        企业员工") and who may take part."""
+        people = set(self.config["people_words"]) | self.cues.generic_words
+        rules = self.kb.latest("rules")
+        # 人大代表, 政协委员, 媒体记者, 公告: the participation rules' own words
+        invited = str(rules.row) + rules.source_text if rules else ""
+        text = SELF_DESCRIPTION.sub("", text)
+        objects = "｜".join(m.group(1) or m.group(2) for m in JOIN_OBJECT.finditer(text))
+        found = {w.word for w in posseg.lcut(objects)
+                 if w.flag.startswith("n") and len(w.word) >= 2 and w.word not in people
+                 and w.word not in invited}
+        if not ACTIVITIES_NAMED.search(text):
+            # "小规模纳税人增值税咋申包", "想考个电工证": a name of three characters or more
+            # that no plan uses is something else the citizen deals with.
+            found |= {w for w in self.words.foreign_nouns(text) if len(w) >= 3}
+        return found
+
+    def records_saying_a_term(self, text: str, named_kinds: Sequence[str]) -> tuple[str, list[Record]] | None:
+        """(terms, records) for a list asked by a term some records of one kind write: a
+        quoted term, a figure ("100%"), or a word of three characters or more, written by
+        at least two records of the kind named (or of one kind) and not by all of them."""
+        quote = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
+        quoted = quote.findall(text)
+        figures = re.findall(r"[0-9]+(?:\.[0-9]+)?%", text)
+        # "哪几条提到了“政务开放日”": the kind asked is the one named outside the quotes.
+        unquoted = quote.sub("", text)
+        kind_words = "".join([*(p.pattern for p in KIND_WORDS.values()), *self.kind_topics])
+        words = [w for w in self.words.content_words(unquoted) if len(w) >= 3 and w not in kind_words]
+        kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(unquoted)] \
+            if quoted else list(named_kinds)
+        found: dict[str, list[str]] = {}
+        for kind in kinds or NUMBERED_KINDS:
+            pool = self.kb.of_kind(kind)
+            for term in dict.fromkeys([*quoted, *figures, *words]):
+                if 2 <= len([r for r in pool if term in r.text]) < len(pool):
+                    found.setdefault(kind, []).append(term)
+        if len(found) != 1:
+            return None
+        kind, terms = next(iter(found.items()))
+        records = [r for r in self.kb.of_kind(kind) if any(t in r.text for t in terms)]
+        return "”“".join(terms), records
+
+    def themes_by_word(self, text: str) -> list[str]:
+        """Themes one of whose own words (民生, 便民, 营商, 礼包) the text holds, when no other
+        theme has that word and it is not a word every plan uses (服务, 政策)."""
+        words = {name: {name[i:i + 2] for i in range(len(name) - 1)} - self.cues.generic_words
+                 for name in self.kb.themes() if name}
+        found = []
+        for name, own in words.items():
+            others = set().union(*(w for n, w in words.items() if n != name))
+            if any(w in text and w not in others for w in own - others):
+                found.append(name)
+        return found
+
+    def absent_topic(self, text: str) -> str | None:
+        """'公积金' in "有没有讲公积金的讲座" when no record of the plans says a word of it."""
+        match = ABSENT_TOPIC.search(text)
+        if not match or not YES_NO_EXISTS.search(text):
+            return None
+        topic = ASKING_WORDS.split(match.group(1))[-1]
+        if len(topic) < 2 or topic in self.cues.generic_words:
+            return None
+        if self.kb.gazetteer.mentions(topic) or self.cues.colloquial(topic):
+            return None
+        known = any(topic in r.text or any(topic in u for u in r.units) for r in self.kb.records)
+        return None if known else topic
+
+    def sections(self, text: str, documents: Sequence[Record]) -> list[Record]:
+        """The text records of `documents` whose section the question asks for (answering.yml
+        `sections`: 目的 → 工作目标)."""
+        wanted = [section for word, section in self.config["sections"].items() if word in text]
+        of_documents = {d.document.number for d in documents}
+        return [r for r in self.kb.records if r.kind == "text"
+                and r.document.number in of_documents
+                and any(w in getattr(r.row, "section", "") for w in wanted)]
+
+    def documents(self, text: str, kinds: Sequence[str]) -> list[Record]:
+        named = {kind for kind, words in self.config["document_keywords"].items()
+                 if any(word in text for word in words)}
+        if not named:
+            by_record_kind = {"site": "interaction_plan", "lecture": "interaction_plan",
+                              "item": "work_points"}
+            named = {by_record_kind[k] for k in kinds if k in by_record_kind}
+        documents = [r for r in self.kb.records if r.kind == "document"]
+        return [r for r in documents if not named or r.document.kind in named]
+
+    def overview(self, kinds: Sequence[str], topics: set[str]) -> list[Record]:
+        if not topics:
+            return self.kb.of_kind(kinds[0]) if len(kinds) == 1 else []
+        matching = [r for kind in kinds for r in self.kb.of_kind(kind) if topics & set(r.topic_ids)]
+        matching.sort(key=lambda r: len(topics & set(r.topic_ids)), reverse=True)
+        return matching[:MAX_RECORDS]
+
