@@ -1,37 +1,15 @@
 """Kinds of misreading found with the diagnosis set (tests/dev/debug_questions.yml), each
-with the example that showed it and a second phrasing of the same kind (issue 13)."""
+with the example that showed it and a second phrasing of the same kind (issue 13).
+The `engine` fixture is tests/unit/conftest.py's."""
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 
-from kb.answers import AnswerEngine, Context, KnowledgeBase, Question
+from kb.answers import Question
 from kb.deciding import ABSENT_TOPIC, DETAIL_NOT_IN_PLANS, OTHER_YEAR
+from tests.unit.answering import INTERACTION, WORK_POINTS, ask
 
 pytestmark = pytest.mark.unit
-
-INTERACTION = "京兴政务公开办发〔2023〕2号"
-WORK_POINTS = "京兴政务公开发〔2023〕1号"
-
-
-@pytest.fixture(scope="module")
-def engine(knowledge_db: str) -> AnswerEngine:
-    from kb.db import UnitOfWork
-    from kb.store import KnowledgeRepository
-
-    with UnitOfWork(knowledge_db).session() as session:
-        documents = KnowledgeRepository(session).documents()
-    return AnswerEngine(KnowledgeBase(documents), hotline="96156",
-                        today=lambda: dt.date(2026, 11, 30))
-
-
-def ask(engine: AnswerEngine, *turns: str):
-    context, answer = Context(), None
-    for text in turns:
-        answer = engine.answer(Question(text, context=context))
-        context = answer.context
-    return answer
 
 
 @pytest.mark.parametrize("text", [

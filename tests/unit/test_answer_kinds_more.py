@@ -1,37 +1,15 @@
 """More kinds of misreading, found with the fifth diagnosis set (tests/dev/debug5_questions.yml),
-each with the example that showed it and a second phrasing of the same kind (issue 13)."""
+each with the example that showed it and a second phrasing of the same kind (issue 13).
+The `engine` fixture is tests/unit/conftest.py's."""
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 
-from kb.answers import AnswerEngine, Context, KnowledgeBase, Question
+from kb.answers import Context, Question
 from kb.deciding import COMPLAINT, DETAIL_NOT_IN_PLANS, OTHER_YEAR
+from tests.unit.answering import INTERACTION, TODAY, WORK_POINTS, ask
 
 pytestmark = pytest.mark.unit
-
-INTERACTION = "京兴政务公开办发〔2023〕2号"
-WORK_POINTS = "京兴政务公开发〔2023〕1号"
-
-
-@pytest.fixture(scope="module")
-def engine(knowledge_db: str) -> AnswerEngine:
-    from kb.db import UnitOfWork
-    from kb.store import KnowledgeRepository
-
-    with UnitOfWork(knowledge_db).session() as session:
-        documents = KnowledgeRepository(session).documents()
-    return AnswerEngine(KnowledgeBase(documents), hotline="96156",
-                        today=lambda: dt.date(2026, 11, 30))
-
-
-def ask(engine: AnswerEngine, *turns: str):
-    context, answer = Context(), None
-    for text in turns:
-        answer = engine.answer(Question(text, context=context))
-        context = answer.context
-    return answer
 
 
 # --- what is asked -----------------------------------------------------------------------
@@ -141,7 +119,7 @@ def test_an_older_year_in_chinese_digits_is_refused_not_answered_with_2023(engin
 
 
 def test_a_span_of_years_in_chinese_digits_is_no_year(engine) -> None:
-    assert engine.cues.asked_years("我在这干了二三年了 开放日咋报名", dt.date(2026, 11, 30)) == ()
+    assert engine.cues.asked_years("我在这干了二三年了 开放日咋报名", TODAY) == ()
 
 
 # --- positions and neighbours ------------------------------------------------------------
