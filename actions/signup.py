@@ -369,9 +369,9 @@ class ActionAnswerFormInput(Action):
             # 人大代表给项目提意见的 那是哪个单位的"): then the plans answer it.
             if (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
                 return answered
-            if (refused := plans_refusal(question_from(tracker))) is not None:
+            if (plans_no := plans_refusal(question_from(tracker))) is not None:
                 # "长峰医院火灾造成了多少人伤亡？" taken for a name: what the plans do not say.
-                dispatcher.utter_message(text=refused.text)
+                dispatcher.utter_message(text=plans_no.text)
                 return []
             dispatcher.utter_message(response="utter_what_to_do_with_it")
             return []

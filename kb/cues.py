@@ -37,6 +37,8 @@ _SHORT = 16  # a message this short is about the year it names, whatever else it
 _TAIL = 3  # a clause this short ("咋弄", "谢谢", "是吗") belongs to the one before it
 # A record number in digits or Chinese numerals; 一 of 一共/一起/一下/一些 is no number.
 NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+(?![共起下些直样般定旦律切同块]))"
+# "第一个", "第3项" anywhere in a text.
+_NTH = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|项|条|讲)")
 
 
 def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
@@ -149,10 +151,15 @@ class Cues:
     def position_in(self, text: str, length: int) -> int | None:
         """`ordinal`, or '第一个' anywhere in the text ("政策专属礼包专题第一个点")."""
         position = self.ordinal(text, length)
-        match = re.search(rf"第\s*{NUMERAL}\s*(?:个|场|项|条|讲)", text)
+        match = _NTH.search(text)
         if position is None and match and (n := to_number(match.group(1))) and n <= length:
             return n - 1
         return position
+
+    @staticmethod
+    def writes_year(text: str) -> bool:
+        """Whether a year is written out ("2024年", "二〇二一年"), not said as 今年/明年."""
+        return bool(YEAR.search(text) or CN_YEAR.search(text))
 
     def counts_from_end(self, text: str) -> bool:
         """'倒数第二个': a position from the end, never the number 2."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from kb.cues import ASKS, CN_YEAR, YEAR, Cues
+from kb.cues import ASKS, Cues
 from kb.knowledge import KnowledgeBase, Record
 from kb.question import Reading
 
@@ -67,9 +67,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         return refuse(COMPLAINT)
     if reading.asked_years and not set(reading.asked_years) <= set(kb.years):
         asks = reading.facet or reading.mode or reading.evidence in NAMED_EVIDENCE
-        said_outright = bool(YEAR.search(reading.text) or CN_YEAR.search(reading.text))
-        if kb.years and min(reading.asked_years) > max(kb.years) and asks and not said_outright \
-                and reading.facet not in _TIMES and not cues.has("year_existence", reading.text):
+        if kb.years and min(reading.asked_years) > max(kb.years) and asks \
+                and not cues.writes_year(reading.text) and reading.facet not in _TIMES \
+                and not cues.has("year_existence", reading.text):
             # "今年的工作要点是谁印发的" while the newest plan is 2023's: said plainly that no
             # plan of that year is held, then what the newest plan says, labelled with its
             # own year (kb.rendering) — never as this year's. A year written out ("2024年的

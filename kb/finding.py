@@ -120,6 +120,16 @@ class Finder:
                 and r.document.number in of_documents
                 and any(w in getattr(r.row, "section", "") for w in wanted)]
 
+    def plans_meant(self, text: str, kinds: Sequence[str], named_plan: bool,
+                    recent: Sequence[Record]) -> list[Record]:
+        """The document records a question about a plan itself means: the plan it names,
+        else ("这个文件") the plan of the record discussed last, else by the kinds asked."""
+        documents = self.documents(text, kinds) if named_plan else []
+        if not documents and recent:
+            documents = [r for r in self.kb.records
+                         if r.kind == "document" and r.document is recent[0].document]
+        return documents or self.documents(text, kinds)
+
     def documents(self, text: str, kinds: Sequence[str]) -> list[Record]:
         named = {kind for kind, words in self.config["document_keywords"].items()
                  if any(word in text for word in words)}

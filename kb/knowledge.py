@@ -157,20 +157,19 @@ class KnowledgeBase:
         """The plan's parts as its headings give them, in order: [("二、深化重点领域信息公开",
         ["（一）以…为导向做好信息公开", …]), …]; [] unless the parts found are numbered
         一、二、三… without a gap (a part held by no record would be left out)."""
-        parts: dict[str, list[str]] = {}
+        parts: dict[int, tuple[str, list[str]]] = {}  # by the part's number
         for record in self.records:
-            if record.document is not document:
+            if record.document is not document or record.kind not in ("item", "text"):
                 continue
-            path = getattr(record.row, "section", "") or "" if record.kind in ("item", "text") else ""
-            heads = [h for h in path.split(" / ") if h]
-            if not heads or not re.match(r"[一二三四五六七八九十]+、", heads[0]):
+            heads = [h for h in (record.row.section or "").split(" / ") if h]
+            numbered = re.match(r"([一二三四五六七八九十]+)、", heads[0]) if heads else None
+            if numbered is None or (number := to_number(numbered.group(1))) is None:
                 continue
-            subs = parts.setdefault(heads[0], [])
+            subs = parts.setdefault(number, (heads[0], []))[1]
             if len(heads) > 1 and heads[1] not in subs:
                 subs.append(heads[1])
-        ordered = sorted(parts.items(), key=lambda part: to_number(part[0].split("、", 1)[0]) or 0)
-        numbers = [to_number(h.split("、", 1)[0]) for h, _ in ordered]
-        return ordered if numbers == list(range(1, len(parts) + 1)) else []
+        whole = sorted(parts) == list(range(1, len(parts) + 1))
+        return [parts[n] for n in sorted(parts)] if whole else []
 
     def of_kind(self, kind: str) -> list[Record]:
         """All records of one kind from the newest plan that has that kind, in plan order."""

@@ -8,7 +8,7 @@ nothing about facets or conversation context; kb.understanding does.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import jieba
@@ -132,15 +132,12 @@ class WordMatcher:
         """The plain paragraph with a sentence that shares at least two of the question's
         words (widened by `plan_words`), six characters or more together, more than any
         sentence of a numbered record does; None if none."""
-        foreign = self.foreign_nouns(text)
-        if len(foreign) >= 2 or any(len(w) >= 3 for w in foreign):
+        if self._about_something_else(text):
             return None  # "新生儿落户需要准备啥": about something no plan names
         words, added = self._sentence_words(text)
         best: tuple[int, Record | None] = (0, None)
         numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
-        for record in self.kb.records:
-            if record.kind not in _SAYING or "通知" in getattr(record.row, "section", ""):
-                continue  # a plan's cover letter is asked about as the plan itself
+        for record in self._saying_candidates():
             for sentence in self.kb.sentences_of(record):
                 weight = self._weight(sentence, words, added)
                 if record.kind in NUMBERED_KINDS:
@@ -153,16 +150,13 @@ class WordMatcher:
         """The numbered record that says more of the question than any other record or any
         sentence of a paragraph ("抽检信息的产品类别包括哪些" → item 8): two of its words or
         more, six characters or more together; None if none or a tie."""
-        foreign = self.foreign_nouns(text)
-        if len(foreign) >= 2 or any(len(w) >= 3 for w in foreign):
+        if self._about_something_else(text):
             return None
         # Only the question's own words: a plans' word for an everyday one ("视频" → 音频视频)
         # is too loose to pick one record out of all of them.
         words, added = self.content_words(text), set()
         weights: dict[str, int] = {}
-        for record in self.kb.records:
-            if record.kind not in _SAYING or "通知" in getattr(record.row, "section", ""):
-                continue
+        for record in self._saying_candidates():
             # A numbered record is short enough to count as a whole ("建立政策效果评价机制。
             # 按照…的原则"); a paragraph counts by its best sentence.
             pieces = [record.searchable] if record.kind in NUMBERED_KINDS else self.kb.sentences_of(record)
@@ -174,13 +168,25 @@ class WordMatcher:
         best = self.kb.by_ref[ranked[0][0]]
         return best if best.kind in NUMBERED_KINDS else None
 
-    def says(self, record: Record, text: str) -> bool:
-        """Whether one sentence of `record` says what the question says: at least two of its
-        words (widened by `plan_words`), six characters or more together — more than one
-        shared word ("细则……跟政策一块儿出" and item 23's 配套细则……同步制定、同时发布)."""
+    def says(self, records: Iterable[Record], text: str) -> bool:
+        """Whether one sentence of any of `records` says what the question says: at least two
+        of its words (widened by `plan_words`), six characters or more together — more than
+        one shared word ("细则……跟政策一块儿出" and item 23's 配套细则……同步制定、同时发布).
+        The question's words are found once, however many records are looked through."""
         words, added = self._sentence_words(text)
         return any(self._weight(sentence, words, added) >= MIN_SHARED_CHARACTERS
-                   for sentence in self.kb.sentences_of(record))
+                   for record in records for sentence in self.kb.sentences_of(record))
+
+    def _about_something_else(self, text: str) -> bool:
+        """Two nouns no plan writes, or one of three characters or more: 新生儿落户, 驾校."""
+        foreign = self.foreign_nouns(text)
+        return len(foreign) >= 2 or any(len(w) >= 3 for w in foreign)
+
+    def _saying_candidates(self) -> Iterator[Record]:
+        """The records whose sentences may say a question (`_SAYING`), without a plan's cover
+        letter: it is asked about as the plan itself."""
+        return (r for r in self.kb.records
+                if r.kind in _SAYING and "通知" not in getattr(r.row, "section", ""))
 
     def _sentence_words(self, text: str) -> tuple[set[str], set[str]]:
         """(content words of the widened text, the plans' own words added for everyday ones)."""

@@ -239,11 +239,7 @@ class Understanding:
                 return reading([neighbour], "ordinal")
         if facet == "structure":
             # "要点分成哪几大部分", "第四部分标题是什么": the plan's own headings.
-            documents = self.find.documents(text, kinds) if named_plan else []
-            if not documents and recent:
-                documents = [r for r in self.kb.records
-                             if r.kind == "document" and r.document is recent[0].document]
-            documents = [d for d in documents or self.find.documents(text, kinds)
+            documents = [d for d in self.find.plans_meant(text, kinds, named_plan, recent)
                          if self.kb.outline(d.document)]
             if documents:
                 return reading(documents[:1], "document")
@@ -299,11 +295,7 @@ class Understanding:
         if facet in ("document", "section") and (names_document or not (units or specific)):
             # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥");
             # "这个文件" means the plan of the record discussed last.
-            documents = self.find.documents(text, kinds) if named_plan else []
-            if not documents and recent:
-                documents = [r for r in self.kb.records
-                             if r.kind == "document" and r.document is recent[0].document]
-            documents = documents or self.find.documents(text, kinds)
+            documents = self.find.plans_meant(text, kinds, named_plan, recent)
             if facet == "section":
                 return reading(self.find.sections(text, documents), "document")
             return reading(documents, "document")
@@ -318,7 +310,7 @@ class Understanding:
             # says, not the whole list of its kind nor the open days' themes.
             base["facet"] = "content" if facet in (None, "theme") else facet
             return reading([said], "said", mode=None)
-        themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
+        themes = list(named_themes)
         if not themes and (KIND_WORDS["site"].search(text) or "专题" in text):
             themes = self.find.themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"
         if themes:
@@ -426,7 +418,7 @@ class Understanding:
             evidence = "mention" if (units | specific) & {
                 i for r in retrieved for i in (*r.unit_ids, *r.topic_ids)} else "retrieval"
             if evidence == "retrieval" and retrieved[0].kind != "text" \
-                    and self.words.says(retrieved[0], text):
+                    and self.words.says(retrieved[:1], text):
                 # "有没有要求细则跟政策一块儿出": a sentence of item 23 says it in two words or
                 # more, not one word shared by chance.
                 evidence = "said"
@@ -438,7 +430,7 @@ class Understanding:
         if self.find.foreign_words(question.text):
             return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
         recent = set(question.conversation.recent)
-        if any(self.words.says(r, question.text) for r in self.kb.numbered() if r.ref not in recent):
+        if self.words.says((r for r in self.kb.numbered() if r.ref not in recent), question.text):
             return False  # "平台建设辅助支撑那条呢": another record, described in its own words
         if question.intent == "ask_followup" or self.cues.has("back_references", question.text):
             return True
