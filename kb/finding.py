@@ -29,6 +29,8 @@ JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|
 ABSENT_TOPIC = re.compile(r"(?:讲|关于|有关|针对)?([\u4e00-\u9fff]{2,8}?)(?:方面|相关)?的(?:政策)?"
                           r"(?:宣讲|讲座|开放日|开放点|公开讲|开放活动)")
 ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针对|专门|是不是|有")
+# "哪几个开放点写到了驿站": the word after "写到" is the term asked, quoted or not.
+MENTIONED = re.compile(r"(?:提到|写到|说到|讲到|涉及|提及|含有|包含)(?:了|过)?([^，。？！,?!\s“”\"]{2,12})")
 YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 
 
@@ -64,9 +66,11 @@ class Finder:
     def records_saying_a_term(self, text: str, named_kinds: Sequence[str]) -> tuple[str, list[Record]] | None:
         """(terms, records) for a list asked by a term some records of one kind write: a
         quoted term, a figure ("100%"), or a word of three characters or more, written by
-        at least two records of the kind named (or of one kind) and not by all of them."""
+        at least two records (one, for a quoted term) of the kind named (or of one kind) and not by all of them."""
         quote = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
         quoted = quote.findall(text)
+        if not quoted and (said := MENTIONED.search(text)):
+            quoted = [w for w in self.words.content_words(said.group(1)) if len(w) >= 2][:1]
         figures = re.findall(r"[0-9]+(?:\.[0-9]+)?%", text)
         # "哪几条提到了“政务开放日”": the kind asked is the one named outside the quotes.
         unquoted = quote.sub("", text)
@@ -78,7 +82,10 @@ class Finder:
         for kind in kinds or NUMBERED_KINDS:
             pool = self.kb.of_kind(kind)
             for term in dict.fromkeys([*quoted, *figures, *words]):
-                if 2 <= len([r for r in pool if term in r.text]) < len(pool):
+                # A term the citizen quotes may be written by one record only: that one is
+                # the answer ("哪几个开放点写到了“驿站”"); an unquoted word needs two.
+                least = 1 if term in quoted else 2
+                if least <= len([r for r in pool if term in r.text]) < len(pool):
                     found.setdefault(kind, []).append(term)
         if len(found) != 1:
             return None
