@@ -11,6 +11,7 @@ plan is 2023's) is never answered with an older year's record as if it were that
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from kb.cues import ASKS, Cues
@@ -31,6 +32,32 @@ NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "fi
 
 # When things happen in a year asked ("今年开放日啥时候开始"): only that year's plan can say.
 _TIMES = frozenset({"when", "exact_date", "deadline"})
+
+
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
+# What stands right after a term that a record spells out: "（…）", "：…", "，即…", "包括…".
+_FILLER_AT_END = re.compile(r"(?:具体|到底|究竟|都|是|说的|的|所)+$")
+_SPELLED_AFTER = re.compile(r"^(?:[（(:：]|，?即|，?包括|，?主要包括|，?是指)")
+
+
+def _spells_out(record: Record, text: str, cues: Cues) -> bool:
+    """Whether `record` says what the term a meaning question asks about covers: a list
+    ending in 等 right before the term ("……社会救助等基层重点领域"), or an explanation right
+    after it. The term is the quoted one, else the words just before the asking phrase; a
+    term the record does not write is the citizen's own name for what it says (True)."""
+    asked = cues.phrase("meaning", text) or ""
+    before = _FILLER_AT_END.sub("", text[:text.find(asked)] if asked else text)
+    # The words just before the asking phrase, longest first; two characters only as the
+    # plan's own quoted term (“两区”), else "同步" of "三个同步" would be found anywhere.
+    terms = _QUOTED.findall(text) or [before[-n:] for n in range(min(len(before), 12), 1, -1)]
+    for term in terms:
+        at = record.text.find(f"“{term}”" if len(term) == 2 else term)
+        if at < 0:
+            continue
+        at += 1 if len(term) == 2 else 0
+        after = record.text[at + len(term):]
+        return record.text[:at].endswith("等") or bool(_SPELLED_AFTER.match(after))
+    return True  # the citizen's own word for it ("三个同步"): what the record says is the answer
 
 
 @dataclass(frozen=True)
@@ -91,6 +118,8 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             word in records[0].text
             for word in [cues.phrase(facet, reading.text), *cues.stated_by.get(facet, [])] if word):
         facet = "content"  # "开放点5是不是能免费帮办代办", "…收费吗" (also of the one just discussed): it says 免费
+    if facet == "meaning" and records and _spells_out(records[0], reading.text, cues):
+        facet = "content"  # "基层重点领域具体包括哪些": the list before 等 is what it means
     if facet in cues.not_in_plans:
         return refuse(DETAIL_NOT_IN_PLANS)
     if reading.absent:

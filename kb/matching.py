@@ -27,6 +27,8 @@ MAX_RECORDS = 6
 # kb.rendering; as a rival paragraph they outweigh the work requirements by their lists.)
 _SAYING = ("text", *NUMBERED_KINDS)
 MIN_SHARED_CHARACTERS = 6
+MIN_ALONE_CHARACTERS = 4  # two words of two characters, when few records write them
+RARE_IN_RECORDS = 3
 # Passage similarity a record needs, beside a shared distinctive word, when the question
 # names no unit or topic of it (bench/kb_accuracy.py --sweep shows how it was set).
 MIN_SIMILARITY = 0.2
@@ -46,8 +48,15 @@ class WordMatcher:
         self.kb = kb
         self.cues = cues
         self.config = config
+        # A plan named as a document: "政民互动方案", "政民互动总体方案", "工作要点" — not
+        # "政民互动的宣传报道", where the words say what is asked about.
+        names = sorted({w for ws in config["document_keywords"].values() for w in ws if len(w) >= 3},
+                       key=len, reverse=True)
+        self._plan_names = re.compile(
+            "|".join(rf"{re.escape(n)}(?:总体|工作)*(?:方案|计划|文件)" if not n.endswith("要点") else re.escape(n)
+                     for n in names) or "(?!)")
         self._everyday = frozenset(w for said in config["plan_words"].values() for w in said)
-        self._ignored = frozenset(config["people_words"]) | cues.generic_words
+        self._ignored = frozenset(config["people_words"]) | cues.generic_words | frozenset(config["courtesies"])
 
     def content_words(self, text: str) -> set[str]:
         """Distinctive words of a text: jieba words of 2+ characters, not generic ones."""
@@ -134,7 +143,7 @@ class WordMatcher:
         sentence of a numbered record does; None if none."""
         if self._about_something_else(text):
             return None  # "新生儿落户需要准备啥": about something no plan names
-        words, added = self._sentence_words(text)
+        words, added = self._sentence_words(self._without_plan_names(text))
         best: tuple[int, Record | None] = (0, None)
         numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
         for record in self._saying_candidates():
@@ -144,17 +153,31 @@ class WordMatcher:
                     numbered_best = max(numbered_best, weight)
                 elif weight >= MIN_SHARED_CHARACTERS and weight > best[0]:
                     best = (weight, record)
-        return best[1] if best[0] > numbered_best else None
+        if best[1] is None or best[0] <= numbered_best or self._rules_say_more(text, best[1]):
+            return None
+        return best[1]
+
+    def _rules_say_more(self, text: str, paragraph: Record) -> bool:
+        """Whether a sentence of the participation rules holds more of the question's own
+        words than the paragraph does ("线下宣传活动的参加人员范围": 人员范围为…, not 做好宣传
+        报道). Only the citizen's own words count: by the plans' words for everyday ones the
+        rules' long lists would outweigh every paragraph."""
+        words = self.content_words(text)
+        rules = [r for r in self.kb.records if r.kind == "rules"]
+        said = max((self._weight(s, words, set()) for r in rules for s in self.kb.sentences_of(r)), default=0)
+        return said >= MIN_SHARED_CHARACTERS and said > max(
+            self._weight(s, words, set()) for s in self.kb.sentences_of(paragraph))
 
     def record_saying(self, text: str) -> Record | None:
         """The numbered record that says more of the question than any other record or any
         sentence of a paragraph ("抽检信息的产品类别包括哪些" → item 8): two of its words or
-        more, six characters or more together; None if none or a tie."""
+        more, six characters or more together (four, when few records write them);
+        None if none or a tie."""
         if self._about_something_else(text):
             return None
         # Only the question's own words: a plans' word for an everyday one ("视频" → 音频视频)
         # is too loose to pick one record out of all of them.
-        words, added = self.content_words(text), set()
+        words, added = self.content_words(self._without_plan_names(text)), set()
         weights: dict[str, int] = {}
         for record in self._saying_candidates():
             # A numbered record is short enough to count as a whole ("建立政策效果评价机制。
@@ -162,11 +185,22 @@ class WordMatcher:
             pieces = [record.searchable] if record.kind in NUMBERED_KINDS else self.kb.sentences_of(record)
             weights[record.ref] = max((self._weight(s, words, added) for s in pieces), default=0)
         ranked = sorted(weights.items(), key=lambda pair: pair[1], reverse=True)
-        if not ranked or ranked[0][1] < MIN_SHARED_CHARACTERS or \
-                (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        if not ranked or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
             return None
         best = self.kb.by_ref[ranked[0][0]]
+        if ranked[0][1] < MIN_SHARED_CHARACTERS and not (
+                ranked[0][1] >= MIN_ALONE_CHARACTERS and self._rarely_said(best, words)):
+            return None
         return best if best.kind in NUMBERED_KINDS else None
+
+    def _rarely_said(self, record: Record, words: set[str]) -> bool:
+        """Whether two of the question's words that `record` writes are each written by
+        few records (at most RARE_IN_RECORDS): "要做哪些政策推广产品" → 推广, 产品 of item
+        21, not 文件, 要求 that most work items write."""
+        shared = [w for w in words if w in record.searchable]
+        rare = [w for w in shared
+                if sum(w in r.searchable for r in self._saying_candidates()) <= RARE_IN_RECORDS]
+        return len(rare) >= 2
 
     def says(self, records: Iterable[Record], text: str) -> bool:
         """Whether one sentence of any of `records` says what the question says: at least two
@@ -176,6 +210,12 @@ class WordMatcher:
         words, added = self._sentence_words(text)
         return any(self._weight(sentence, words, added) >= MIN_SHARED_CHARACTERS
                    for record in records for sentence in self.kb.sentences_of(record))
+
+    def _without_plan_names(self, text: str) -> str:
+        """The text without the words that name a plan as a document (answering.yml
+        `document_keywords`: 政民互动方案, 工作要点): "政民互动方案说要坚持以民意什么…为导向" is
+        matched by 民意 and 导向, not by 政民互动, which half the plan's sentences write."""
+        return self._plan_names.sub("｜", text)
 
     def _about_something_else(self, text: str) -> bool:
         """Two nouns no plan writes, or one of three characters or more: 新生儿落户, 驾校."""

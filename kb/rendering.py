@@ -83,8 +83,11 @@ class Renderer:
             where = "list"
         elif shape == d.SEVERAL:
             detail = facet if facet in ("unit", "deadline", "theme") else "short"
-            if facet == "content" and len(records) <= MAX_BRIEF:
-                detail = "content"  # "医保和人社的宣讲各讲啥": what each says, in full
+            if (facet in ("content", "place") and len(records) <= MAX_BRIEF) or \
+                    (facet is None and len(records) <= MAX_IN_FULL):
+                # "医保和人社的宣讲各讲啥", "旧宫镇和瀛海镇的开放日各去哪参观": what each
+                # says, in full (where an activity goes is in what its entry says).
+                detail = "content"
             fact = "\n".join(dict.fromkeys(self._describe(r, detail, reading) for r in records))
             if detail in ("short", "content"):
                 fact = self.t("several", lines=fact)

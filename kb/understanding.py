@@ -38,6 +38,8 @@ NUMBER_PATTERNS = {
 }
 # A second number joined to the first: "开放点15和16", "第3、4项".
 _MORE_NUMBERS = re.compile(rf"^\s*(?:和|与|跟|还有|、|,|，|及)\s*(?:第\s*)?{NUMERAL}")
+# "第#" (an entity's value) followed by a word, not by a classifier or a record's kind.
+_NOT_A_NUMBER = re.compile(r"第#(?![\s\d个场项条讲号点部分批次期名])(?!开放点|宣讲|公开讲)[\u4e00-\u9fff]")
 _JOINED = re.compile(r"和|与|跟|还有|以及")
 # "这个单位还有别的活动吗": the other records of the unit just discussed.
 _OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们|这家|那家).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
@@ -47,7 +49,8 @@ NTH_THEME = re.compile(rf"第\s*{NUMERAL}\s*个?\s*专题")
 SAME_QUESTION = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,8}呢[？?。]?")
 CARRIED_FACETS = frozenset({"unit", "deadline", "when", "content", "theme"})
 ORDINAL_ONLY = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|项|条)?\s*(?:呢|是|吗|的|$)")
-GENERIC_NUMBER = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|讲|项|条)?|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
+# "第一个", "第3条", "第二呢" — not "第一公开平台" (a word beginning with 第一).
+GENERIC_NUMBER = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|讲|项|条|(?=[呢吗是的啊呀和跟与及、，,。？?！!\s]|$))|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
                             r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)")
 ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|参加|参与|报名")
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
@@ -111,6 +114,8 @@ class Understanding:
             for value in question.entities.get(entity, []):
                 if re.search(rf"(?<!第){re.escape(str(value))}\s*个", question.text):
                     continue  # "一个开放点一个宣讲": a count, not 开放点1
+                if _NOT_A_NUMBER.search(question.text.replace(str(value), "#")):
+                    continue  # "政策发布的第一公开平台": a word, not 第1项
                 if (number := to_number(str(value))) is not None:
                     found.append((kind, number))
         text = question.text
@@ -339,7 +344,10 @@ class Understanding:
         if units and not specific:
             # A unit's records of the kinds the question names; "城管委负责哪些活动" all kinds.
             # "教委在两份文件里分别承担了什么任务": every kind, whatever else the text names.
-            both_plans = bool(re.search(r"两(份|个|部)(文件|方案|计划)", text))
+            # "教委在工作要点和政民互动里分别管什么": both plans named by their words.
+            plans_named = [d for d, words in self.config["document_keywords"].items()
+                           if any(w in text for w in words)]
+            both_plans = bool(re.search(r"两(份|个|部)(文件|方案|计划)", text)) or len(plans_named) > 1
             pool = [r for k in (NUMBERED_KINDS if both_plans else named_kinds or NUMBERED_KINDS)
                     for r in self.kb.of_kind(k)]
             if "牵头" in text:  # "政务服务局牵头的工作": the items it leads, not all it joins
@@ -449,8 +457,11 @@ class Understanding:
             question.intent == "ask_participation" and facet not in ("document", "year_of_data")
         ) or (facet == "when" and (not kinds or set(kinds) & {"site", "lecture"})):
             rules = self.kb.latest("rules")
-            # "驾校怎么报名", "孩子上小学怎么报名" ask to join something else: not our rules.
-            if ACTIVITIES_NAMED.search(question.text) or not self.find.foreign_words(question.text):
+            # "驾校怎么报名", "孩子上小学怎么报名" ask to join something else, "区医院挂号怎么
+            # 在网上挂" asks about something else online: not our rules.
+            elsewhere = self.find.foreign_words(question.text) or (
+                question.intent == "out_of_scope" and self.words.foreign_nouns(question.text))
+            if ACTIVITIES_NAMED.search(question.text) or not elsewhere:
                 return [rules] if rules else []
             return []
         if facet in ("document", "year_of_data"):
