@@ -83,8 +83,9 @@ class Renderer:
             where = "list"
         elif shape == d.SEVERAL:
             detail = facet if facet in ("unit", "deadline", "theme") else "short"
-            if (facet in ("content", "place") and len(records) <= MAX_BRIEF) or \
-                    (facet is None and len(records) <= MAX_IN_FULL):
+            if (facet in ("content", "place") and len(records) <= MAX_BRIEF) or (
+                    facet is None and len(records) <= MAX_IN_FULL
+                    and all(r.kind in ("site", "lecture") for r in records)):
                 # "医保和人社的宣讲各讲啥", "旧宫镇和瀛海镇的开放日各去哪参观": what each
                 # says, in full (where an activity goes is in what its entry says).
                 detail = "content"
@@ -214,8 +215,10 @@ class Renderer:
         if record.kind == "rules":
             # "线上直播还要请人大代表吗": the plan's own sentence when one says what was asked
             # beyond the figures the templates give.
+            # "线上直播要不要请人大代表": a sentence about going online, when that is asked.
+            needs = self.cues.phrase("online", reading.text) if facet == "online" and reading else None
             if facet in (None, "content", "online") and reading is not None \
-                    and (sentence := self._matching_sentence(record, reading, least=2)):
+                    and (sentence := self._matching_sentence(record, reading, least=2, needs=needs)):
                 return sentence
             return self._rules_text(facet)
         if record.kind == "document" and facet == "structure" and reading is not None:
@@ -291,23 +294,25 @@ class Renderer:
         return self.t("units_except", subject=subject, excluded=names, units=rest)
 
     def _matching_sentence(self, record: Record, reading: Reading | None,
-                           beyond: str = "", least: int = 1) -> str | None:
+                           beyond: str = "", least: int = 1, needs: str | None = None) -> str | None:
         """The sentence of a long item, paragraph or the rules' own words that holds what the
         question asked about (at least `least` of its words); with `beyond`, only words that
-        text does not already say count."""
+        text does not already say count; with `needs`, only a sentence that writes it."""
         body = record.source_text or record.row.text
         if reading is None or len(body) <= LONG_ITEM or reading.evidence == "number":
             return None
         words = {w for w in self.understanding.words.content_words(self.understanding.words.widened(reading.text))
                  if w not in beyond}
-        pieces = sentences(body)
-        # Most words asked; then the longer sentence (a heading like "（四）严格督查考核。"
+        pieces = [p for p in sentences(body) if not needs or needs in p]
+        # Most of the question's words, by their characters ("企业代表在邀请范围里吗": 企业代表
+        # and 范围 outweigh 邀请); then the longer sentence (a heading like "（四）严格督查考核。"
         # names a topic, the sentence after it says what it is).
-        scored = [(sum(w in p for w in words), len(p), p) for p in pieces]
-        best = max(scored, default=(0, 0, None))
+        scored = [(sum(len(w) for w in words if w in p), sum(w in p for w in words), len(p), p)
+                  for p in pieces]
+        best = max(scored, default=(0, 0, 0, None))
         # An item's first sentence is its headline, already quoted; a paragraph's is not.
         headline = pieces[0] if record.kind == "item" else None
-        return best[2] if best[0] >= least and best[2] != headline else None
+        return best[3] if best[1] >= least and best[3] != headline else None
 
     def _rules_text(self, facet: str | None) -> str:
         record = self.kb.latest("rules")

@@ -99,3 +99,16 @@ def test_the_activities_online_rule_is_still_given(engine) -> None:
 def test_a_plans_own_name_does_not_pick_its_sentences(engine, text) -> None:
     answer = engine.answer(Question(text))
     assert "民意连接" in answer.text
+
+
+@pytest.mark.parametrize("text", ["我们单位这次条件有限准备搞线上直播，领导问我要不要请人大代表、政协委员和媒体，方案里怎么说的？",
+                                  "光搞线上直播的话人大代表政协委员还用请吗"])
+def test_a_question_about_going_online_quotes_the_rules_sentence_about_going_online(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_participation"))
+    assert "可不邀请" in answer.text
+
+
+def test_several_work_items_are_still_each_given_whole(engine) -> None:
+    context = engine.answer(Question("政策解读都有哪些形式", "ask_work_plan")).context
+    answer = engine.answer(Question("发文件的时候解读要配多少", "ask_work_plan", context=context))
+    assert "100%" in answer.text
