@@ -377,9 +377,16 @@ class Understanding:
             # None at all ("它在要点里还负责啥" of a unit with no work item): said so, not a
             # record that shares a word.
             return reading(records, "unit" if records else "none")
+        if not recent and context.listed and not units and not specific \
+                and cues.has("plural_references", text) and len(text) <= 14:
+            # "它们分别谁讲" right after the list of lectures: every one listed.
+            return reading([r for ref in context.listed if (r := self.kb.by_ref.get(ref))], "context")
         if recent and not units and not specific and self._follows_up(question, base["facet"]):
             if cues.has("plural_references", text):
-                many = listed if listed and not re.search("俩|两", text) else recent[:2]
+                # The list last shown, not a kind's whole order taken for ordinals above
+                # ("他们要担什么角色" after item 20 alone: item 20).
+                shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
+                many = shown if shown and not re.search("俩|两", text) else recent[:2]
                 return reading(sorted(many, key=lambda r: (r.kind, r.number or 0)), "context")
             if base["facet"] is None and base["mode"] is None:
                 base["facet"] = "content"

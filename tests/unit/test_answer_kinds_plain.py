@@ -112,3 +112,19 @@ def test_several_work_items_are_still_each_given_whole(engine) -> None:
     context = engine.answer(Question("政策解读都有哪些形式", "ask_work_plan")).context
     answer = engine.answer(Question("发文件的时候解读要配多少", "ask_work_plan", context=context))
     assert "100%" in answer.text
+
+
+def test_they_after_one_record_is_that_record_not_its_whole_kind(engine) -> None:
+    context = engine.answer(Question("一把手解读活动要求谁带头？", "ask_work_plan")).context
+    answer = engine.answer(Question("他们要担什么角色", "ask_work_plan", context=context))
+    assert list(answer.sources) == [f"{WORK_POINTS}#item:20"] and "第一解读人" in answer.text
+    answer = engine.answer(Question("这个要在几月前完成", "ask_work_plan", context=answer.context))
+    assert "2023年10月" in answer.text
+
+
+@pytest.mark.parametrize("listing, text", [("政策公开讲有哪几场", "它们分别谁讲"),
+                                           ("政策公开讲有哪几场", "这些都是谁负责")])
+def test_they_right_after_a_list_is_every_record_listed(engine, listing, text) -> None:
+    context = engine.answer(Question(listing)).context
+    answer = engine.answer(Question(text, context=context))
+    assert all(unit in answer.text for unit in ("统计局", "财政局", "医保局", "城管委"))
