@@ -304,15 +304,13 @@ class Renderer:
         words = {w for w in self.understanding.words.content_words(self.understanding.words.widened(reading.text))
                  if w not in beyond}
         pieces = [p for p in sentences(body) if not needs or needs in p]
-        # Most of the question's words, by their characters ("企业代表在邀请范围里吗": 企业代表
-        # and 范围 outweigh 邀请); then the longer sentence (a heading like "（四）严格督查考核。"
+        # Most words asked; then the longer sentence (a heading like "（四）严格督查考核。"
         # names a topic, the sentence after it says what it is).
-        scored = [(sum(len(w) for w in words if w in p), sum(w in p for w in words), len(p), p)
-                  for p in pieces]
-        best = max(scored, default=(0, 0, 0, None))
+        scored = [(sum(w in p for w in words), len(p), p) for p in pieces]
+        best = max(scored, default=(0, 0, None))
         # An item's first sentence is its headline, already quoted; a paragraph's is not.
         headline = pieces[0] if record.kind == "item" else None
-        return best[3] if best[1] >= least and best[3] != headline else None
+        return best[2] if best[0] >= least and best[2] != headline else None
 
     def _rules_text(self, facet: str | None) -> str:
         record = self.kb.latest("rules")
@@ -365,8 +363,10 @@ class Renderer:
         listing = reading.listing or ""
         kinds = list(dict.fromkeys(r.kind for r in records))
         if len(kinds) > 1 and not listing:  # "开放日和公开讲分别有几个": one list per kind
-            return "\n".join(self._listing([r for r in records if r.kind == k], reading)
-                             for k in kinds)
+            parts = [self._listing([r for r in records if r.kind == k], reading) for k in kinds]
+            # Some of each kind ("跟政府采购有关的活动有几个"): under one "相关的有" line.
+            header = self.t("several", lines="").rstrip()
+            return "\n".join([parts[0], *(p.removeprefix(header).lstrip("\n") for p in parts[1:])])
         if listing == "themes":
             themes = self.kb.themes()
             lines = "\n".join(self.t("theme_line", theme=name, numbers=self.site_labels(sites))

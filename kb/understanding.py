@@ -155,6 +155,9 @@ class Understanding:
 
     def kinds_of(self, question: Question, topics: set[str]) -> tuple[str, ...]:
         from_words = [k for k, pattern in KIND_WORDS.items() if pattern.search(question.text)]
+        if not from_words and re.search(r"活动(?:有|都|一共|共|分别|是哪)", question.text) \
+                and self.cues.mode(question.text) in ("list", "count"):
+            from_words = ["site", "lecture"]  # "跟政府采购有关的活动有几个": open days and lectures
         from_topics = [self.kind_topics[t] for t in topics if t in self.kind_topics]
         from_intent = self.config["intent_kinds"].get(question.intent or "", [])
         return tuple(dict.fromkeys(from_words or from_topics or from_intent))

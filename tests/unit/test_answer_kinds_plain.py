@@ -128,3 +128,10 @@ def test_they_right_after_a_list_is_every_record_listed(engine, listing, text) -
     context = engine.answer(Question(listing)).context
     answer = engine.answer(Question(text, context=context))
     assert all(unit in answer.text for unit in ("统计局", "财政局", "医保局", "城管委"))
+
+
+@pytest.mark.parametrize("text", ["跟政府采购有关的活动有几个 分别是谁办的", "政府采购方面的活动都有哪些"])
+def test_activities_on_a_topic_are_the_open_days_and_lectures_on_it_under_one_heading(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_policy_lecture"))
+    assert f"{INTERACTION}#lecture:2" in answer.sources and f"{INTERACTION}#site:16" in answer.sources
+    assert answer.text.count("相关的有") <= 1
