@@ -112,6 +112,8 @@ class Understanding:
         found: list[tuple[str, int]] = []
         for entity, kind in ENTITY_KINDS.items():
             for value in question.entities.get(entity, []):
+                if str(value).isdigit() and len(str(value)) >= 3:
+                    continue  # "我打过好几次12345": a phone number, not a record's
                 if re.search(rf"(?<!第){re.escape(str(value))}\s*个", question.text):
                     continue  # "一个开放点一个宣讲": a count, not 开放点1
                 if _NOT_A_NUMBER.search(question.text.replace(str(value), "#")):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kb.answers import Question
+from kb.deciding import COMPLAINT
 from tests.unit.answering import INTERACTION, WORK_POINTS
 
 pytestmark = pytest.mark.unit
@@ -135,3 +136,33 @@ def test_activities_on_a_topic_are_the_open_days_and_lectures_on_it_under_one_he
     answer = engine.answer(Question(text, "ask_policy_lecture"))
     assert f"{INTERACTION}#lecture:2" in answer.sources and f"{INTERACTION}#site:16" in answer.sources
     assert answer.text.count("相关的有") <= 1
+
+
+@pytest.mark.parametrize("text", ["区级层面的政民互动活动在哪几个月办", "开放日一般在哪几个月搞"])
+def test_in_which_months_is_a_question_of_time_not_of_place(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_open_day"))
+    assert answer.covered and "11月" in answer.text
+
+
+@pytest.mark.parametrize("text", ["南街回迁房一共有多少套房子", "北臧村镇一共有几个村级政务服务站？",
+                                  "现在政府电话的首次接听率实际达到多少了",
+                                  "部门预算开放点上人大代表提的意见最后采纳了没有？"])
+def test_how_many_of_a_thing_or_what_came_of_it_is_not_in_the_plans(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and "不能替您猜测" in answer.text and answer.sources  # the nearest is named
+
+
+def test_how_many_records_is_still_counted(engine) -> None:
+    assert "共有17个开放点" in engine.answer(Question("一共有几个开放点")).text
+
+
+@pytest.mark.parametrize("text", ["我自己的劳动仲裁拖了两个月还没开庭，能帮我催催吗", "社保转移等了三个月了 能帮我催一下吗"])
+def test_a_case_to_chase_is_a_request_for_service(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_employment_social_security"))
+    assert answer.reason == COMPLAINT
+
+
+def test_a_hotline_number_the_citizen_mentions_is_no_record_number(engine) -> None:
+    text = "我打过好几次12345，区里会公开接诉即办的办理情况吗？是哪个单位负责的？"
+    answer = engine.answer(Question(text, "ask_work_plan", entities={"item_number": ["12345"]}))
+    assert "区城指中心" in answer.text and f"{WORK_POINTS}#item:11" in answer.sources
