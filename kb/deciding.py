@@ -114,7 +114,8 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     if facet == "exact_date" and "deadline" in reading.facets and records \
             and all(r.kind == "item" for r in records):
         facet = "deadline"  # "限期到哪天": the month the item gives is all the plan says
-    if facet in cues.not_in_plans and records and reading.evidence in (*NAMED_EVIDENCE, "context") and any(
+    if facet in cues.not_in_plans and records and reading.evidence in (*NAMED_EVIDENCE, "context") \
+            and reading.also not in cues.not_in_plans and any(
             word in records[0].text
             for word in [cues.phrase(facet, reading.text), *cues.stated_by.get(facet, [])] if word):
         facet = "content"  # "开放点5是不是能免费帮办代办", "…收费吗" (also of the one just discussed): it says 免费
