@@ -230,12 +230,8 @@ class Understanding:
             return reading(self.find.overview(kinds, set(self.config["intent_topics"].get(
                 question.intent or "", [])) - set(self.kind_topics)), "kind", mode="list")
 
-        themes = list(self.kb.themes().items())
-        shown_theme = [name for name, sites in themes
-                       if context.listed and {s.ref for s in sites} == set(context.listed)]
-        match = NTH_THEME.search(text) or (shown_theme and len(text) <= 8 and ORDINAL_ONLY.search(text))
-        if match and (n := to_number(match.group(1))):
-            # "第三个呢" right after one theme's sites were listed: the third theme.
+        if (match := NTH_THEME.search(text)) and (n := to_number(match.group(1))):
+            themes = list(self.kb.themes().items())
             if 1 <= n <= len(themes):  # "第三个专题有哪些开放点"
                 return reading(themes[n - 1][1], "theme", mode=base["mode"] or "list",
                                listing="theme")
