@@ -271,7 +271,7 @@ class Renderer:
         the notice does not hold it."""
         text, found = notice.row.text, []
         asked = {part for part, words in self.config["notice_parts"].items()
-                 if any(w in reading.text for w in words)}
+                 if any(re.search(w, reading.text) for w in words)}
         if "addressee" in asked and (m := _ADDRESSEE.search(text)):
             found.append(self.t("document_addressee", addressee=m.group(1)))
         note = _NOTE.search(text)

@@ -196,3 +196,10 @@ def test_a_plans_own_word_for_an_everyday_one_picks_the_sentence_quoted(engine) 
 def test_a_detail_the_plans_never_give_stays_refused_when_another_facet_is_stated(engine) -> None:
     answer = engine.answer(Question("2023年底全区政府对外联系电话的首次接听率实际达到了多少？", "ask_work_plan"))
     assert not answer.covered and f"{WORK_POINTS}#item:15" in answer.sources
+
+
+@pytest.mark.parametrize("text, addressee", [("政民互动方案发给了哪些单位执行", "区政务公开各单位"),
+                                             ("工作要点印发给了哪些单位", "各相关单位")])
+def test_to_whom_a_plan_was_sent_is_its_notices_addressee(engine, text, addressee) -> None:
+    answer = engine.answer(Question(text))
+    assert f"主送：{addressee}" in answer.text
