@@ -54,6 +54,8 @@ GENERIC_NUMBER = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|讲|项|条|(?=[呢�
                             r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)")
 ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|参加|参与|报名")
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
+# The open days' 专题, not a work item's 专题性政策评价 or 专题栏目.
+_OPEN_DAY_THEME = re.compile(r"专题(?!性|栏目|座谈|培训|会|研究|评价)")
 ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
 # Facets a sentence of the plans' own paragraphs may answer before any template does.
 SENTENCE_FACETS = frozenset({None, "content", "unit", "eligibility", "who_can_join", "procedure"})
@@ -315,13 +317,13 @@ class Understanding:
             return reading(others, "theme", mode="list", listing="same_theme", subject=site)
 
         if (base["mode"] in ("list", "count") or facet == "theme") and not (units or specific) \
-                and "专题" not in text and (said := self.words.record_saying(text)) is not None:
+                and not _OPEN_DAY_THEME.search(text) and (said := self.words.record_saying(text)) is not None:
             # "抽检信息的产品类别包括哪些", "要点要求杜绝哪些现象": what one record's sentence
             # says, not the whole list of its kind nor the open days' themes.
             base["facet"] = "content" if facet in (None, "theme") else facet
             return reading([said], "said", mode=None)
         themes = list(named_themes)
-        if not themes and (KIND_WORDS["site"].search(text) or "专题" in text):
+        if not themes and (KIND_WORDS["site"].search(text) or _OPEN_DAY_THEME.search(text)):
             themes = self.find.themes_by_word(text)  # "关于民生的开放活动", "便民的开放点"
         if themes:
             sites = [s for name in themes for s in self.kb.themes()[name]]

@@ -203,3 +203,15 @@ def test_a_detail_the_plans_never_give_stays_refused_when_another_facet_is_state
 def test_to_whom_a_plan_was_sent_is_its_notices_addressee(engine, text, addressee) -> None:
     answer = engine.answer(Question(text))
     assert f"主送：{addressee}" in answer.text
+
+
+@pytest.mark.parametrize("text", ["对于新出台的政策，年内至少要开展几次专题性政策评价？", "专题性政策评价要围绕哪些方面展开？"])
+def test_a_work_items_zhuanti_words_are_no_open_day_theme(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_work_plan"))
+    assert f"{WORK_POINTS}#item:25" in answer.sources and "5个专题" not in answer.text
+
+
+def test_what_to_do_once_results_are_out_is_a_plan_question_not_a_result(engine) -> None:
+    answer = engine.answer(Question("政策评价结果出来之后，要点要求怎么处理？", "ask_work_plan"))
+    assert answer.covered and f"{WORK_POINTS}#item:25" in answer.sources
+    assert not engine.answer(Question("政策评价结果怎么样", "ask_work_plan")).covered
