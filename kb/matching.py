@@ -202,6 +202,17 @@ class WordMatcher:
                 if sum(w in r.searchable for r in self._saying_candidates()) <= RARE_IN_RECORDS]
         return len(rare) >= 2
 
+    def asking_part(self, text: str) -> str:
+        """The last sentence of a message when the sentences before it only tell who the
+        citizen is ("我在村委会负责宣传工作，准备给村民开个会。设置政策服务综合窗口这项任务由谁
+        牵头？"): the one matched against the plans' sentences, so that the story's words
+        (宣传) do not pick a sentence. The whole text when the last sentence names fewer than
+        two words of its own."""
+        parts = [p for p in re.split(r"(?<=[。！？!?])", text) if p.strip()]
+        if len(parts) < 2 or any(re.search(r"[？?]", p) for p in parts[:-1]):
+            return text
+        return parts[-1] if len(self.content_words(parts[-1])) >= 2 else text
+
     def says(self, records: Iterable[Record], text: str) -> bool:
         """Whether one sentence of any of `records` says what the question says: at least two
         of its words (widened by `plan_words`), six characters or more together — more than

@@ -224,6 +224,8 @@ class Understanding:
                 and context.facet in CARRIED_FACETS:
             base["facet"] = context.facet  # "那药品呢" after "食品安全信息谁公开": who, again
 
+        asked = self.words.asking_part(text)
+
         def reading(records: Sequence[Record], evidence: str, **extra: Any) -> Reading:
             values = {**base, **extra}
             return Reading(records=tuple(records), evidence=evidence, **values)
@@ -317,7 +319,7 @@ class Understanding:
             return reading(others, "theme", mode="list", listing="same_theme", subject=site)
 
         if (base["mode"] in ("list", "count") or facet == "theme") and not (units or specific) \
-                and not _OPEN_DAY_THEME.search(text) and (said := self.words.record_saying(text)) is not None:
+                and not _OPEN_DAY_THEME.search(text) and (said := self.words.record_saying(asked)) is not None:
             # "抽检信息的产品类别包括哪些", "要点要求杜绝哪些现象": what one record's sentence
             # says, not the whole list of its kind nor the open days' themes.
             base["facet"] = "content" if facet in (None, "theme") else facet
@@ -400,7 +402,7 @@ class Understanding:
             return reading(recent[:1], "context")
 
         if not units and not specific and base["facet"] in SENTENCE_FACETS and base["mode"] != "count" \
-                and (paragraph := self.words.paragraph_saying(text)) is not None:
+                and (paragraph := self.words.paragraph_saying(asked)) is not None:
             # "对活动内容有啥要求 要突出什么", "活动改时间了跟谁报": a sentence of the plans'
             # work requirements says it in its own words.
             base["facet"] = "content"

@@ -215,3 +215,12 @@ def test_what_to_do_once_results_are_out_is_a_plan_question_not_a_result(engine)
     answer = engine.answer(Question("政策评价结果出来之后，要点要求怎么处理？", "ask_work_plan"))
     assert answer.covered and f"{WORK_POINTS}#item:25" in answer.sources
     assert not engine.answer(Question("政策评价结果怎么样", "ask_work_plan")).covered
+
+
+@pytest.mark.parametrize("text, ref", [
+    ("我在村委会负责宣传工作，准备给村民开个会讲讲区里的安排。设置政策服务综合窗口这项任务由谁牵头、由谁具体落实？", "item:27"),
+    ("我是做宣传报道的记者，经常跑基层。要点里关于政策服务综合窗口的任务是谁负责？", "item:27"),
+])
+def test_the_story_before_a_question_does_not_pick_the_sentence(engine, text, ref) -> None:
+    answer = engine.answer(Question(text, "ask_work_plan"))
+    assert f"{WORK_POINTS}#{ref}" in answer.sources and "区政务服务局" in answer.text
