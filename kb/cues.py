@@ -174,7 +174,7 @@ class Cues:
         if self._lists["year_end_filter"].search(text):
             return 12
         match = self._deadline.search(text)
-        month = to_number(match.group(1)) if match else None
+        month = to_number(next(g for g in match.groups() if g)) if match else None
         return month if month and 1 <= month <= 12 else None
 
     def asked_years(self, text: str, today: dt.date) -> tuple[int, ...]:

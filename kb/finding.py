@@ -13,6 +13,7 @@ from typing import Any
 from jieba import posseg
 
 from kb.cues import Cues
+from kb.gazetteer import UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
 
@@ -31,6 +32,8 @@ ABSENT_TOPIC = re.compile(r"(?:讲|关于|有关|针对)?([\u4e00-\u9fff]{2,8}?)
 ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针对|专门|是不是|有")
 # "哪几个开放点写到了驿站": the word after "写到" is the term asked, quoted or not.
 MENTIONED = re.compile(r"(?:提到|写到|说到|讲到|涉及|提及|含有|包含)(?:了|过)?([^，。？！,?!\s“”\"]{2,12})")
+# "市场监管部门": a field, then 部门 (or 系统, 口) for its bureau.
+_FIELD_DEPARTMENT = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:部门|系统|口(?=[的在和与里]))")
 YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 
 
@@ -92,6 +95,17 @@ class Finder:
         kind, terms = next(iter(found.items()))
         records = [r for r in self.kb.of_kind(kind) if any(t in r.text for t in terms)]
         return "”“".join(terms), records
+
+    def units_by_field(self, text: str) -> set[str]:
+        """Units named by their field and 部门 ("市场监管部门", "司法部门", "民政部门"): the
+        bureau or commission of that field the gazetteer knows (市场监管局, 司法局)."""
+        found: set[str] = set()
+        for match in _FIELD_DEPARTMENT.finditer(text):
+            for suffix in ("局", "委"):
+                name = match.group(1) + suffix
+                found |= {m.id for m in self.kb.gazetteer.mentions(name)
+                          if m.label == UNIT and m.start_char == 0 and m.end_char == len(name)}
+        return found
 
     def themes_by_word(self, text: str) -> list[str]:
         """Themes one of whose own words (民生, 便民, 营商, 礼包) the text holds, when no other

@@ -88,7 +88,7 @@ class Understanding:
         extra = self._entities_in_text(question, own)
         text = " ".join([question.text, *extra])
         mentions = self.kb.gazetteer.mentions(text) if extra else own
-        units = {m.id for m in mentions if m.label == UNIT}
+        units = {m.id for m in mentions if m.label == UNIT} | self.find.units_by_field(question.text)
         topics = {m.id for m in mentions if m.label == TOPIC}
         # Described topics are looked for outside the names found ("统计局" is no 统计 question).
         return units, topics | self.cues.colloquial(self.words.without_names(text, mentions))

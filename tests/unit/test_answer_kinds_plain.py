@@ -224,3 +224,20 @@ def test_what_to_do_once_results_are_out_is_a_plan_question_not_a_result(engine)
 def test_the_story_before_a_question_does_not_pick_the_sentence(engine, text, ref) -> None:
     answer = engine.answer(Question(text, "ask_work_plan"))
     assert f"{WORK_POINTS}#{ref}" in answer.sources and "区政务服务局" in answer.text
+
+
+@pytest.mark.parametrize("text, refs", [
+    ("市场监管部门在工作要点和政民互动方案中各有哪些工作？", ["item:8", "site:14"]),
+    ("司法部门在工作要点和政民互动方案中分别负责什么？", ["item:23", "site:7"]),
+    ("民政部门负责哪项工作", ["item:10"]),
+])
+def test_a_unit_named_by_its_field_and_bumen_is_that_unit(engine, text, refs) -> None:
+    answer = engine.answer(Question(text))
+    assert all(any(s.endswith(ref) for s in answer.sources) for ref in refs)
+
+
+@pytest.mark.parametrize("text", ["早上好！工作要点中完成时限为2023年10月的任务有哪些？请列出责任单位。",
+                                  "完成时限是10月的工作有哪些"])
+def test_items_by_a_deadline_written_as_the_deadline_field(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_work_plan"))
+    assert "完成时限为2023年10月的共有15项" in answer.text
