@@ -375,8 +375,10 @@ class Renderer:
                               for name, sites in themes.items())
             return self.t("themes", year=doc.year, count=len(themes), lines=lines)
         shown = records[:MAX_LISTED_ITEMS] if kind == "item" and not listing else records
-        # A short list answers "包括啥" too: each line with the gist of what it is.
-        detail = "brief" if listing and len(records) <= MAX_BRIEF else "short"
+        # A short list answers "包括啥" too: each line with the gist of what it is — also
+        # some records found by their words ("哪些开放点是围绕政务服务大厅…开展的").
+        partial = len(records) < len([r for r in self.kb.of_kind(kind) if r.document is doc])
+        detail = "brief" if (listing or partial) and len(records) <= MAX_BRIEF else "short"
         if listing.startswith("unit:") and len(records) <= MAX_IN_FULL:
             detail = None  # "教委在要点和开放日里各管啥事": each of a unit's few records in full
         lines = "\n".join(dict.fromkeys(self._describe(r, detail) for r in shown))
@@ -397,7 +399,7 @@ class Renderer:
             filter_text = self.t("filter_word", word=listing[5:])
         else:
             filter_text = ""
-        if not filter_text and len(records) < len([r for r in self.kb.of_kind(kind) if r.document is doc]):
+        if not filter_text and partial:
             # Some of a kind, found by their words: not "共有N个" as if that were all of them.
             return self.t("several", lines=lines)
         if kind == "site":

@@ -241,3 +241,12 @@ def test_a_unit_named_by_its_field_and_bumen_is_that_unit(engine, text, refs) ->
 def test_items_by_a_deadline_written_as_the_deadline_field(engine, text) -> None:
     answer = engine.answer(Question(text, "ask_work_plan"))
     assert "完成时限为2023年10月的共有15项" in answer.text
+
+
+@pytest.mark.parametrize("text, said", [
+    ("政务开放日中哪些开放点是围绕政务服务大厅或政务服务中心开展的？", ["政务服务大厅", "瀛海镇政务服务中心"]),
+    ("政务开放日里有哪几个开放点是请群众实地到工地或驿站参观的？", ["南街回迁房", "幸福晚年驿站"]),
+])
+def test_a_few_records_found_by_their_words_each_say_their_gist(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert all(s in answer.text for s in said)
