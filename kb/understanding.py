@@ -120,6 +120,9 @@ class Understanding:
                     continue  # "一个开放点一个宣讲": a count, not 开放点1
                 if _NOT_A_NUMBER.search(question.text.replace(str(value), "#")):
                     continue  # "政策发布的第一公开平台": a word, not 第1项
+                if re.search(rf"{re.escape(str(value))}(?:几|多|年|岁|层|楼|月|块|元|斤|米|百|千|万)",
+                             question.text) and not re.search(rf"第\s*{re.escape(str(value))}", question.text):
+                    continue  # "九几年的老楼", "六层": a quantity the citizen tells, not 开放点9
                 if (number := to_number(str(value))) is not None:
                     found.append((kind, number))
         text = question.text

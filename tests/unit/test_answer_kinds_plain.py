@@ -250,3 +250,14 @@ def test_items_by_a_deadline_written_as_the_deadline_field(engine, text) -> None
 def test_a_few_records_found_by_their_words_each_say_their_gist(engine, text, said) -> None:
     answer = engine.answer(Question(text))
     assert all(s in answer.text for s in said)
+
+
+def test_a_quantity_the_citizen_tells_is_no_record_number(engine) -> None:
+    text = "您好 我们小区是九几年的老楼 六层没电梯 我妈腿不好上下楼太费劲了 听说政府在推老楼加装电梯 这个信息公开归哪个部门管啊 谢谢"
+    answer = engine.answer(Question(text, "ask_work_plan", entities={"site_number": ["九"]}))
+    assert f"{WORK_POINTS}#item:5" in answer.sources and "住建委" in answer.text
+
+
+def test_a_site_number_with_hao_is_still_one(engine) -> None:
+    answer = engine.answer(Question("9号开放点是谁负责", "ask_open_day", entities={"site_number": ["9"]}))
+    assert list(answer.sources) == [f"{INTERACTION}#site:9"]
