@@ -22,6 +22,8 @@ _CN_DIGITS = str.maketrans("零〇○一二三四五六七八九", "000123456789
 _CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
 _JOINING = ("who_can_join", "how_to_join")
+# A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
+QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$|(?!不)([\u4e00-\u9fff])不\1")
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from kb.cues import ASKS, Cues
+from kb.cues import ASKS, QUOTED, Cues
 from kb.knowledge import KnowledgeBase, Record
 from kb.question import Reading
 
@@ -34,7 +34,6 @@ NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "fi
 _TIMES = frozenset({"when", "exact_date", "deadline"})
 
 
-_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 # What stands right after a term that a record spells out: "（…）", "：…", "，即…", "包括…".
 _FILLER_AT_END = re.compile(r"(?:具体|到底|究竟|都|是|说的|的|所)+$")
 _SPELLED_AFTER = re.compile(r"^(?:[（(:：]|，?即|，?包括|，?主要包括|，?是指)")
@@ -49,7 +48,7 @@ def _spells_out(record: Record, text: str, cues: Cues) -> bool:
     before = _FILLER_AT_END.sub("", text[:text.find(asked)] if asked else text)
     # The words just before the asking phrase, longest first; two characters only as the
     # plan's own quoted term (“两区”), else "同步" of "三个同步" would be found anywhere.
-    terms = _QUOTED.findall(text) or [before[-n:] for n in range(min(len(before), 12), 1, -1)]
+    terms = QUOTED.findall(text) or [before[-n:] for n in range(min(len(before), 12), 1, -1)]
     for term in terms:
         at = record.text.find(f"“{term}”" if len(term) == 2 else term)
         if at < 0:

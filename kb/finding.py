@@ -12,7 +12,7 @@ from typing import Any
 
 from jieba import posseg
 
-from kb.cues import Cues
+from kb.cues import QUOTED, Cues
 from kb.gazetteer import UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
@@ -70,13 +70,12 @@ class Finder:
         """(terms, records) for a list asked by a term some records of one kind write: a
         quoted term, a figure ("100%"), or a word of three characters or more, written by
         at least two records (one, for a quoted term) of the kind named (or of one kind) and not by all of them."""
-        quote = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
-        quoted = quote.findall(text)
+        quoted = QUOTED.findall(text)
         if not quoted and (said := MENTIONED.search(text)):
             quoted = [w for w in self.words.content_words(said.group(1)) if len(w) >= 2][:1]
         figures = re.findall(r"[0-9]+(?:\.[0-9]+)?%", text)
         # "哪几条提到了“政务开放日”": the kind asked is the one named outside the quotes.
-        unquoted = quote.sub("", text)
+        unquoted = QUOTED.sub("", text)
         kind_words = "".join([*(p.pattern for p in KIND_WORDS.values()), *self.kind_topics])
         words = [w for w in self.words.content_words(unquoted) if len(w) >= 3 and w not in kind_words]
         kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(unquoted)] \

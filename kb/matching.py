@@ -143,7 +143,7 @@ class WordMatcher:
         sentence of a numbered record does; None if none."""
         if self._about_something_else(text):
             return None  # "新生儿落户需要准备啥": about something no plan names
-        words, added = self._sentence_words(self._without_plan_names(text))
+        words, added = self.sentence_words(self._without_plan_names(text))
         best: tuple[int, Record | None] = (0, None)
         numbered_best = 0  # a work item or site saying as much is left to the usual retrieval
         for record in self._saying_candidates():
@@ -197,9 +197,9 @@ class WordMatcher:
         """Whether two of the question's words that `record` writes are each written by
         few records (at most RARE_IN_RECORDS): "要做哪些政策推广产品" → 推广, 产品 of item
         21, not 文件, 要求 that most work items write."""
-        shared = [w for w in words if w in record.searchable]
-        rare = [w for w in shared
-                if sum(w in r.searchable for r in self._saying_candidates()) <= RARE_IN_RECORDS]
+        candidates = [r.searchable for r in self._saying_candidates()]
+        rare = [w for w in words if w in record.searchable
+                and sum(w in searchable for searchable in candidates) <= RARE_IN_RECORDS]
         return len(rare) >= 2
 
     def asking_part(self, text: str) -> str:
@@ -218,7 +218,7 @@ class WordMatcher:
         of its words (widened by `plan_words`), six characters or more together — more than
         one shared word ("细则……跟政策一块儿出" and item 23's 配套细则……同步制定、同时发布).
         The question's words are found once, however many records are looked through."""
-        words, added = self._sentence_words(text)
+        words, added = self.sentence_words(text)
         return any(self._weight(sentence, words, added) >= MIN_SHARED_CHARACTERS
                    for record in records for sentence in self.kb.sentences_of(record))
 
@@ -239,7 +239,7 @@ class WordMatcher:
         return (r for r in self.kb.records
                 if r.kind in _SAYING and "通知" not in getattr(r.row, "section", ""))
 
-    def _sentence_words(self, text: str) -> tuple[set[str], set[str]]:
+    def sentence_words(self, text: str) -> tuple[set[str], set[str]]:
         """(content words of the widened text, the plans' own words added for everyday ones)."""
         added = set(self.plans_words_for(text))
         return self.content_words("｜".join([text, *added])), added

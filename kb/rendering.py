@@ -301,13 +301,13 @@ class Renderer:
         body = record.source_text or record.row.text
         if reading is None or len(body) <= LONG_ITEM or reading.evidence == "number":
             return None
-        words = {w for w in self.understanding.words.content_words(self.understanding.words.widened(reading.text))
-                 if w not in beyond}
+        widened, plans_own = self.understanding.words.sentence_words(reading.text)
+        words = {w for w in widened if w not in beyond}
+        added = {w for w in plans_own if w not in beyond}
         pieces = [p for p in sentences(body) if not needs or needs in p]
         # Most words asked, a plans' own word for an everyday one counting twice ("准备工作"
         # → 实施方案); then the longer sentence (a heading like "（四）严格督查考核。" names a
         # topic, the sentence after it says what it is).
-        added = {w for w in self.understanding.words.plans_words_for(reading.text) if w not in beyond}
         scored = [(sum(w in p for w in words) + sum(w in p for w in added), len(p), p) for p in pieces]
         best = max(scored, default=(0, 0, None))
         # An item's first sentence is its headline, already quoted; a paragraph's is not.
