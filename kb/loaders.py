@@ -1,4 +1,11 @@
-"""Plan files to text: .txt as published extracts, .docx and .pdf as the district issues them."""
+"""Plan files to text: .txt as published extracts, .docx and .pdf as the district issues them.
+
+In: a path to a .txt, .docx or .pdf plan.  Out: the plan as one string, one line per paragraph.
+A .docx keeps the body's order: each paragraph is a line (a soft line break inside it becomes a
+newline) and each table stands where it stands in the body, one line per row with the cells
+joined by a TAB. A cell holding several paragraphs gives them joined by one space (a single
+space never separates columns), and a cell Word merges across columns is given once.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,14 +25,36 @@ def _load_txt(path: Path) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def _cell_text(cell) -> str:
+    return " ".join(p.text.replace("\n", " ").strip() for p in cell.paragraphs).strip()
+
+
+def _table_lines(table) -> list[str]:
+    """One line per row; python-docx repeats a horizontally merged cell in every grid cell it
+    spans (the same <w:tc>), so consecutive repeats of one cell collapse into one."""
+    lines = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            if previous is not None and cell._tc is previous:
+                continue
+            previous = cell._tc
+            cells.append(_cell_text(cell).replace("\t", " "))
+        lines.append("\t".join(cells))
+    return lines
+
+
 def _load_docx(path: Path) -> str:
     import docx
+    from docx.table import Table
 
     document = docx.Document(str(path))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" ".join(cell.text for cell in row.cells))
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block))
+        else:
+            lines.append(block.text)
     return "\n".join(lines)
 
 

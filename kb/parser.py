@@ -1,278 +1,226 @@
 """Turn a plan's extracted text into structured records.
 
-The published plans arrive as text extracted from PDF: lines broken mid-word, blank lines
-between lines, page numbers alone on a line, spaces inside "2023 年". The parser first
-rebuilds paragraphs, then reads the document's own structure (一、 （一） 1. （1） 开放点 N,
-the "（…负责落实，完成时限：…）" and "（主责单位：…）" tails), so next year's plans in the
-same style parse without code changes. Whatever it cannot structure stays a text passage.
+In: the text of a published plan (.txt extract, or what `kb.loaders` reads from .docx/.pdf).
+Out: `parse_plan(text, source_file)` → `ParsedPlan`: the document, its outline (`sections`),
+the work items, open-day sites and policy lectures, the participation rules, one searchable
+`Passage` per record ("item:N", "site:N", "lecture:N", "rules") and per run of other text
+("text"), and `warnings` for the operator.
+
+The parser reads the genre, not one layout: paragraphs are rebuilt (`kb.plan_text`), tables
+flattened to text are read (`kb.plan_tables`), and a record is a block — a marker (numbered
+paragraph, 开放点N, 第N讲, table row) with the field lines after it up to the next marker or
+heading (`kb.plan_records`, `kb.plan_fields`). The header (`kb.plan_header`) and the rules
+(`kb.plan_rules`) are found wherever they stand. Whatever it cannot structure stays text.
 """
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import re
 from pathlib import Path
 from typing import Optional
 
 from kb.loaders import load_text
-from kb.records import (
-    Document,
-    OpenDaySite,
-    ParsedPlan,
-    ParticipationRules,
-    Passage,
-    PolicyLecture,
-    Section,
-    WorkItem,
+from kb.plan_fields import LABEL_LINE, ends_with_field_group, responsibility
+from kb.plan_header import read_document
+from kb.plan_records import Block, Built, Context, build
+from kb.plan_rules import read_rules
+from kb.plan_text import (
+    PAGE_NUMBER, TAIL_START, Marker, Para, clean, is_heading, marker, paragraph_list, paragraphs,
 )
+from kb.records import ParsedPlan, Passage, Section
 
-CN_NUMERALS = "一二三四五六七八九十"
-LEVEL1 = re.compile(rf"^[{CN_NUMERALS}]+、")
-LEVEL2 = re.compile(rf"^[（(][{CN_NUMERALS}]+[）)]")
-NUMBERED = re.compile(r"^(\d+)[.．、](?!\d)")
-SUB_NUMBERED = re.compile(r"^[（(](\d+)[）)]")
-PAGE_NUMBER = re.compile(r"^[\s\-—]*\d{1,3}[\s\-—]*$")
-SENTENCE_END = "。！？；"
-# A line opening with "（区…负责落实" or "（主责单位：" continues the paragraph before it.
-TAIL_START = re.compile(r"^[（(](?![一二三四五六七八九十\d]+[）)])")
+__all__ = ["PARSER_VERSION", "parse_plan", "parse_file", "parse_responsibility", "paragraphs"]
 
-DOC_NUMBER = re.compile(r"京[^\s〔\[]{1,12}[〔\[]\s*(\d{4})\s*[〕\]]\s*(\d+)\s*号")
-DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-ISSUED_TITLE = re.compile(r"印发《(.+?)》")
-WORK_TAIL = re.compile(
-    r"[（(]([^（()）]*?(?:落实|负责|牵头)[^（()）]*?)[，,]\s*完成时限[:：]\s*(\d{4})年(\d{1,2})月[）)]\s*$"
-)
-UNIT_TAIL = re.compile(r"[（(]\s*主责单位[:：]\s*([^（()）]+?)\s*[）)]\s*[。.]?\s*$")
-SITE_HEAD = re.compile(r"开放点\s*([\d、，,\s]+?)\s*[（(]([^（()）]+)[）)]\s*[:：]?")
+# Raised whenever what the parser extracts changes, so stored plans are parsed again.
+PARSER_VERSION = 3
+RUN_IN_HEADING = 16  # characters of "（一）加强组织领导" before its paragraph's first 。
+RULES_HEADING = re.compile(r"^(政民互动形式|参与方式|公众参与|参与办法|参与要求|互动形式|活动形式和参与)")
 THEME = re.compile(r"[“\"](.+?)[”\"]\s*专题")
-CONTENT_LIST = re.compile(r"内容包括[:：]?(.+?)[，。,；;]")
-UNIT_SUFFIXES = ("分别负责落实", "按职责落实", "负责落实", "落实", "负责")
-ALL_TOWNS = "各镇、街道"
-
-
-def _clean(text: str) -> str:
-    """Drop the spaces extraction put between CJK characters and digits; keep Latin words apart."""
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"(?<![A-Za-z]) | (?![A-Za-z])", "", text)
-
-
-def _is_heading(line: str) -> bool:
-    """A section title: marked, short, and no full sentence in it."""
-    return bool(LEVEL1.match(line) or LEVEL2.match(line)) and len(line) <= 40 and "。" not in line
-
-
-def paragraphs(text: str) -> list[str]:
-    """Rejoin broken lines into paragraphs, dropping page numbers and blank lines."""
-    lines = [_clean(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines = [line for line in lines if line and not PAGE_NUMBER.match(line)]
-    result: list[str] = []
-    for line in lines:
-        starts_block = bool(
-            LEVEL1.match(line) or LEVEL2.match(line) or NUMBERED.match(line)
-            or SUB_NUMBERED.match(line)
-        )
-        previous = result[-1] if result else ""
-        continues = bool(TAIL_START.match(line)) and not _is_heading(previous)
-        if not result or starts_block or _is_heading(previous) or (
-            previous[-1] in SENTENCE_END and not continues
-        ):
-            result.append(line)
-        else:
-            result[-1] = previous + line
-    return result
-
-
-def _split_units(text: str) -> list[str]:
-    text = text.replace(ALL_TOWNS, "\0")
-    parts = re.split(r"[、，,]|及|和(?=区)", text)
-    units = []
-    for part in parts:
-        part = part.replace("\0", ALL_TOWNS).strip()
-        for suffix in UNIT_SUFFIXES:
-            part = part.removesuffix(suffix)
-        part = re.sub(r"等(相关)?(部门|单位)?$", "", part)
-        if part:
-            units.append(part)
-    return units
+RECORD_MARKERS = ("l2", "numbered", "sub", "site", "lecture")
+KIND_NAMES = {"item": "任务", "site": "开放点", "lecture": "政策公开讲"}
 
 
 def parse_responsibility(tail: str) -> tuple[list[str], list[str]]:
     """'区政务服务局牵头，区政府相关部门按职责落实' → (units, lead units); units list leads first."""
-    units: list[str] = []
-    leads: list[str] = []
-    for clause in re.split(r"[，,]", tail):
-        clause = clause.strip()
-        if clause.endswith("牵头"):
-            leads.extend(_split_units(clause.removesuffix("牵头")))
-        else:
-            units.extend(_split_units(clause))
-    return list(dict.fromkeys(leads + units)), leads
+    units, leads, _ = responsibility(tail)
+    return units, leads
 
 
-def _document(paras: list[str], source_file: str) -> Document:
-    head = "".join(paras[:12])
-    number_match = DOC_NUMBER.search(head)
-    number = re.sub(r"\s", "", number_match.group(0)) if number_match else Path(source_file).stem
-    title_match = ISSUED_TITLE.search(head)
-    title = title_match.group(1) if title_match else (paras[0] if paras else Path(source_file).stem)
-    date_match = DATE.search("".join(paras[:20]))
-    date = None
-    if date_match:
-        try:
-            date = dt.date(*(int(g) for g in date_match.groups()))
-        except ValueError:
-            date = None
-    year_match = re.search(r"(\d{4})年", title)
-    year = int(year_match.group(1)) if year_match else (date.year if date else None)
-    kind = "work_points" if "工作要点" in title else "interaction_plan" if "政民互动" in title else "other"
-    issuer = DOC_NUMBER.split(paras[0])[0] if paras else ""
-    return Document(title, number, issuer, date, year, kind, source_file)
+def _field_line(text: str) -> bool:
+    return bool(LABEL_LINE.match(text)) and not TAIL_START.match(text)
 
 
-def _site_records(para: str, theme: str) -> list[OpenDaySite]:
-    head = SITE_HEAD.search(para)
-    if not head:
-        return []
-    numbers = [int(n) for n in re.findall(r"\d+", head.group(1))]
-    tail = UNIT_TAIL.search(para)
-    units = _split_units(tail.group(1)) if tail else []
-    description = para[head.end(): tail.start() if tail else len(para)].strip()
-    return [
-        OpenDaySite(n, theme, head.group(2).strip(), tuple(units), description) for n in numbers
-    ]
+class _Walker:
+    """Walks the paragraphs once, keeping the outline path, the current 专题 and the open block."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.sections: list[Section] = []
+        self.records: dict[str, list] = {"item": [], "site": [], "lecture": []}
+        self.passages: list[Passage] = []
+        self.warnings: list[str] = []
+        self.path: list[str] = []
+        self.theme = ""
+        self.text: list[str] = []
+        self.block: Optional[Block] = None
+        self.run_in: Optional[Section] = None
+        self.rules: list[str] = []
+        self.rules_section: tuple[str, ...] = ()  # the first rules heading, for the passage
+        self.rules_under: tuple[str, ...] = ()  # the rules heading the walk is under, if any
+
+    # -- text and records ---------------------------------------------------------------
+    def flush_text(self) -> None:
+        if self.text:
+            self.passages.append(Passage(tuple(self.path) or ("通知",), "".join(self.text), "text"))
+            self.text.clear()
+
+    def finish_block(self) -> None:
+        block, run_in, self.block, self.run_in = self.block, self.run_in, None, None
+        if block is None:
+            return
+        built = build(block, self.context)
+        if built is None:
+            if run_in:
+                self.sections.append(run_in)
+            self.text.extend(block.paras)
+            return
+        self.flush_text()
+        self.add(built, block.path)
+
+    def add(self, built: Built, path: tuple[str, ...]) -> None:
+        for record in built.records:
+            self.records[built.kind].append(record)
+            self.passages.append(Passage(path, built.passage, built.kind,
+                                         f"{built.kind}:{record.number}"))
+            if built.missing_units:
+                self.warnings.append(f"{KIND_NAMES[built.kind]}{record.number}未找到责任单位")
+
+    # -- the walk -------------------------------------------------------------------------
+    def heading(self, text: str, level: int) -> None:
+        self.finish_block()
+        self.flush_text()
+        self.path = [text] if level == 1 else [self.path[0], text]
+        theme = THEME.search(text)  # "（一）“优化营商环境”专题"
+        self.theme = theme.group(1) if theme else ""
+        self.sections.append(Section(tuple(self.path), text))
+        if RULES_HEADING.match(marker(text).rest):
+            self.rules_under = tuple(self.path)
+            self.rules_section = self.rules_section or self.rules_under
+
+    def in_rules(self) -> bool:
+        """Under the rules heading (三、政民互动形式, 三、参与方式 …) or a sub-heading of it."""
+        under = self.rules_under
+        return bool(under) and tuple(self.path[: len(under)]) == under
+
+    def step(self, para: Para, following: str) -> None:
+        text = para.text
+        if para.row is not None:
+            self.finish_block()
+            block = Block(None, [text], tuple(self.path), self.theme, row=para.row)
+            built = build(block, self.context)
+            if built is None:
+                self.text.append(text)
+            else:
+                self.flush_text()
+                self.add(built, block.path)
+            return
+        mark = marker(text)
+        kind = mark.kind if mark else ""
+        if kind == "l1" and is_heading(text):
+            return self.heading(text, 1)
+        if kind == "l2" and is_heading(text) and self.path and not _field_line(following):
+            return self.heading(text, 2)
+        run_in = None
+        if kind == "l2" and len(self.path) == 1 and not is_heading(text):
+            candidate = text.split("。", 1)[0]
+            if len(candidate) <= RUN_IN_HEADING:
+                # "（一）加强组织领导。各主责单位要…": a heading run into its paragraph is part of
+                # the outline; the paragraph stays with its section's text.
+                run_in = Section((self.path[0], candidate), candidate)
+        if self.in_rules():
+            if run_in:
+                self.sections.append(run_in)
+            self.rules.append(text)
+            return
+        if kind == "topic":
+            self.finish_block()
+            self.theme = mark.rest
+            return
+        if kind in ("numbered", "sub", "") and len(text) < 40 and (theme := THEME.search(text)) \
+                and (kind or theme.start() == 0):  # "1.“优化营商环境”专题", "“便民服务”专题"
+            self.finish_block()
+            self.theme = theme.group(1)
+            return
+        if kind in RECORD_MARKERS:
+            if self.absorbs(mark):
+                return self.extend(text)
+            self.finish_block()
+            self.block = Block(mark, [text], tuple(self.path), self.theme)
+            self.run_in = run_in
+            self.block.closed = ends_with_field_group(text)
+            return
+        if self.block is not None and not self.block.closed:
+            return self.extend(text)
+        self.finish_block()
+        self.text.append(text)
+
+    def absorbs(self, mark: Marker) -> bool:
+        """A sub-item "（1）…" inside an open task "4.…。" belongs to that task."""
+        block = self.block
+        if block is None or block.closed or block.marker is None:
+            return False
+        head = block.paras[0]
+        return mark.level > block.marker.level and ("。" in head or len(head) > 40) and \
+            not mark.rest.startswith("开放点") and mark.kind != "site"
+
+    def extend(self, text: str) -> None:
+        self.block.paras.append(text)
+        self.block.closed = ends_with_field_group(text)
 
 
-def _lecture_record(number: int, body: str) -> Optional[PolicyLecture]:
-    tail = UNIT_TAIL.search(body)
-    if not tail:
-        return None
-    title, _, content = body[: tail.start()].partition("。")
-    topics: list[str] = []
-    listed = CONTENT_LIST.search(content)
-    if listed:
-        topics = [re.sub(r"^\d{4}年", "", t).strip() for t in re.split(r"[、,，]", listed.group(1))]
-    return PolicyLecture(
-        number, title.strip(), tuple(_split_units(tail.group(1))), content.strip(),
-        tuple(t for t in topics if t),
-    )
-
-
-def _first_int(pattern: str, text: str) -> Optional[int]:
-    match = re.search(pattern, text)
-    return int(match.group(1)) if match else None
-
-
-def _list_after(pattern: str, text: str) -> tuple[str, ...]:
-    match = re.search(pattern, text)
-    if not match:
-        return ()
-    items = re.split(r"[、，,]", match.group(1))
-    return tuple(re.sub(r"等$", "", i).strip() for i in items if re.sub(r"等$", "", i).strip())
-
-
-def _rules(forms_text: str, requirements_text: str) -> Optional[ParticipationRules]:
-    if not forms_text:
-        return None
-    online = re.search(r"线上直播[^。]*?至少(\d+)个工作日", forms_text)
-    offline = re.search(r"提前(\d+)个工作日将", forms_text) or re.search(
-        r"(?<!至少)提前(\d+)个工作日", forms_text.replace(online.group(0), "") if online else forms_text
-    )
-    period = re.search(r"在(\d{4})年(\d{1,2})[-—－–~至]+(\d{1,2})月", requirements_text)
-    return ParticipationRules(
-        forms=forms_text.split("。")[0] + "。",
-        online_notice_working_days=int(online.group(1)) if online else None,
-        online_notice_contents=_list_after(r"公告内容至少包括(.+?)[；;。]", forms_text),
-        offline_size=_first_int(r"约(\d+)人", forms_text),
-        offline_groups=_list_after(r"人员范围为[:：]?(.+?)[。；;]", forms_text),
-        selection_methods=_list_after(r"人员选取采取(.+?)的方式", forms_text),
-        offline_notice_working_days=int(offline.group(1)) if offline else None,
-        activity_period=(
-            f"{period.group(1)}年{period.group(2)}—{period.group(3)}月" if period else ""
-        ),
-        activity_months=(int(period.group(2)), int(period.group(3))) if period else None,
-        materials_published_within_working_days=_first_int(
-            r"开展后(\d+)个工作日内", requirements_text
-        ),
-    )
+def _warnings(plan: ParsedPlan, found_number: bool) -> list[str]:
+    warnings = []
+    if not found_number:
+        warnings.append("未找到文号")
+    if plan.document.kind == "interaction_plan":
+        if not plan.sites:
+            warnings.append("政民互动方案中未找到政务开放日开放点")
+        if not plan.lectures:
+            warnings.append("政民互动方案中未找到政策公开讲")
+    if plan.document.kind == "work_points" and not plan.items:
+        warnings.append("工作要点中未找到任务")
+    if plan.rules is not None:
+        if plan.rules.offline_size is None:
+            warnings.append("参与方式中未找到每场参与人数")
+        if plan.rules.offline_notice_working_days is None:
+            warnings.append("参与方式中未找到提前发布公告的工作日数")
+    return warnings
 
 
 def parse_plan(text: str, source_file: str = "") -> ParsedPlan:
     """Parse one plan; never raises on odd input, it just finds fewer records."""
-    paras = paragraphs(text)
-    document = _document(paras, source_file)
-    sections: list[Section] = []
-    items: list[WorkItem] = []
-    sites: list[OpenDaySite] = []
-    lectures: list[PolicyLecture] = []
-    passages: list[Passage] = []
-    path: list[str] = []
-    theme = ""
-    forms_text, requirements_text = "", ""
-    text_buffer: list[str] = []
-
-    def flush_text() -> None:
-        if text_buffer:
-            passages.append(Passage(tuple(path) or ("通知",), "".join(text_buffer), "text"))
-            text_buffer.clear()
-
-    for para in paras:
-        if LEVEL1.match(para) and _is_heading(para):
-            flush_text()
-            path = [para]
-            sections.append(Section(tuple(path), para))
-            continue
-        if LEVEL2.match(para) and _is_heading(para) and path:
-            flush_text()
-            path = [path[0], para]
-            sections.append(Section(tuple(path), para))
-            continue
-        in_lectures = any("公开讲" in p for p in path[1:])
-        numbered = NUMBERED.match(para) or SUB_NUMBERED.match(para)
-        body = para[numbered.end():].strip() if numbered else para
-        if "政民互动形式" in "".join(path[:1]):
-            forms_text += para  # becomes the rules passage below
-            continue
-        if "工作要求" in "".join(path[:1]):
-            requirements_text += para
-        work_tail = WORK_TAIL.search(body) if NUMBERED.match(para) else None
-        if work_tail and numbered:
-            units, leads = parse_responsibility(work_tail.group(1))
-            item = WorkItem(
-                int(numbered.group(1)), body[: work_tail.start()].strip(), tuple(path),
-                tuple(units), tuple(leads), f"{work_tail.group(2)}-{int(work_tail.group(3)):02d}",
-            )
-            items.append(item)
-            flush_text()
-            passages.append(Passage(tuple(path), para, "item", f"item:{item.number}"))
-            continue
-        found_sites = _site_records(body, theme)
-        if found_sites:
-            sites.extend(found_sites)
-            flush_text()
-            passages.extend(
-                Passage(tuple(path), f"{theme}专题 {para}", "site", f"site:{s.number}")
-                for s in found_sites
-            )
-            continue
-        lecture = _lecture_record(int(numbered.group(1)), body) if numbered and in_lectures else None
-        if lecture:
-            lectures.append(lecture)
-            flush_text()
-            passages.append(Passage(tuple(path), para, "lecture", f"lecture:{lecture.number}"))
-            continue
-        theme_match = THEME.search(para) if numbered and len(para) < 40 else None
-        if theme_match:
-            theme = theme_match.group(1)
-            continue
-        text_buffer.append(para)
-    flush_text()
-
-    rules = _rules(forms_text, requirements_text)
-    if rules:
-        passages.append(Passage(("三、政民互动形式",), forms_text, "rules", "rules"))
-    return ParsedPlan(
-        document, tuple(sections), tuple(items), tuple(sites), tuple(lectures), rules,
-        tuple(passages),
+    paras = paragraph_list(text)
+    lines = [clean(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    document, found_number = read_document(
+        [line for line in lines if line and not PAGE_NUMBER.match(line)], source_file
     )
+    walker = _Walker(Context(document.kind, document.year))
+    for index, para in enumerate(paras):
+        following = paras[index + 1] if index + 1 < len(paras) else None
+        walker.step(para, following.text if following and following.row is None else "")
+    walker.finish_block()
+    walker.flush_text()
+    rules = None
+    if walker.rules:
+        rules_text = "".join(walker.rules)
+        rules = read_rules(rules_text, "".join(p.text for p in paras))
+        walker.passages.append(Passage(walker.rules_section, rules_text, "rules", "rules"))
+    plan = ParsedPlan(
+        document, tuple(walker.sections), tuple(walker.records["item"]),
+        tuple(walker.records["site"]), tuple(walker.records["lecture"]), rules,
+        tuple(walker.passages),
+    )
+    return dataclasses.replace(plan, warnings=tuple(walker.warnings + _warnings(plan, found_number)))
 
 
 def parse_file(path: Path) -> ParsedPlan:

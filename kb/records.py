@@ -34,7 +34,9 @@ class WorkItem:
     section: tuple[str, ...]
     units: tuple[str, ...]
     lead_units: tuple[str, ...]
-    deadline: Optional[str]  # "YYYY-MM"
+    deadline: Optional[str]  # "YYYY-MM": the month the task is due, None if the plan gives none
+    partners: tuple[str, ...] = ()  # 配合单位, when the plan names them apart from the units
+    deadline_text: str = ""  # as the plan writes it: "2026年10月底", "第三季度", "长期坚持"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class OpenDaySite:
     category: str
     units: tuple[str, ...]
     description: str
+    time: str = ""  # as the plan writes it ("2026年6月下旬", "第三季度"); "" if none or 待定
+    place: str = ""  # 地点, as the plan writes it; "" if none
 
 
 @dataclass(frozen=True)
@@ -94,3 +98,6 @@ class ParsedPlan:
     lectures: tuple[PolicyLecture, ...] = ()
     rules: Optional[ParticipationRules] = None
     passages: tuple[Passage, ...] = field(default=())
+    # What the operator must see before publishing: a plan of a known kind with no sites,
+    # rules without a number, a field the parser could not place (Chinese, one per line).
+    warnings: tuple[str, ...] = ()

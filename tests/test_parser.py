@@ -9,7 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.loaders import UnsupportedPlanFormat, load_text
+from kb.numerals import to_int
 from kb.parser import parse_file, parse_plan, parse_responsibility
+from kb.plan_fields import extract_fields, month_of
+from kb.plan_tables import TableRow, read_tables
 from kb.records import ParsedPlan
 
 SOURCES = Path(__file__).resolve().parent.parent / "kb" / "sources"
@@ -186,3 +189,150 @@ def test_other_formats_are_refused_clearly(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(UnsupportedPlanFormat):
         load_text(path)
+
+
+# ---------------------------------------------------------------- the readers the parser is made of
+@pytest.mark.parametrize("text, value", [
+    ("7", 7), ("１２", 12), ("五", 5), ("十", 10), ("十二", 12), ("二十", 20), ("九十九", 99),
+    ("〇", 0), ("两", 2), ("二〇二六", 2026), ("", None), ("约", None),
+])
+def test_numerals(text: str, value) -> None:
+    assert to_int(text) == value
+
+
+@pytest.mark.parametrize("text, month", [
+    ("2026年10月底", "2026-10"), ("6月底前", "2025-06"), ("第三季度", "2025-09"),
+    ("上半年", "2025-06"), ("年底前", "2025-12"), ("年内", "2025-12"), ("6月下旬", "2025-06"),
+    ("5月中旬", "2025-05"), ("2024年第四季度", "2024-12"), ("十一月", "2025-11"),
+    ("长期坚持", None), ("持续推进", None), ("待定", None), ("", None),
+])
+def test_deadline_months(text: str, month) -> None:
+    assert month_of(text, 2025) == month
+
+
+@pytest.mark.parametrize("text, rest, units, partners, time", [
+    ("做好公开。（责任单位：区教委、各镇街；完成时限：2025年8月底前）", "做好公开。",
+     ["区教委", "各镇街"], [], "2025年8月底前"),
+    ("做好公开。（区住建委、区城管委及相关属地负责落实，完成时限：2023年12月）", "做好公开。",
+     ["区住建委", "区城管委", "相关属地"], [], "2023年12月"),
+    ("牵头单位：区医保局配合单位：区卫生健康委、各镇街完成时间：长期坚持", "",
+     ["区医保局"], ["区卫生健康委", "各镇街"], "长期坚持"),
+    ("深化解读。（责任单位：区政务服务局牵头，区政府各部门、各镇街配合；时限：年底）", "深化解读。",
+     ["区政务服务局"], ["区政府各部门", "各镇街"], "年底"),
+    ("医保政策解读（主讲：区医保局、区卫生健康委）", "医保政策解读", ["区医保局", "区卫生健康委"], [], ""),
+    ("公开居(村)民信息（各镇、街道负责落实，完成时限：2023年10月）", "公开居(村)民信息",
+     ["各镇、街道"], [], "2023年10月"),
+])
+def test_labelled_fields(text, rest, units, partners, time) -> None:
+    found_rest, fields = extract_fields(text)
+    assert (found_rest, fields.units, fields.partners, fields.time) == (rest, units, partners, time)
+
+
+def test_flattened_table_with_wrapped_cell_repeated_header_and_merged_row() -> None:
+    lines = [
+        "序号  工作任务  责任单位  完成时限",
+        "一、重点领域",
+        "1\t做好信息公开。\t区财政局\t2026年6月底",
+        "2    做好政策解读。    区住建委、    第三季度",
+        "                      各镇街",
+        "- 3 -",
+        "序号  工作任务  责任单位  完成时限",
+        "3\t做好培训。\t区司法局\t年底前",
+        "注：以上任务按季度调度。",
+    ]
+    entries = read_tables(lines)
+    rows = [e for e in entries if isinstance(e, TableRow)]
+    assert [r.number for r in rows] == [1, 2, 3]
+    assert rows[1].cells["units"] == "区住建委、 各镇街"
+    assert "一、重点领域" in entries and entries[-1] == "注：以上任务按季度调度。"
+    plan = parse_plan("大兴区2026年政务公开工作要点\n" + "\n".join(lines))
+    assert [i.units for i in plan.items] == [("区财政局",), ("区住建委", "各镇街"), ("区司法局",)]
+    assert [i.deadline for i in plan.items] == ["2026-06", "2026-09", "2026-12"]
+
+
+def test_chinese_numerals_in_markers_and_rules() -> None:
+    text = "\n".join([
+        "京兴政务公开办发（2027）9号",
+        "大兴区2027年政民互动工作方案",
+        "一、活动安排",
+        "（一）政务开放日",
+        "开放点十二：区档案馆",
+        "主办单位：区档案馆",
+        "活动时间：第二季度",
+        "（二）政策公开讲",
+        "第三讲 档案查阅政策解读",
+        "主讲：区档案馆",
+        "二、参与方式",
+        "每场不超过五十人，主办单位应提前三个工作日发布公告，活动结束后两个工作日内公开活动情况。参与人员采取自愿报名方式确定。",
+    ])
+    plan = parse_plan(text)
+    assert plan.document.number == "京兴政务公开办发（2027）9号"
+    assert [(s.number, s.category, s.time) for s in plan.sites] == [(12, "区档案馆", "第二季度")]
+    assert [(lecture.number, lecture.title) for lecture in plan.lectures] == [(3, "档案查阅政策解读")]
+    assert (plan.rules.offline_size, plan.rules.offline_notice_working_days) == (50, 3)
+    assert plan.rules.materials_published_within_working_days == 2
+    assert plan.rules.selection_methods == ("自愿报名",)
+
+
+def test_warnings_tell_the_operator_what_is_missing() -> None:
+    plan = parse_plan("大兴区2027年政民互动工作方案\n一、政务开放日\n开放点一：区档案馆\n时间：6月\n"
+                      "二、参与方式\n活动采取线上直播方式。")
+    assert plan.warnings == (
+        "开放点1未找到责任单位", "未找到文号", "政民互动方案中未找到政策公开讲",
+        "参与方式中未找到每场参与人数", "参与方式中未找到提前发布公告的工作日数",
+    )
+    assert parse_plan("大兴区2027年政务公开工作要点\n京兴政务公开发〔2027〕1号").warnings == (
+        "工作要点中未找到任务",
+    )
+
+
+def test_docx_keeps_body_order_tables_merged_cells_and_soft_breaks(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    head = document.add_paragraph()
+    head.add_run("北京市大兴区政务服务和数据管理局").add_break()
+    head.add_run("京兴政数发〔2027〕2号")
+    document.add_paragraph("表前段落")
+    table = document.add_table(rows=3, cols=3)
+    for cell, value in zip(table.rows[0].cells, ["序号", "开放点", "时间"]):
+        cell.text = value
+    merged = table.cell(1, 0).merge(table.cell(1, 2))
+    merged.text = "一、专题"
+    for cell, value in zip(table.rows[2].cells, ["1", "待定", "待定"]):
+        cell.text = value
+    table.cell(2, 1).add_paragraph("第二段")
+    document.add_paragraph("表后段落")
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    assert load_text(path).split("\n") == [
+        "北京市大兴区政务服务和数据管理局", "京兴政数发〔2027〕2号", "表前段落",
+        "序号\t开放点\t时间", "一、专题", "1\t待定 第二段\t待定", "表后段落",
+    ]
+
+
+def test_table_without_serial_numbers_inline_fields_and_signature_issuer() -> None:
+    text = "\n".join([
+        "大兴区2027年政务公开工作要点",
+        "京兴政务公开发[2027]3号",
+        "一、重点任务",
+        "工作任务    牵头单位    配合单位    完成时限",
+        "做好信息公开。    区财政局    各镇街    2027年6月底前",
+        "做好政策解读。    区司法局、区住建委和    区城管委    上半年",
+        "                          区民政局",
+        "二、其他任务",
+        "1.做好培训工作。责任单位：区人社局；完成时限：年内。",
+        "2、做好网站管理（负责单位：区政务服务局，时限：第三季度）",
+        "北京市大兴区政务公开工作领导小组",
+        "2027年1月5日",
+    ])
+    plan = parse_plan(text)
+    assert plan.document.number == "京兴政务公开发[2027]3号"
+    assert plan.document.issuer == "北京市大兴区政务公开工作领导小组"
+    assert [(i.number, i.text, i.units, i.partners, i.deadline) for i in plan.items] == [
+        (1, "做好信息公开。", ("区财政局",), ("各镇街",), "2027-06"),
+        (2, "做好政策解读。", ("区司法局", "区住建委", "区民政局"), ("区城管委",), "2027-06"),
+        (1, "做好培训工作。", ("区人社局",), (), "2027-12"),
+        (2, "做好网站管理", ("区政务服务局",), (), "2027-09"),
+    ]
+    assert plan.items[0].lead_units == ("区财政局",)
