@@ -30,6 +30,7 @@ class NoticeRules:
     offline_working_days: int = 5
     online_working_days: int = 3
     source: str = ""
+    capacity: int | None = None  # the plan's 约N人 for an offline session; None if not given
 
     def for_mode(self, online_only: bool) -> int:
         return self.online_working_days if online_only else self.offline_working_days
@@ -90,23 +91,36 @@ class Catalogue:
         kinds = (kind,) if kind else ACTIVITY_KINDS
         return [Activity.from_record(r) for k in kinds for r in self.engine.kb.of_kind(k)]
 
-    def activity(self, kind: str, number: int) -> Activity | None:
-        record = self.engine.kb.latest(kind, number)
+    def activity(self, kind: str, number: int, year: int | None = None) -> Activity | None:
+        """开放点/第N讲 `number` of the plan of `year` when one is loaded (a 2026 session
+        belongs to the 2026 plan), else of the newest plan."""
+        kb = self.engine.kb
+        record = None
+        if year is not None and year in kb.years:
+            record = kb.of_year(year).latest(kind, number)
+            record = kb.by_ref.get(record.ref) if record else None
+        record = record or kb.latest(kind, number)
         return Activity.from_record(record) if record else None
 
     def by_ref(self, ref: str) -> Activity | None:
         record = self.engine.kb.by_ref.get(ref)
         return Activity.from_record(record) if record and record.kind in ACTIVITY_KINDS else None
 
-    def notice_rules(self) -> NoticeRules:
-        record = self.engine.kb.latest("rules")
+    def notice_rules(self, document_number: str | None = None) -> NoticeRules:
+        """How far ahead sessions are announced, from the participation rules of the plan
+        `document_number` (the plan a session's activity belongs to), else the newest plan's.
+        A figure the plan does not give keeps NoticeRules' default (2023 plan: 5 and 3)."""
+        record = self.engine.kb.by_ref.get(f"{document_number}#rules") if document_number else None
+        record = record or self.engine.kb.latest("rules")
         if record is None:
             return NoticeRules()
         rules = record.row
+        default = NoticeRules()
         return NoticeRules(
-            offline_working_days=rules.get("offline_notice_working_days") or 5,
-            online_working_days=rules.get("online_notice_working_days") or 3,
+            offline_working_days=rules.get("offline_notice_working_days") or default.offline_working_days,
+            online_working_days=rules.get("online_notice_working_days") or default.online_working_days,
             source=f"《{record.document.title}》（{record.document.number}）",
+            capacity=rules.get("offline_size"),
         )
 
     def query(

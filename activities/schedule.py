@@ -77,8 +77,10 @@ def _parse_row(row: Any, catalogue: Catalogue, today: dt.date, demo: bool) -> Se
     if unknown:
         raise ValueError(f"unknown column(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(COLUMNS)}")
     value = {k: ("" if v is None else str(v).strip()) for k, v in row.items()}
-    activity = _activity(value.get("activity", ""), catalogue)
     starts_at = _datetime(value.get("starts_at", ""), "starts_at")
+    # The activity of the plan of the session's year, when loaded: a 2026 session is checked
+    # against the 2026 plan's rules (issue 14).
+    activity = _activity(value.get("activity", ""), catalogue, starts_at.year)
     ends_at = _datetime(value["ends_at"], "ends_at") if value.get("ends_at") else None
     if ends_at and ends_at <= starts_at:
         raise ValueError("ends_at must be after starts_at")
@@ -91,9 +93,9 @@ def _parse_row(row: Any, catalogue: Catalogue, today: dt.date, demo: bool) -> Se
         raise ValueError(f"a {mode} session needs a venue")
     if mode != "线下" and not live:
         raise ValueError(f"a {mode} session needs live_details (where and how to watch)")
-    capacity = _capacity(value.get("capacity", ""))
+    rules = catalogue.notice_rules(activity.document_number)
+    capacity = _capacity(value.get("capacity", ""), rules.capacity)
     announced_on = _date(value["announced_on"], "announced_on") if value.get("announced_on") else today
-    rules = catalogue.notice_rules()
     notice_days = rules.for_mode(online_only)
     latest = subtract_working_days(starts_at.date(), notice_days)
     if announced_on > latest:
@@ -110,13 +112,13 @@ def _parse_row(row: Any, catalogue: Catalogue, today: dt.date, demo: bool) -> Se
                         live, announced_on, demo)
 
 
-def _activity(text: str, catalogue: Catalogue) -> Activity:
+def _activity(text: str, catalogue: Catalogue, year: int | None = None) -> Activity:
     match = _ACTIVITY.match(text)
     number = to_number(match.group("number")) if match else None
     if not match or number is None:
         raise ValueError(f"activity {text!r}: write it as 开放点3 / site:3 or 政策公开讲2 / lecture:2")
     kind = "site" if match.group("site") else "lecture"
-    activity = catalogue.activity(kind, number)
+    activity = catalogue.activity(kind, number, year)
     if activity is None:
         raise ValueError(f"activity {text!r} is not in the knowledge base's newest plan")
     return activity
@@ -138,9 +140,10 @@ def _date(text: str, column: str) -> dt.date:
         raise ValueError(f"{column} {text!r} is not a date like 2026-12-01") from None
 
 
-def _capacity(text: str) -> int:
+def _capacity(text: str, planned: int | None = None) -> int:
+    """Seats of a session: the schedule's column, else the plan's 约N人, else 30."""
     if not text:
-        return DEFAULT_CAPACITY
+        return planned or DEFAULT_CAPACITY
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"capacity {text!r} must be a whole number of seats, at least 1")
     return int(text)

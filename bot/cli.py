@@ -99,27 +99,80 @@ def kb() -> None:
 
 
 def _report(result: BuildResult) -> None:
-    click.echo(
-        f"{result.path.name}: {result.number} {result.status} — {result.items} items, "
-        f"{result.sites} sites, {result.lectures} lectures, {result.passages} passages"
-    )
+    """One line per plan file; for an added plan or a preview, what was extracted and the
+    parser's warnings (a plan of a known kind with no sites, rules without a number, …)."""
+    p = result.preview
+    click.echo(f"{result.path.name}: {result.number} {result.status} — {p.year or '?'}年 {p.kind}, "
+               f"{p.items} items, {p.sites} sites, {p.lectures} lectures, {p.passages} passages")
+    if result.status in ("added", "updated", "preview"):
+        click.echo(f"  标题：{p.title}")
+        click.echo(f"  发文：{p.issuer or '（未找到）'}，{p.issued_on or '（日期未找到）'}")
+        if p.rules:
+            click.echo("  参与规则：" + "，".join(f"{k} {'（未找到）' if v in (None, '') else v}"
+                                             for k, v in p.rules.items()))
+        if p.months:
+            click.echo("  写到的时间：" + "、".join(p.months))
+        for warning in p.warnings:
+            click.echo(f"  警告：{warning}", err=True)
 
 
 @kb.command("build")
 def kb_build() -> None:
-    """Parse every plan in kb/sources into the database (unchanged plans are skipped)."""
-    from kb.store import build, plan_files
+    """Parse the bundled plans (kb/sources) and the added ones into the database
+    (unchanged plans are skipped, withdrawn ones stay withdrawn)."""
+    from kb.store import build, deployment_plan_files
 
-    build(load_settings().database_url, plan_files(), on_progress=_report)
+    settings = load_settings()
+    build(settings.database_url, deployment_plan_files(settings.plans_dir), on_progress=_report)
 
 
 @kb.command("add")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def kb_add(path: Path) -> None:
-    """Add a plan (.txt/.docx/.pdf); the running assistant answers from it without retraining."""
-    from kb.store import add_plan_file
+@click.option("--dry-run", is_flag=True, help="Show what would be extracted; store nothing.")
+def kb_add(path: Path, dry_run: bool) -> None:
+    """Add a plan (.txt/.docx/.pdf), kept in the data directory; the running assistant
+    answers from it without retraining. Prints what was extracted and any warnings."""
+    from kb.loaders import UnsupportedPlanFormat
+    from kb.store import add_plan_file, preview_plan_file
 
-    _report(add_plan_file(load_settings().database_url, path))
+    settings = load_settings()
+    try:
+        result = preview_plan_file(path) if dry_run else add_plan_file(
+            settings.database_url, path, settings.plans_dir)
+    except UnsupportedPlanFormat as error:
+        raise click.ClickException(str(error)) from None
+    _report(result)
+    if dry_run:
+        click.echo("（预览：未保存。去掉 --dry-run 即添加。）")
+
+
+@kb.command("list")
+def kb_list() -> None:
+    """The stored plans by year: 文号, kind, title, counts, and whether withdrawn."""
+    from kb.db import UnitOfWork, migrate
+    from kb.store import KnowledgeRepository
+
+    settings = load_settings()
+    migrate(settings.database_url)
+    with UnitOfWork(settings.database_url).session() as session:
+        for row in KnowledgeRepository(session).listed():
+            state = f"已撤下 {row.withdrawn_at:%Y-%m-%d}" if row.withdrawn_at else "在用"
+            click.echo(f"{row.year or '?'}  {row.number}  {row.kind}  《{row.title}》  "
+                       f"{len(row.items)} items, {len(row.sites)} sites, {len(row.lectures)} lectures  "
+                       f"[{state}] {row.source_file}")
+
+
+@kb.command("remove")
+@click.argument("number")
+def kb_remove(number: str) -> None:
+    """Withdraw the plan with this 文号 (e.g. 京兴政务公开办发〔2026〕3号)."""
+    from kb.store import remove_plan
+
+    settings = load_settings()
+    title = remove_plan(settings.database_url, number, settings.plans_dir)
+    if title is None:
+        raise click.ClickException(f"no stored plan has the number {number}; see `daxing kb list`")
+    click.echo(f"withdrawn: {number} 《{title}》")
 
 
 @kb.command("unanswered")
@@ -138,9 +191,9 @@ def _activity_service(settings: Settings) -> "ActivityService":
     """The service over a built knowledge base: activities come from the plans, and an
     operator may import a schedule before the assistant ever ran (build skips unchanged plans)."""
     from actions.knowledge import activity_service
-    from kb.store import build, plan_files
+    from kb.store import build, deployment_plan_files
 
-    build(settings.database_url, plan_files())
+    build(settings.database_url, deployment_plan_files(settings.plans_dir))
     return activity_service()
 
 
@@ -345,10 +398,10 @@ def retention(days: int | None) -> None:
 
 def _prepare(settings: Settings) -> Path:
     """What must exist before the servers start: the knowledge base and a trained model."""
-    from kb.store import build, plan_files
+    from kb.store import build, deployment_plan_files
 
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    build(settings.database_url, plan_files(), on_progress=_report)
+    build(settings.database_url, deployment_plan_files(settings.plans_dir), on_progress=_report)
     return rasa_project.train_if_needed(settings)
 
 

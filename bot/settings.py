@@ -44,6 +44,11 @@ class Settings:
     retention_days: int
 
     @property
+    def plans_dir(self) -> Path:
+        """Where `daxing kb add` keeps the plans this deployment added (not the code tree)."""
+        return self.var_dir / "plans"
+
+    @property
     def action_endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.actions_port}/webhook"
 

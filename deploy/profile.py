@@ -459,10 +459,10 @@ class ProductionProfile:
 
     def _build_knowledge_base(self) -> None:
         from kb.db import engine_for
-        from kb.store import build, plan_files
+        from kb.store import build, deployment_plan_files
 
         assert self.settings is not None
-        build(self.settings.database_url, plan_files())
+        build(self.settings.database_url, deployment_plan_files(self.settings.plans_dir))
         engine_for(self.settings.database_url).dispose()  # no idle connections in this process
 
     def _action_component(self, index: int) -> Component:

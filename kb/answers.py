@@ -51,6 +51,7 @@ class AnswerEngine:
     def __init__(self, knowledge: KnowledgeBase, config_file: Path = ANSWERING_FILE,
                  hotline: str = "12345", today: Callable[[], dt.date] = beijing_today) -> None:
         self.kb = knowledge
+        self.config_file, self.hotline = config_file, hotline
         self.config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
         self.cues = Cues(self.config)
         self.understanding = Understanding(knowledge, self.cues, self.config)
@@ -109,10 +110,34 @@ class AnswerEngine:
         return decision.shape != REFUSE and (reading.evidence in CLEAR_EVIDENCE or about_rules)
 
     def answer(self, question: Question) -> Answer:
-        """The reply to one question; never raises for any text."""
+        """The reply to one question; never raises for any text. A question that names a
+        year whose plans are loaded is answered from them; one that names none, from the
+        newest plan of each kind — or from the year of the record just discussed."""
         reading = self.read(question)
-        decision = decide(reading, self.kb, self.cues)
-        return self.renderer.render(decision, reading, question.conversation)
+        engine = self.for_plans(question, reading)
+        if engine is not self:
+            reading = engine.read(question)
+        decision = decide(reading, engine.kb, engine.cues)
+        return engine.renderer.render(decision, reading, question.conversation)
+
+    def for_plans(self, question: Question, reading: Reading) -> "AnswerEngine":
+        """The engine over the plans a question is about: one year's (named, or of the
+        record discussed last), else the newest of each kind; `self` when only one year is held."""
+        if len(self.kb.years) <= 1 or reading.facet == "year_of_data":
+            return self  # "你们这信息是哪年的": every plan held
+        years = [y for y in reading.asked_years if y in self.kb.years]
+        current = self.kb.current()
+        if not reading.asked_years and question.conversation.recent:
+            ref = question.conversation.recent[0]
+            if ref not in current.by_ref and (year := self.kb.year_of(ref)):
+                years = [year]  # "它是谁负责的" after a 2023 record: still 2023's plans
+        knowledge = self.kb.of_year(years[0]) if len(years) == 1 else current
+        if knowledge is self.kb:
+            return self
+        engines = self.__dict__.setdefault("_engines", {})
+        if id(knowledge) not in engines:
+            engines[id(knowledge)] = AnswerEngine(knowledge, self.config_file, self.hotline, self.today)
+        return engines[id(knowledge)]
 
     # --- used by the activities catalogue and the actions -----------------------------
 

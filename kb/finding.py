@@ -22,6 +22,10 @@ KIND_WORDS = {
     "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲|(?:最后|头|末)一讲"),
     "item": re.compile(r"工作要点|要点|任务|第.{1,3}项|信息公开|公开信息|信息发布|发布信息"),
 }
+_DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")
+_THEMES_NAMED = re.compile(r"专题|主题|类别")
+_PEOPLE_NAMED = re.compile(r"人员|部分人|人群|代表|群众|市民|参加|参与")
+_PARTS_NAMED = re.compile(r"部分|大块|几块|标题|框架|目录|章节")
 SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]*?(?=能|可以|想|要|怎么|咋|[，。？！,?!]|$)")
 # What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
 JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|能)?(?:报名|参加|参与)|"
@@ -94,6 +98,29 @@ class Finder:
         kind, terms = next(iter(found.items()))
         records = [r for r in self.kb.of_kind(kind) if any(t in r.text for t in terms)]
         return "”“".join(terms), records
+
+    @staticmethod
+    def asks_for_parts(text: str, facet: str | None, facets: Sequence[str], names_something: bool) -> bool:
+        """Whether a plan's outline is asked: "分几个部分", "要点那个文件分了几大块 每块讲的啥"
+        (the parts, then what each holds) — not "开放日分了几个专题" or "医保宣讲包括哪几块内容",
+        the parts of a kind or of a record (`names_something`: a kind, unit or topic named)."""
+        if "structure" not in facets:
+            return False
+        if _DOCUMENT_NAMED.search(text):
+            return facet == "structure" or not names_something
+        # Without a plan named, only its parts by name: "分几个部分" — not "形式分为哪几种",
+        # nor the parts of the people who take part ("参加人员包括哪几部分").
+        return facet == "structure" and not (names_something or _THEMES_NAMED.search(text)) \
+            and bool(_PARTS_NAMED.search(text)) and not _PEOPLE_NAMED.search(text)
+
+    def outlined_plans(self, text: str, kinds: Sequence[str], named_plan: bool,
+                       recent: Sequence[Record]) -> list[Record]:
+        """The plans meant (`plans_meant`) whose outline is known, the one that has the part
+        the question names first ("“优化政策公开服务流程”这一部分有哪几个小标题")."""
+        documents = [d for d in self.plans_meant(text, kinds, named_plan, recent)
+                     if self.kb.outline(d.document)]
+        return sorted(documents, key=lambda d: not any(
+            heading.split("、", 1)[-1][:6] in text for heading, _ in self.kb.outline(d.document)))
 
     def units_by_field(self, text: str) -> set[str]:
         """Units named by their field and 部门 ("市场监管部门", "司法部门", "民政部门"): the

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import cn2an
 
 from kb.gazetteer import Gazetteer, default_gazetteer
 from kb.models import DocumentRow
+from kb.numerals import to_int
 from kb.retrieval import Document, PassageIndex
 
 NUMBERED_KINDS = ("item", "site", "lecture")
@@ -25,11 +25,8 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？])")
 
 
 def to_number(text: str) -> int | None:
-    """'9', '９', '九', '十二' → int; anything else → None."""
-    try:
-        return int(cn2an.cn2an(text.strip(), "smart"))
-    except (ValueError, KeyError, TypeError):
-        return None
+    """'9', '９', '九', '十二' → int; anything else → None (kb.numerals)."""
+    return to_int(text)
 
 
 def sentences(text: str) -> list[str]:
@@ -129,6 +126,33 @@ class KnowledgeBase:
         self._all_text = "｜".join([*(r.text for r in self.records),
                                     *(str(r.row) for r in self.records if r.kind == "rules")])
 
+    def current(self) -> "KnowledgeBase":
+        """The newest plan of each kind (work points, interaction plan, …): what a question
+        that names no year is answered from. `self` while no plan is superseded."""
+        newest: dict[str, DocumentRow] = {}
+        for doc in self.documents:  # newest first
+            newest.setdefault(doc.kind, doc)
+        if len(newest) == len(self.documents):
+            return self
+        return self._subset("current", [d for d in self.documents if newest[d.kind] is d])
+
+    def of_year(self, year: int) -> "KnowledgeBase":
+        """The plans of one year only ("2023年的开放日有哪些" once 2026's plan is loaded)."""
+        return self._subset(year, [d for d in self.documents if d.year == year])
+
+    def _subset(self, key: object, documents: list[DocumentRow]) -> "KnowledgeBase":
+        if len(documents) == len(self.documents):
+            return self
+        cache = self.__dict__.setdefault("_subsets", {})
+        if key not in cache:
+            cache[key] = KnowledgeBase(documents, self.gazetteer)
+        return cache[key]
+
+    def year_of(self, ref: str) -> int | None:
+        """The plan year of a record's ref ("京兴政务公开办发〔2023〕2号#site:3" → 2023)."""
+        record = self.by_ref.get(ref)
+        return record.document.year if record is not None else None
+
     @property
     def years(self) -> list[int]:
         """The plan years held, ascending (e.g. [2023])."""
@@ -156,8 +180,17 @@ class KnowledgeBase:
     def outline(self, document: DocumentRow) -> list[tuple[str, list[str]]]:
         """The plan's parts as its headings give them, in order: [("二、深化重点领域信息公开",
         ["（一）以…为导向做好信息公开", …]), …]; [] unless the parts found are numbered
-        一、二、三… without a gap (a part held by no record would be left out)."""
+        一、二、三… without a gap. The outline the parser stored is used when there is one;
+        a database built before it was stored derives it from the records' sections (where a
+        part held by no record would be left out)."""
         parts: dict[int, tuple[str, list[str]]] = {}  # by the part's number
+        for heading, subs in getattr(document, "outline", None) or []:
+            numbered = re.match(r"([一二三四五六七八九十]+)、", heading)
+            if numbered and (number := to_number(numbered.group(1))) is not None:
+                parts[number] = (heading, list(subs))
+        if parts:
+            whole = sorted(parts) == list(range(1, len(parts) + 1))
+            return [parts[n] for n in sorted(parts)] if whole else []
         for record in self.records:
             if record.document is not document or record.kind not in ("item", "text"):
                 continue

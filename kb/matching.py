@@ -67,9 +67,11 @@ class WordMatcher:
 
     def plans_words_for(self, text: str) -> list[str]:
         """The plans' own words for the everyday ones the text uses (answering.yml
-        `plan_words`: 领导 → 负责同志), those the text does not already hold."""
+        `plan_words`: 领导 → 负责同志), those the text does not already hold. An everyday word
+        inside a name the gazetteer knows is no everyday word: 互动 of 政民互动 is no 互动性."""
+        rest = self.without_names(text)
         return [word for word, said in self.config["plan_words"].items()
-                if word not in text and any(s in text for s in said)]
+                if word not in text and any(s in rest for s in said)]
 
     def widened(self, text: str) -> str:
         """The text and the plans' own words for its everyday ones, for looking up sentences."""

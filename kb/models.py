@@ -27,6 +27,11 @@ class DocumentRow(Base):
     content_sha256 = sa.Column(sa.String(64), nullable=False)
     built_at = sa.Column(sa.DateTime, nullable=False, default=dt.datetime.utcnow)
     participation_rules = sa.Column(sa.JSON)
+    # The plan's headings in order: [["一、工作目标", []], ["二、…", ["（一）…", …]], …].
+    outline = sa.Column(sa.JSON)
+    # Set by `daxing kb remove`: the plan is no longer answered from, and a rebuild of the
+    # bundled sources does not bring it back (`daxing kb add` of the file again does).
+    withdrawn_at = sa.Column(sa.DateTime)
 
     items = relationship("WorkItemRow", cascade="all, delete-orphan", back_populates="document")
     sites = relationship("SiteRow", cascade="all, delete-orphan", back_populates="document")
@@ -58,7 +63,9 @@ class WorkItemRow(_PlanRecord, Base):
     text = sa.Column(sa.Text, nullable=False)
     section = sa.Column(sa.String(300), nullable=False)
     lead_units = sa.Column(sa.JSON, nullable=False)
-    deadline = sa.Column(sa.String(7))
+    deadline = sa.Column(sa.String(7))  # "YYYY-MM"
+    deadline_text = sa.Column(sa.String(60))  # as written: "2026年10月底", "长期坚持"
+    partners = sa.Column(sa.JSON)  # 配合单位, when the plan names them apart
     document = relationship("DocumentRow", back_populates="items")
 
 
@@ -72,6 +79,8 @@ class SiteRow(_PlanRecord, Base):
     theme = sa.Column(sa.String(100), nullable=False)
     category = sa.Column(sa.String(100), nullable=False)
     description = sa.Column(sa.Text, nullable=False)
+    time = sa.Column(sa.String(60))  # as written: "2026年6月下旬"; None if none or 待定
+    place = sa.Column(sa.String(200))  # 地点, as written
     document = relationship("DocumentRow", back_populates="sites")
 
 

@@ -9,6 +9,7 @@ kb/data/answering.yml; the hotline number is passed in (settings), never written
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,14 +17,13 @@ from typing import Any
 from kb import deciding as d
 from kb.cues import Cues
 from kb.gazetteer import UNIT
-from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences, to_number
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
+from kb.document_parts import DocumentParts
 from kb.question import Context, Reading
 from kb.understanding import Understanding
 
 MAX_LISTED_ITEMS = 8
 # The parts of an official document's notice: "…的通知各相关单位：", "（此件主动公开）".
-_ADDRESSEE = re.compile(r"的通知\s*([^：:。，]{2,30})[：:]")
-_NOTE = re.compile(r"[（(](此件[^）)]{2,12})[）)]")
 MAX_BRIEF = 6  # a filtered list this short shows each record's gist
 MAX_IN_FULL = 3  # a unit's records, when this few, are each shown in full
 MAX_CITED = 4  # a list of at most this many entries cites each of them
@@ -57,6 +57,7 @@ class Renderer:
         self.texts: dict[str, str] = config["texts"]
         self.hotline = hotline
         self.sep = self.texts["list_separator"]
+        self.parts = DocumentParts(kb, config, self.t)
 
     def t(self, key: str, **values: Any) -> str:
         return self.texts[key].format(**values)
@@ -166,8 +167,11 @@ class Renderer:
                 and record.kind in NUMBERED_KINDS:
             return self._units_except(record, reading.excluded_units)
         if record.kind == "item":
-            deadline = _month(row.deadline) or self.texts["no_deadline"]
+            deadline = getattr(row, "deadline_text", None) or _month(row.deadline) or self.texts["no_deadline"]
             if facet == "unit":
+                if getattr(row, "partners", None):  # 牵头单位 and 配合单位 named apart
+                    return t("item_unit_partners", number=row.number, partners=self.sep.join(row.partners),
+                             lead_units=self.sep.join(row.lead_units or row.units))
                 if row.lead_units:
                     return t("item_unit_lead", number=row.number, units=self.units(record),
                              lead_units=self.sep.join(row.lead_units))
@@ -194,8 +198,15 @@ class Renderer:
                 same = self.kb.same_theme(record)
                 return t("site_theme", **values, count=len(same), numbers=self.site_labels(same))
             if facet == "place":
+                if getattr(row, "place", None):  # a plan that gives the 地点
+                    return t("site_place_given", **values, place=row.place)
                 return t("site_place", **values, hotline=self.hotline)
             if facet == "when":
+                if getattr(row, "time", None):  # a plan that gives each site's 时间
+                    return t("site_time_given", **values, time=row.time)
+                rules = self.kb.latest("rules")
+                if rules is not None and not (rules.row.get("activity_months") or rules.row.get("activity_period")):
+                    return t("site_time_unknown", **values, hotline=self.hotline)  # "时间：待定"
                 return self._rules_text("when")
             return t("site_short" if facet == "short" else "site", **values)
         if record.kind == "lecture":
@@ -222,7 +233,7 @@ class Renderer:
                 return sentence
             return self._rules_text(facet)
         if record.kind == "document" and facet == "structure" and reading is not None:
-            return self._structure(record, reading) or self._describe(record, "document")
+            return self.parts.structure(record, reading) or self._describe(record, "document")
         if record.kind == "document":
             issued = row.issued_on
             date = f"{issued.year}年{issued.month}月{issued.day}日" if issued else ""
@@ -230,7 +241,7 @@ class Renderer:
             # "哪次会议通过的", "是公开的吗": the plan's own notice says it, sentence by sentence.
             notice = next((r for r in self.kb.records if r.kind == "text"
                            and r.document is record.document and "通知" in r.row.section), None)
-            if notice is not None and reading is not None and (parts := self._notice_parts(notice, reading)):
+            if notice is not None and reading is not None and (parts := self.parts.notice_parts(notice, reading)):
                 return fact + parts
             sentence = self._matching_sentence(notice, reading, beyond=fact) if notice else None
             return fact + sentence if sentence else fact
@@ -241,49 +252,6 @@ class Renderer:
             # A long paragraph is quoted by the sentence that holds what was asked.
             return self._matching_sentence(record, reading) or row.text
         return row.text
-
-    def _structure(self, document: Record, reading: Reading) -> str:
-        """The plan's parts with their sub-headings, or the one part the question names
-        ("第四部分", "深化重点领域信息公开那部分"); '' when the plan's outline is not whole."""
-        parts = self.kb.outline(document.document)
-        if not parts:
-            return ""
-        title = document.document.title
-        named = re.search(r"第([一二三四五六七八九十0-9]+)部分", reading.text)
-        index = (to_number(named.group(1)) or 0) - 1 if named else -1
-        if not 0 <= index < len(parts):
-            # A part named by its heading, whole or six characters of it in a row.
-            bodies = [heading.split("、", 1)[-1] for heading, _ in parts]
-            index = next((i for i, body in enumerate(bodies)
-                          if body in reading.text or any(body[j:j + 6] in reading.text
-                                                         for j in range(max(0, len(body) - 5)))), -1)
-        if 0 <= index < len(parts):
-            heading, subs = parts[index]
-            return self.t("structure_part", title=title, heading=heading,
-                          subs=self.sep.join(subs) or heading)
-        lines = "\n".join(self.t("structure_line", heading=h, subs=self.sep.join(s)) if s else h
-                          for h, s in parts)
-        return self.t("structure", title=title, count=len(parts), lines=lines)
-
-    def _notice_parts(self, notice: Record, reading: Reading) -> str:
-        """To whom the plan is sent, its publication note (此件主动公开) or its preamble, when
-        the question asks for one (answering.yml `notice_parts`); '' when none is asked or
-        the notice does not hold it."""
-        text, found = notice.row.text, []
-        asked = {part for part, words in self.config["notice_parts"].items()
-                 if any(re.search(w, reading.text) for w in words)}
-        if "addressee" in asked and (m := _ADDRESSEE.search(text)):
-            found.append(self.t("document_addressee", addressee=m.group(1)))
-        note = _NOTE.search(text)
-        if "note" in asked and note:
-            found.append(self.t("document_note", note=note.group(1)))
-        if "preamble" in asked and note:
-            body = text[note.end():]
-            title = notice.document.title
-            body = body[body.index(title) + len(title):] if title in body else body
-            if body.strip():
-                found.append(self.t("document_preamble", title=title, text=body.strip()))
-        return "".join(found)
 
     def _units_except(self, record: Record, excluded: Sequence[str]) -> str:
         subject = self.t(f"subject_{record.kind}", number=record.number)
@@ -333,10 +301,23 @@ class Renderer:
             "online": "rules_online", "notice": "rules_notice", "materials": "rules_materials",
             "when": "rules_when",
         }.get(facet or "", "rules_summary")
+        needed = {name for _, name, _, _ in string.Formatter().parse(self.texts[key]) if name}
+        if any(values[name] in (None, "") for name in needed & set(values)):
+            # A plan that does not give a figure this answer names ("约None人" must never be
+            # shown): the plan's own words instead.
+            return self._rules_said(record, facet)
         text = self.t(key, **values)
         if facet == "when":
             text += self.t("period_note", years=record.document.year)
         return text
+
+    def _rules_said(self, record: Record, facet: str | None) -> str:
+        """The rules' own sentences that write a word of the facet asked (answering.yml
+        `rules_said`), else their first sentence; quoted as the plan writes them."""
+        pieces = sentences(record.source_text or "")
+        words = self.config["rules_said"].get(facet or "", [])
+        said = [p for p in pieces if any(w in p for w in words)] if words else pieces[:1]
+        return "".join(said) or self.t("rules_not_given")
 
     @staticmethod
     def _period(rules: Mapping[str, Any], year: int | None) -> str:

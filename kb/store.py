@@ -27,7 +27,7 @@ from kb.models import (
     UnansweredQuestionRow,
     WorkItemRow,
 )
-from kb.parser import parse_plan
+from kb.parser import PARSER_VERSION, parse_plan
 from kb.records import ParsedPlan
 
 SOURCES_DIR = Path(__file__).parent / "sources"
@@ -75,6 +75,7 @@ class KnowledgeRepository:
             content_sha256=content_sha256,
             built_at=dt.datetime.utcnow(),
             participation_rules=_jsonable(plan.rules) if plan.rules else None,
+            outline=outline_of(plan),
         )
         for item in plan.items:
             unit_ids, topic_ids = self._tags("、".join(item.units), item.text)
@@ -82,7 +83,8 @@ class KnowledgeRepository:
                 WorkItemRow(
                     number=item.number, text=item.text, section=" / ".join(item.section),
                     units=list(item.units), lead_units=list(item.lead_units),
-                    deadline=item.deadline, unit_ids=unit_ids, topic_ids=topic_ids,
+                    deadline=item.deadline, deadline_text=item.deadline_text or None,
+                    partners=list(item.partners), unit_ids=unit_ids, topic_ids=topic_ids,
                 )
             )
         for site in plan.sites:
@@ -93,6 +95,7 @@ class KnowledgeRepository:
                 SiteRow(
                     number=site.number, theme=site.theme, category=site.category,
                     description=site.description, units=list(site.units),
+                    time=site.time or None, place=site.place or None,
                     unit_ids=unit_ids, topic_ids=topic_ids,
                 )
             )
@@ -128,16 +131,36 @@ class KnowledgeRepository:
                     selectinload(DocumentRow.lectures),
                     selectinload(DocumentRow.passages),
                 )
+                .where(DocumentRow.withdrawn_at.is_(None))
                 .order_by(DocumentRow.year.desc(), DocumentRow.issued_on.desc())
             ).scalars()
         )
 
+    def listed(self) -> list[DocumentRow]:
+        """Every stored document, withdrawn ones too, by year (oldest first), for `kb list`."""
+        return list(self.session.execute(
+            sa.select(DocumentRow).order_by(DocumentRow.year, DocumentRow.issued_on)).scalars())
+
+    def is_withdrawn(self, number: str) -> bool:
+        return self.session.execute(
+            sa.select(DocumentRow.withdrawn_at).where(DocumentRow.number == number)
+        ).scalar_one_or_none() is not None
+
+    def withdraw(self, number: str) -> DocumentRow | None:
+        """Stop answering from a document (`kb remove`); None if no such number is stored."""
+        row = self.session.execute(
+            sa.select(DocumentRow).where(DocumentRow.number == number)).scalar_one_or_none()
+        if row is not None:
+            row.withdrawn_at = dt.datetime.utcnow()
+        return row
+
     def version(self) -> str:
         """Changes whenever a plan is added or rebuilt, so readers know to reload."""
-        count, latest = self.session.execute(
-            sa.select(sa.func.count(DocumentRow.id), sa.func.max(DocumentRow.built_at))
+        count, latest, withdrawn = self.session.execute(
+            sa.select(sa.func.count(DocumentRow.id), sa.func.max(DocumentRow.built_at),
+                      sa.func.max(DocumentRow.withdrawn_at))
         ).one()
-        return f"{count}:{latest}"
+        return f"{count}:{latest}:{withdrawn}"
 
     def record_unanswered(
         self, question: str, reason: str, intent: str | None, sender_id: str | None
@@ -158,6 +181,17 @@ class KnowledgeRepository:
         )
 
 
+def outline_of(plan: ParsedPlan) -> list[list]:
+    """The plan's parts with their sub-headings, as the parser found its headings:
+    [[heading, [sub-heading, …]], …]."""
+    parts: dict[str, list[str]] = {}
+    for section in plan.sections:
+        subs = parts.setdefault(section.path[0], [])
+        if len(section.path) > 1 and section.path[1] not in subs:
+            subs.append(section.path[1])
+    return [[heading, subs] for heading, subs in parts.items()]
+
+
 def _jsonable(rules: object) -> dict:
     return json_safe(dataclasses.asdict(rules))  # type: ignore[call-overload]
 
@@ -172,55 +206,139 @@ def json_safe(value: object) -> object:
 
 
 @dataclass(frozen=True)
+class PlanPreview:
+    """What the parser extracted from one plan file, for the operator to check before (or
+    after) it is published: counts per kind, the participation rules' numbers, the months
+    the plan names (task deadlines, site times) and the parser's warnings."""
+
+    number: str
+    title: str
+    year: int | None
+    kind: str
+    issuer: str
+    issued_on: dt.date | None
+    items: int
+    sites: int
+    lectures: int
+    passages: int
+    rules: dict[str, object] | None
+    months: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    @classmethod
+    def of(cls, plan: ParsedPlan) -> "PlanPreview":
+        doc, rules = plan.document, plan.rules
+        months = sorted({f"{i.deadline[:4]}年{int(i.deadline[5:])}月" for i in plan.items if i.deadline}
+                        | {s.time for s in plan.sites if s.time})
+        return cls(
+            doc.number, doc.title, doc.year, doc.kind, doc.issuer, doc.date, len(plan.items),
+            len(plan.sites), len(plan.lectures), len(plan.passages),
+            {"约人数": rules.offline_size, "线下提前工作日": rules.offline_notice_working_days,
+             "线上提前工作日": rules.online_notice_working_days,
+             "选取方式": "、".join(rules.selection_methods), "活动期间": rules.activity_period}
+            if rules else None,
+            tuple(months), plan.warnings,
+        )
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """What building one file did, for the operator's progress output."""
 
     path: Path
     number: str
-    status: str  # "added", "updated", "unchanged"
-    items: int
-    sites: int
-    lectures: int
-    passages: int
+    status: str  # "added", "updated", "unchanged", "withdrawn" (skipped), "preview" (dry run)
+    preview: PlanPreview
+
+    @property
+    def items(self) -> int:
+        return self.preview.items
+
+    @property
+    def sites(self) -> int:
+        return self.preview.sites
+
+    @property
+    def lectures(self) -> int:
+        return self.preview.lectures
+
+    @property
+    def passages(self) -> int:
+        return self.preview.passages
 
 
 def plan_files(folder: Path = SOURCES_DIR) -> list[Path]:
+    """The plan files of one folder (.txt, .docx, .pdf), by name; [] if it does not exist."""
+    if not folder.is_dir():
+        return []
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in PLAN_SUFFIXES)
+
+
+def deployment_plan_files(plans_dir: Path) -> list[Path]:
+    """The bundled 2023 plans (kb/sources) and the plans this deployment added with
+    `daxing kb add` (kept in its data directory, `plans_dir`)."""
+    return [*plan_files(SOURCES_DIR), *plan_files(plans_dir)]
+
+
+def _content_hash(text: str) -> str:
+    # The parser's version is hashed too: a plan parsed by an older parser is parsed again.
+    return hashlib.sha256(f"{PARSER_VERSION}\n{text}".encode("utf-8")).hexdigest()
 
 
 def build(
     database_url: str,
     paths: Iterable[Path],
     on_progress: Callable[[BuildResult], None] = lambda result: None,
+    restore: bool = False,
 ) -> list[BuildResult]:
-    """Parse and store each plan file; unchanged files cost one hash and one query."""
+    """Parse and store each plan file; unchanged files cost one hash and one query. A plan
+    withdrawn with `kb remove` is skipped unless `restore` (an operator adding it again)."""
     migrate(database_url)
     unit_of_work = UnitOfWork(database_url)
     results = []
     for path in paths:
         text = load_text(path)
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        sha = _content_hash(text)
         plan = parse_plan(text, source_file=path.name)
         with unit_of_work.session() as session:
             repository = KnowledgeRepository(session)
             stored = repository.content_hash_of(plan.document.number)
-            if stored == sha:
+            if repository.is_withdrawn(plan.document.number) and not restore:
+                status = "withdrawn"
+            elif stored == sha and not repository.is_withdrawn(plan.document.number):
                 status = "unchanged"
             else:
                 repository.replace_plan(plan, sha)
                 status = "added" if stored is None else "updated"
-        result = BuildResult(
-            path, plan.document.number, status, len(plan.items), len(plan.sites),
-            len(plan.lectures), len(plan.passages),
-        )
+        result = BuildResult(path, plan.document.number, status, PlanPreview.of(plan))
         on_progress(result)
         results.append(result)
     return results
 
 
-def add_plan_file(database_url: str, path: Path, sources_dir: Path = SOURCES_DIR) -> BuildResult:
-    """Copy a new plan into the sources (so later builds keep it) and make it answerable."""
-    target = sources_dir / path.name
+def preview_plan_file(path: Path) -> BuildResult:
+    """What adding `path` would store, without storing or copying anything (`--dry-run`)."""
+    plan = parse_plan(load_text(path), source_file=path.name)
+    return BuildResult(path, plan.document.number, "preview", PlanPreview.of(plan))
+
+
+def add_plan_file(database_url: str, path: Path, plans_dir: Path) -> BuildResult:
+    """Keep a copy of a new plan in the deployment's data directory (`plans_dir`, never the
+    code tree) so later builds keep it, and make it answerable at once."""
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    target = plans_dir / path.name
     if path.resolve() != target.resolve():
         shutil.copyfile(path, target)
-    return build(database_url, [target])[0]
+    return build(database_url, [target], restore=True)[0]
+
+
+def remove_plan(database_url: str, number: str, plans_dir: Path) -> str | None:
+    """Withdraw the plan with this 文号: no longer answered from, its copy in `plans_dir`
+    deleted; a bundled plan stays withdrawn across rebuilds. Its title, None if no such plan."""
+    migrate(database_url)
+    with UnitOfWork(database_url).session() as session:
+        row = KnowledgeRepository(session).withdraw(number)
+        source, title = (row.source_file, row.title) if row is not None else (None, None)
+    if source and (plans_dir / source).is_file():
+        (plans_dir / source).unlink()
+    return title

@@ -254,11 +254,13 @@ class Understanding:
                 if not facet:
                     base["facet"] = context.facet if context.facet not in (None, "list") else None
                 return reading([neighbour], "ordinal")
+        parts_asked = self.find.asks_for_parts(text, facet, base["facets"],
+                                               bool(named_kinds or units or specific))
+        if parts_asked != (facet == "structure"):
+            base["facet"] = facet = "structure" if parts_asked else cues.facet(text, skip={"structure"})
         if facet == "structure":
             # "要点分成哪几大部分", "第四部分标题是什么": the plan's own headings.
-            documents = [d for d in self.find.plans_meant(text, kinds, named_plan, recent)
-                         if self.kb.outline(d.document)]
-            if documents:
+            if documents := self.find.outlined_plans(text, kinds, named_plan, recent):
                 return reading(documents[:1], "document")
             base["facet"] = facet = cues.facet(text, skip={"structure"})
         named_themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
@@ -459,8 +461,13 @@ class Understanding:
         recent = set(question.conversation.recent)
         if self.words.says((r for r in self.kb.numbered() if r.ref not in recent), question.text):
             return False  # "平台建设辅助支撑那条呢": another record, described in its own words
-        if question.intent == "ask_followup" or self.cues.has("back_references", question.text):
+        if question.intent == "ask_followup" or self.cues.has("back_references", question.text) \
+                or self.cues.has("plural_references", question.text):
             return True
+        last = self.kb.by_ref.get(question.conversation.recent[0]) if recent else None
+        if last is not None and any(pattern.search(question.text)
+                                    for kind, pattern in KIND_WORDS.items() if kind != last.kind):
+            return False  # "开放日领导会去吗" after a work item: about the open days, not the item
         short = (
             (facet is not None and len(question.text) <= 14)
             or (len(question.text) <= 10 and bool(YES_NO.search(question.text)))  # "要到企业现场讲吗"

@@ -66,7 +66,7 @@ def test_kb_add_makes_a_new_years_plan_answerable(tmp_path: Path) -> None:
         original.read_text(encoding="utf-8").replace("2023", "2024").replace("人保局", "区人社局"),
         encoding="utf-8",
     )
-    result = add_plan_file(url, next_year, sources_dir=sources)
+    result = add_plan_file(url, next_year, plans_dir=sources)
     assert result.status == "added"
     assert (sources / next_year.name).exists()
     with UnitOfWork(url).session() as session:

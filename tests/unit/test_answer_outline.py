@@ -1,0 +1,72 @@
+"""Kinds of misreading found by the eighth diagnosis set (tests/dev/debug8_questions.yml):
+a plan's outline held by its headings, not by its records, and the plans' own words for
+everyday ones found inside a name (issue 13). The `engine` fixture is
+tests/unit/conftest.py's."""
+from __future__ import annotations
+
+import pytest
+
+from kb.answers import Question
+from kb.parser import parse_plan
+from tests.unit.answering import INTERACTION, ask
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("text", ["政民互动方案包括哪几个部分？", "政民互动总体方案大体分几个部分"])
+def test_the_interaction_plans_outline_has_every_part_even_one_only_the_rules_hold(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_participation"))
+    assert "正文分为4个部分" in answer.text
+    assert "三、政民互动形式" in answer.text and "四、工作要求" in answer.text
+    assert f"{INTERACTION}#rules" not in answer.sources
+
+
+@pytest.mark.parametrize("text", ["政民互动方案的工作要求部分包括哪几条？", "方案第四部分有哪些内容"])
+def test_headings_run_into_their_paragraphs_are_the_parts_sub_headings(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert "（一）加强组织领导" in answer.text and "（四）严格督查考核" in answer.text
+
+
+def test_a_part_without_sub_headings_is_told_by_its_opening_sentence(engine) -> None:
+    answer = engine.answer(Question("政民互动方案第三部分讲的啥"))
+    assert "三、政民互动形式" in answer.text and "视频直播" in answer.text
+
+
+def test_a_follow_up_on_the_outline_keeps_the_plan_discussed(engine) -> None:
+    answer = ask(engine, "政民互动方案是谁印发的", "分几个部分？")
+    assert "政民互动工作总体方案》正文分为4个部分" in answer.text
+
+
+def test_the_parser_keeps_run_in_headings_in_the_outline_and_their_text_in_the_section() -> None:
+    plan = parse_plan("一、工作要求\n（一）加强组织领导。各单位要提高认识。\n（二）做好宣传报道。各单位要充分利用新媒体平台。\n")
+    assert [s.path for s in plan.sections] == [
+        ("一、工作要求",), ("一、工作要求", "（一）加强组织领导"), ("一、工作要求", "（二）做好宣传报道")]
+    assert all(p.section == ("一、工作要求",) for p in plan.passages)
+
+
+def test_an_everyday_word_inside_a_name_brings_no_plan_word(engine) -> None:
+    words = engine.understanding.words
+    assert "互动性" not in words.plans_words_for("政民互动以啥为导向")  # 互动 of 政民互动
+    assert "互动性" in words.plans_words_for("活动有没有互动")
+
+
+def test_a_short_question_naming_another_kind_is_no_follow_up_on_the_record_before(engine) -> None:
+    answer = ask(engine, "一把手解读是啥", "开放日领导会去吗")
+    assert "主要负责同志参与座谈交流活动" in answer.text
+    assert "一把手解读" not in answer.text
+
+
+def test_plural_references_still_follow_up_across_kinds(engine) -> None:
+    answer = ask(engine, "政府采购那个开放日是谁搞的", "那讲政府采购的宣讲也是它吗", "这俩分别属于开放日还是公开讲")
+    assert "国资委" in answer.text and "财政局" in answer.text
+
+
+@pytest.mark.parametrize("text", ["参加人员包括哪几部分", "线下活动的人员由哪几部分组成", "哪几部分人可以参加线下活动"])
+def test_the_parts_of_the_people_who_take_part_are_the_rules_not_the_plans_outline(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_participation"))
+    assert "区人大代表" in answer.text and "正文分为" not in answer.text
+
+
+@pytest.mark.parametrize("text", ["活动形式分为哪几种", "政务开放日一共分了几个专题", "医保宣讲都包括哪几块内容"])
+def test_the_parts_of_a_kind_or_a_record_are_not_the_plans_outline(engine, text) -> None:
+    assert "正文分为" not in engine.answer(Question(text)).text
