@@ -116,9 +116,24 @@ class AnswerEngine:
         reading = self.read(question)
         engine = self.for_plans(question, reading)
         if engine is not self:
+            question = replace(question, context=engine.carried(question.conversation, self.kb))
             reading = engine.read(question)
         decision = decide(reading, engine.kb, engine.cues)
         return engine.renderer.render(decision, reading, question.conversation)
+
+    def carried(self, context: Context, whole: KnowledgeBase) -> Context:
+        """The conversation as this engine's plans see it: a record of another year's plan
+        becomes the same part of this year's (its rules, its document: "2026年多少人参加 /
+        那2023年呢"); a numbered record has no counterpart (numbers differ year to year)."""
+        recent = []
+        for ref in context.recent:
+            record = whole.by_ref.get(ref)
+            if ref in self.kb.by_ref or record is None:
+                recent.append(ref)
+            elif record.kind in ("rules", "document"):
+                recent += [r.ref for r in self.kb.records if r.kind == record.kind
+                           and r.document.kind == record.document.kind][:1]
+        return replace(context, recent=tuple(recent))
 
     def for_plans(self, question: Question, reading: Reading) -> "AnswerEngine":
         """The engine over the plans a question is about: one year's (named, or of the

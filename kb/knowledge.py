@@ -146,7 +146,14 @@ class KnowledgeBase:
         cache = self.__dict__.setdefault("_subsets", {})
         if key not in cache:
             cache[key] = KnowledgeBase(documents, self.gazetteer)
+            cache[key]._held = self.held_years
         return cache[key]
+
+    @property
+    def held_years(self) -> list[int]:
+        """The years of every plan held, also in a subset (`current`, `of_year`): what a
+        reply about another year names."""
+        return getattr(self, "_held", None) or self.years
 
     def year_of(self, ref: str) -> int | None:
         """The plan year of a record's ref ("京兴政务公开办发〔2023〕2号#site:3" → 2023)."""

@@ -124,7 +124,7 @@ class Renderer:
         lines = [fact, *sources]
         if decision.reason == d.OTHER_YEAR:
             # A later year asked: which year's plan this is, before and after the answer.
-            years = "、".join(str(y) for y in self.kb.years)
+            years = "、".join(str(y) for y in self.kb.held_years)
             asked = "、".join(str(y) for y in decision.asked_years)
             lines = [self.t("other_year_answer", years=years, asked=asked), *lines,
                      self.t("other_year_after", asked=asked, hotline=self.hotline)]
@@ -400,7 +400,7 @@ class Renderer:
                    date=f"{r.row.issued_on.year}年{r.row.issued_on.month}月{r.row.issued_on.day}日"
                    if r.row.issued_on else "")
             for r in documents)
-        years = "、".join(str(y) for y in self.kb.years)
+        years = "、".join(str(y) for y in self.kb.held_years)
         return self.t("data_year", lines=lines, years=years)
 
     # --- sources, related questions, refusals -------------------------------------------
@@ -429,7 +429,7 @@ class Renderer:
         return tuple(related[:3])
 
     def _refusal(self, decision: d.Decision, reading: Reading, previous: Context) -> Answer:
-        years = "、".join(str(y) for y in self.kb.years)
+        years = "、".join(str(y) for y in self.kb.held_years)
         related = self.config["related"]["not_covered"]
         if decision.reason == d.COMPLAINT:
             parts = [self.t("complaint", hotline=self.hotline)]
@@ -437,7 +437,7 @@ class Renderer:
         else:
             key = {d.OTHER_YEAR: "not_covered_year", d.NO_MATCH: "not_found"}.get(
                 decision.reason or "", "not_covered")
-            asked = "、".join(str(y) for y in decision.asked_years if y not in self.kb.years)
+            asked = "、".join(str(y) for y in decision.asked_years if y not in self.kb.held_years)
             parts = [self.t(key, years=years, asked=asked)]
         if decision.reason == d.ABSENT_TOPIC:
             parts = [self.t("absent_topic", years=years, topic=reading.absent)]

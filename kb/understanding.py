@@ -224,7 +224,8 @@ class Understanding:
                 and not (units or specific):
             base["facet"] = facet = "document"  # "那另一个文件呢 政民互动那个"
         if base["facet"] is None and base["mode"] is None and SAME_QUESTION.fullmatch(text) \
-                and context.facet in CARRIED_FACETS:
+                and (context.facet in CARRIED_FACETS or (base["asked_years"] and context.facet)):
+            # "那2023年呢" after "2026年线下活动多少人参加": the same facet, another year.
             base["facet"] = context.facet  # "那药品呢" after "食品安全信息谁公开": who, again
 
         asked = self.words.asking_part(text)

@@ -157,3 +157,13 @@ def test_a_2026_session_belongs_to_the_2026_plan_and_its_notice_rule(tmp_path: P
     older = parse_rows([{**row, "starts_at": "2023-09-20 09:30", "announced_on": "2023-09-01"}],
                        catalogue, today)[0]
     assert older.activity.document_number == "京兴政务公开办发〔2023〕2号" and older.capacity == 30
+
+
+def test_the_same_question_about_another_year_is_answered_from_that_years_plan(both_years) -> None:
+    answer = ask(both_years, "2026年线下活动多少人参加", "那2023年呢")
+    assert "约30人" in answer.text and "〔2023〕2号" in answer.text
+
+
+def test_a_year_not_held_names_every_year_that_is(both_years) -> None:
+    answer = both_years.answer(Question("2025年的开放日有哪些"))
+    assert "2023、2026年的计划" in answer.text
