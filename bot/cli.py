@@ -104,7 +104,7 @@ def _report(result: BuildResult) -> None:
     p = result.preview
     click.echo(f"{result.path.name}: {result.number} {result.status} — {p.year or '?'}年 {p.kind}, "
                f"{p.items} items, {p.sites} sites, {p.lectures} lectures, {p.passages} passages")
-    if result.status in ("added", "updated", "preview"):
+    if result.status in ("added", "updated", "restored", "preview"):
         click.echo(f"  标题：{p.title}")
         click.echo(f"  发文：{p.issuer or '（未找到）'}，{p.issued_on or '（日期未找到）'}")
         if p.rules:

@@ -25,7 +25,7 @@ KIND_WORDS = {
 _DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")
 _THEMES_NAMED = re.compile(r"专题|主题|类别")
 _PEOPLE_NAMED = re.compile(r"人员|部分人|人群|代表|群众|市民|参加|参与")
-_PARTS_NAMED = re.compile(r"部分|大块|几块|标题|框架|目录|章节")
+_PARTS_NAMED = re.compile(r"部分|大块|几块|标题|框架|目录|章节|方面")
 SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]*?(?=能|可以|想|要|怎么|咋|[，。？！,?!]|$)")
 # What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
 JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|能)?(?:报名|参加|参与)|"
@@ -104,14 +104,12 @@ class Finder:
         """Whether a plan's outline is asked: "分几个部分", "要点那个文件分了几大块 每块讲的啥"
         (the parts, then what each holds) — not "开放日分了几个专题" or "医保宣讲包括哪几块内容",
         the parts of a kind or of a record (`names_something`: a kind, unit or topic named)."""
-        if "structure" not in facets:
+        if "structure" not in facets or _PEOPLE_NAMED.search(text) or not _PARTS_NAMED.search(text):
+            # "方案里活动形式分为哪几种", "参加人员包括哪几部分": forms or people, no outline.
             return False
         if _DOCUMENT_NAMED.search(text):
             return facet == "structure" or not names_something
-        # Without a plan named, only its parts by name: "分几个部分" — not "形式分为哪几种",
-        # nor the parts of the people who take part ("参加人员包括哪几部分").
-        return facet == "structure" and not (names_something or _THEMES_NAMED.search(text)) \
-            and bool(_PARTS_NAMED.search(text)) and not _PEOPLE_NAMED.search(text)
+        return facet == "structure" and not (names_something or _THEMES_NAMED.search(text))
 
     def outlined_plans(self, text: str, kinds: Sequence[str], named_plan: bool,
                        recent: Sequence[Record]) -> list[Record]:

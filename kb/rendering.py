@@ -408,6 +408,14 @@ class Renderer:
     def _source(self, record: Record, where: str | None = None) -> str:
         doc = record.document
         kind = where or record.kind
+        if kind == "rules":
+            # The plan's own heading of its rules (三、参与方式 → “参与方式”部分); 2023's rules
+            # come from its 政民互动形式 and 工作要求 parts (answering.yml `where_rules`).
+            heading = next((p.section for p in doc.passages if p.ref == "rules"), "")
+            heading = heading.split(" / ")[0].split("、", 1)[-1]
+            if heading and "政民互动形式" not in heading:
+                return self.t("source", title=doc.title, number=doc.number,
+                              where=self.t("where_text", section=heading))
         where_text = self.texts[f"where_{kind}"].format(
             number=self.kb.joint_numbers(record), section=getattr(record.row, "section", ""))
         return self.t("source", title=doc.title, number=doc.number, where=where_text)

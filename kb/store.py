@@ -247,7 +247,8 @@ class BuildResult:
 
     path: Path
     number: str
-    status: str  # "added", "updated", "unchanged", "withdrawn" (skipped), "preview" (dry run)
+    status: str  # "added", "updated", "restored" (withdrawn, added again), "unchanged",
+    # "withdrawn" (skipped), "preview" (dry run)
     preview: PlanPreview
 
     @property
@@ -308,8 +309,9 @@ def build(
             elif stored == sha and not repository.is_withdrawn(plan.document.number):
                 status = "unchanged"
             else:
+                withdrawn = repository.is_withdrawn(plan.document.number)
                 repository.replace_plan(plan, sha)
-                status = "added" if stored is None else "updated"
+                status = "added" if stored is None else "restored" if withdrawn else "updated"
         result = BuildResult(path, plan.document.number, status, PlanPreview.of(plan))
         on_progress(result)
         results.append(result)

@@ -167,3 +167,17 @@ def test_the_same_question_about_another_year_is_answered_from_that_years_plan(b
 def test_a_year_not_held_names_every_year_that_is(both_years) -> None:
     answer = both_years.answer(Question("2025年的开放日有哪些"))
     assert "2023、2026年的计划" in answer.text
+
+
+def test_the_rules_of_a_plan_are_cited_by_its_own_heading(both_years) -> None:
+    answer = both_years.answer(Question("线下活动多少人参加"))
+    assert "〔2026〕3号）“参与方式”部分" in answer.text
+    older = both_years.answer(Question("2023年线下活动多少人参加"))
+    assert "〔2023〕2号）“政民互动形式”“工作要求”部分" in older.text
+
+
+def test_adding_a_withdrawn_plan_again_says_it_is_restored(cli_env: Path) -> None:
+    run("kb", "add", str(WORK_POINTS_2026))
+    run("kb", "remove", "京兴政务公开发〔2026〕1号")
+    assert "京兴政务公开发〔2026〕1号 restored" in run("kb", "add", str(WORK_POINTS_2026))
+    assert "[在用] 2026-workpoints-a.txt" in run("kb", "list")

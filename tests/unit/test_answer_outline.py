@@ -67,6 +67,7 @@ def test_the_parts_of_the_people_who_take_part_are_the_rules_not_the_plans_outli
     assert "区人大代表" in answer.text and "正文分为" not in answer.text
 
 
-@pytest.mark.parametrize("text", ["活动形式分为哪几种", "政务开放日一共分了几个专题", "医保宣讲都包括哪几块内容"])
+@pytest.mark.parametrize("text", ["活动形式分为哪几种", "政务开放日一共分了几个专题", "医保宣讲都包括哪几块内容",
+                                  "方案里活动形式分为哪几种", "方案里说参加的人分成哪几部分"])
 def test_the_parts_of_a_kind_or_a_record_are_not_the_plans_outline(engine, text) -> None:
     assert "正文分为" not in engine.answer(Question(text)).text
