@@ -14,7 +14,7 @@ from typing import Any
 import jieba
 from jieba import posseg
 
-from kb.cues import Cues
+from kb.cues import QUOTED, Cues
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.retrieval import QUESTION_WORDS
 
@@ -158,6 +158,31 @@ class WordMatcher:
         if best[1] is None or best[0] <= numbered_best or self._rules_say_more(text, best[1]):
             return None
         return best[1]
+
+    def paragraph_by_rare_word(self, text: str) -> Record | None:
+        """The plain paragraph whose one sentence is the only sentence of all the plans that
+        writes a word of the question (a quoted term or a word of two characters or more,
+        not a generic or a plan's name): "方案里有好几个“并重”，都是哪几个" → the sentence of
+        the aims with its four 并重. None when such words point at different sentences, or
+        at a numbered record or the rules (their own answers say it)."""
+        if self._about_something_else(text):
+            return None  # "新生儿落户需要准备啥": about something no plan names
+        words = {w for w in self.content_words(self._without_plan_names(text))
+                 if w not in self._ignored and not self.kb.gazetteer.mentions(w)}
+        words |= set(QUOTED.findall(text))
+        found: set[tuple[str, str]] = set()
+        for word in words:
+            holders = {(record.ref, sentence) for record in self._all_sentences_holders()
+                       for sentence in self.kb.sentences_of(record) if word in sentence}
+            if len(holders) == 1:
+                found |= holders
+        if len(found) != 1:
+            return None
+        record = self.kb.by_ref[next(iter(found))[0]]
+        return record if record.kind == "text" else None
+
+    def _all_sentences_holders(self) -> Iterator[Record]:
+        return (r for r in self.kb.records if r.kind in ("text", "rules", *NUMBERED_KINDS))
 
     def _rules_say_more(self, text: str, paragraph: Record) -> bool:
         """Whether a sentence of the participation rules holds more of the question's own

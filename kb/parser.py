@@ -32,7 +32,7 @@ from kb.records import ParsedPlan, Passage, Section
 __all__ = ["PARSER_VERSION", "parse_plan", "parse_file", "parse_responsibility", "paragraphs"]
 
 # Raised whenever what the parser extracts changes, so stored plans are parsed again.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 RUN_IN_HEADING = 16  # characters of "（一）加强组织领导" before its paragraph's first 。
 RULES_HEADING = re.compile(r"^(政民互动形式|参与方式|公众参与|参与办法|参与要求|互动形式|活动形式和参与)")
 THEME = re.compile(r"[“\"](.+?)[”\"]\s*专题")
@@ -142,8 +142,11 @@ class _Walker:
                 self.sections.append(run_in)
             self.rules.append(text)
             return
-        if kind == "topic":
-            self.finish_block()
+        if kind == "topic":  # "专题一：优化营商环境": an outline heading that sets the theme
+            if self.path:
+                self.heading(text, 2)
+            else:
+                self.finish_block()
             self.theme = mark.rest
             return
         if kind in ("numbered", "sub", "") and len(text) < 40 and (theme := THEME.search(text)) \

@@ -16,11 +16,12 @@ from typing import Optional
 
 from kb.numerals import NUMBER, to_int
 
+# Label variants, with and without 单位 ("承办单位：" / "承办："); longer ones are tried first.
 UNIT_LABELS = ("主责单位", "主办单位", "牵头单位", "责任单位", "负责单位", "主讲单位", "承办单位",
-               "主讲", "承办")
-PARTNER_LABELS = ("配合单位", "协办单位", "参与单位")
-TIME_LABELS = ("完成时限", "完成时间", "活动时间", "时限", "时间")
-PLACE_LABELS = ("活动地点", "地点")
+               "宣讲单位", "主讲", "承办", "主办", "宣讲")
+PARTNER_LABELS = ("配合单位", "协办单位", "参与单位", "协办", "配合")
+TIME_LABELS = ("完成时限", "完成时间", "活动时间", "开放时间", "举办时间", "时限", "时间")
+PLACE_LABELS = ("活动地点", "开放地点", "举办地点", "活动地址", "地点", "地址")
 CONTENT_LABELS = ("活动内容", "主要内容")
 _ALL_LABELS = sorted(
     UNIT_LABELS + PARTNER_LABELS + TIME_LABELS + PLACE_LABELS + CONTENT_LABELS, key=len, reverse=True
@@ -152,6 +153,22 @@ def ends_with_field_group(text: str) -> bool:
         _is_field_group(stripped[groups[-1][0] + 1: -1])
 
 
+TITLE_RUN = 30  # characters of a record title before its run of fields
+
+
+def _title_run(text: str) -> Optional[re.Match]:
+    """The first label of "名称承办：…时间：…地址：…": a short title without punctuation, then at
+    least two labelled fields (one of them a unit), each value without a sentence end."""
+    matches = list(LABEL.finditer(text))
+    if len(matches) < 2 or matches[0].start() > TITLE_RUN or \
+            re.search(r"[。；;，,：:]", text[: matches[0].start()]):
+        return None
+    if not any(m.group(1) in UNIT_LABELS + PARTNER_LABELS for m in matches):
+        return None
+    values = [text[m.end(): n.start()] for m, n in zip(matches, matches[1:])]
+    return None if any("。" in v for v in values) else matches[0]
+
+
 def extract_fields(text: str) -> tuple[str, Fields]:
     """The paragraph without its field parts, and the fields (see the module docstring)."""
     fields = Fields()
@@ -168,6 +185,8 @@ def extract_fields(text: str) -> tuple[str, Fields]:
     # labels after a sentence inside the paragraph: "…公开。牵头单位：…"
     inline = next((m for m in LABEL.finditer(rest) if m.start() == 0 or rest[m.start() - 1] in "。；;"),
                   None)
+    if inline is None:
+        inline = _title_run(rest)
     if inline:
         fields.merge(_labelled(rest[inline.start():]))
         rest = rest[: inline.start()]

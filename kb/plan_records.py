@@ -7,7 +7,8 @@ Out: `build(block, context)` → a `Built` (kind "item" | "site" | "lecture", th
 passage text), or None when the block carries no fields and no record marker, i.e. is text.
 Which kind a record is: an explicit 开放点N / 第N讲 marker or table column decides by itself;
 else a task of a work-points plan with a time is an item; else a record under an 开放日 heading
-is a site, under 公开讲/宣讲 a lecture; else units and a deadline make an item.
+is a site, under 公开讲/宣讲 a lecture; else, in an interaction plan, a （一） record with units
+under a 专题 heading is a site; else units and a deadline make an item.
 """
 from __future__ import annotations
 
@@ -87,6 +88,8 @@ def _kind(block: Block, body: str, fields: Fields, context: Context) -> Optional
         return "site"
     if LECTURE_CONTEXT.search(where) and (fields.found or block.row is not None):
         return "lecture"
+    if context.kind == "interaction_plan" and block.theme and fields.units and marker_kind == "l2":
+        return "site"  # "（一）…开放活动 承办：…" under a "专题一：…" heading
     if fields.units and fields.time:
         return "item"
     return None

@@ -5,7 +5,9 @@ paragraphs joined) and the whole plan's text (for the activity period and the de
 publishing materials, which stand under 工作要求).
 Out: `read_rules(rules_text, plan_text)` → `ParticipationRules`. Numbers may be Arabic or
 Chinese ("提前五个工作日", "约四十人"); "活动结束后N个工作日内" is the materials deadline,
-never the notice period.
+never the notice period. A notice clause about online activity only (线上/网络直播/直播) sets the
+online notice, any other (现场/线下/举办前…) the offline one; "超过名额的随机抽取" is a tie-break,
+not a selection method.
 """
 from __future__ import annotations
 
@@ -16,16 +18,24 @@ from kb.numerals import NUMBER, to_int
 from kb.records import ParticipationRules
 
 N = rf"\s*({NUMBER})\s*"
-ONLINE = re.compile(rf"线上直播[^。]*?至少{N}个工作日")
-NOTICE = (re.compile(rf"提前{N}个工作日"), re.compile(rf"(?<![后内]){'前'}(?:至少)?{N}个工作日(?!内)"))
+NOTICE = (re.compile(rf"提前(?:至少)?{N}个工作日"),
+          re.compile(rf"(?<![后内]){'前'}(?:至少)?{N}个工作日(?!内)"))
+# Which kind of activity a notice clause is about: online words alone make it the online notice
+# ("网络直播应提前两个工作日"); a clause naming on-site activity, or none, is the offline one.
+ONLINE_WORDS = re.compile(r"线上|网络直播|直播|网上|云上")
+OFFLINE_WORDS = re.compile(r"现场|线下|实地")
 CAPACITY = (
     re.compile(rf"(?:约|控制在|不超过|不多于|每场){N}人"),
     re.compile(rf"{N}人(?:左右|以内|以下)"),
 )
 MATERIALS = re.compile(rf"(?:开展|结束|举办)后{N}个工作日内")
-PERIOD = re.compile(r"在(\d{4})年(\d{1,2})[-—－–~至]+(\d{1,2})月")
+# "在2023年8--11月期间", "在2027年5月至10月期间", "于2027年5月到2027年10月"
+PERIOD = re.compile(r"[在于](\d{4})年(\d{1,2})月?[-—－–~至到]+(?:\d{4}年)?(\d{1,2})月")
 SELECTION_WORDS = ("公开遴选", "定向邀请", "公开招募", "自愿报名", "公开征集", "随机抽取", "网上报名",
                    "定向推荐")
+# A tie-break inside open recruitment, not a method of its own:
+# "报名人数超过名额的随机抽取", "报名人数超出名额的，采取抽签方式确定"
+TIE_BREAK = re.compile(r"[^，,。；;]*(?:超过|超出|多于|大于)[^。；;]*?(?:随机抽取|抽签|摇号)[^，,。；;]*")
 
 
 def _number(patterns, text: str) -> Optional[int]:
@@ -46,11 +56,25 @@ def _list_after(pattern: str, text: str) -> tuple[str, ...]:
 
 def _selection(text: str) -> tuple[str, ...]:
     """The selection methods in the order the first sentence naming them gives them."""
-    for sentence in re.split(r"[。；;]", text):
+    for sentence in TIE_BREAK.sub("", text).split("。"):
         found = sorted((sentence.find(w), w) for w in SELECTION_WORDS if w in sentence)
         if found:
             return tuple(w for _, w in found)
     return ()
+
+
+def _notices(text: str) -> tuple[Optional[int], Optional[int]]:
+    """(online, offline) working days of notice, each from the first clause that sets it."""
+    online = offline = None
+    for clause in re.split(r"[。；;]", text):
+        days = _number(NOTICE, clause)
+        if days is None:
+            continue
+        if ONLINE_WORDS.search(clause) and not OFFLINE_WORDS.search(clause):
+            online = days if online is None else online
+        elif offline is None:
+            offline = days
+    return online, offline
 
 
 def _forms(text: str) -> str:
@@ -61,17 +85,16 @@ def _forms(text: str) -> str:
 
 
 def read_rules(rules_text: str, plan_text: str) -> ParticipationRules:
-    online = ONLINE.search(rules_text)
-    offline_text = rules_text.replace(online.group(0), "") if online else rules_text
+    online, offline = _notices(rules_text)
     period = PERIOD.search(plan_text)
     return ParticipationRules(
         forms=_forms(rules_text),
-        online_notice_working_days=to_int(online.group(1)) if online else None,
+        online_notice_working_days=online,
         online_notice_contents=_list_after(r"公告内容至少包括(.+?)[；;。]", rules_text),
         offline_size=_number(CAPACITY, rules_text),
         offline_groups=_list_after(r"人员范围为[:：]?(.+?)[。；;]", rules_text),
         selection_methods=_selection(rules_text),
-        offline_notice_working_days=_number(NOTICE, offline_text),
+        offline_notice_working_days=offline,
         activity_period=(
             f"{period.group(1)}年{period.group(2)}—{period.group(3)}月" if period else ""
         ),

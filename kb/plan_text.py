@@ -6,7 +6,7 @@ TAB- or space-separated columns.
 Out: `paragraph_list(text)` → `Para`s: each a rejoined, cleaned paragraph; a table row is a
 `Para` of its own with `row` set. `paragraphs(text)` gives just their texts.
 `marker(text)` says which outline marker a paragraph opens with (一、 （一） 1. （1） 开放点N
-第N讲 专题N：), `is_heading(text)` whether it is a section title.
+第N讲 政策公开讲之N 专题N：), `is_heading(text)` whether it is a section title.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ NUMBERED = re.compile(r"^(\d{1,3})(?:[.、](?!\d)|．)")
 SUB_NUMBERED = re.compile(r"^[（(](\d+)[）)]")
 SITE = re.compile(rf"^开放点\s*{NUMBER}(?:\s*[、，,]\s*{NUMBER})*\s*(?:[：:（(、.．\s]|$)")
 LECTURE = re.compile(rf"^第\s*({NUMBER})\s*讲[\s:：、.．]*")
+# "政策公开讲之一：…", "公开讲之3：…": the series name, 之 and the number.
+LECTURE_OF = re.compile(rf"^(?:政策)?公开讲\s*之\s*({NUMBER})[\s:：、.．]*")
 TOPIC = re.compile(rf"^专题\s*({NUMBER})\s*[：:、.．]?\s*(?=\S)(?=[^。]{{1,30}}$)")
 PAGE_NUMBER = re.compile(r"^[\s\-—－]*\d{1,3}[\s\-—－]*$")
 OTHER_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}[：:]")
@@ -57,14 +59,16 @@ def clean(text: str) -> str:
 
 
 def is_heading(line: str) -> bool:
-    """A section title: marked, short, and no full sentence in it."""
-    return bool(LEVEL1.match(line) or LEVEL2.match(line)) and len(line) <= 40 and "。" not in line
+    """A section title: marked, short, no full sentence and no field label in it."""
+    return bool(LEVEL1.match(line) or LEVEL2.match(line)) and len(line) <= 40 and "。" not in line \
+        and not LABEL.search(line)
 
 
 def marker(text: str) -> Optional[Marker]:
     """The outline marker `text` opens with, if any."""
     for kind, level, pattern in (("l1", 1, LEVEL1), ("l2", 2, LEVEL2), ("sub", 4, SUB_NUMBERED),
                                  ("numbered", 3, NUMBERED), ("lecture", 3, LECTURE),
+                                 ("lecture", 3, LECTURE_OF),
                                  ("topic", 2, TOPIC)):
         match = pattern.match(text)
         if match:

@@ -413,8 +413,15 @@ class Understanding:
             # work requirements says it in its own words.
             base["facet"] = "content"
             return reading([paragraph], "sentence")
+        by_term = self.find.records_saying_a_term(text, named_kinds) \
+            if base["mode"] in ("list", "count") and not units and not specific else None
+        if not by_term and not units and not specific and base["facet"] in (None, "content") \
+                and (paragraph := self.words.paragraph_by_rare_word(asked)) is not None:
+            # "方案里有好几个“并重”，都是哪几个": the one sentence of the plans that writes it.
+            base.update(facet="content", mode=None)
+            return reading([paragraph], "sentence")
         if base["mode"] in ("list", "count") and not units and not specific:
-            if found := self.find.records_saying_a_term(text, named_kinds):
+            if found := by_term:
                 # "哪些开放点是围绕政务服务大厅或政务服务中心开展的", "哪几条提出了100%":
                 # the records of that kind that write the term, not all of them.
                 term, records = found

@@ -12,6 +12,7 @@ from kb.loaders import UnsupportedPlanFormat, load_text
 from kb.numerals import to_int
 from kb.parser import parse_file, parse_plan, parse_responsibility
 from kb.plan_fields import extract_fields, month_of
+from kb.plan_rules import read_rules
 from kb.plan_tables import TableRow, read_tables
 from kb.records import ParsedPlan
 
@@ -204,6 +205,7 @@ def test_numerals(text: str, value) -> None:
     ("2026年10月底", "2026-10"), ("6月底前", "2025-06"), ("第三季度", "2025-09"),
     ("上半年", "2025-06"), ("年底前", "2025-12"), ("年内", "2025-12"), ("6月下旬", "2025-06"),
     ("5月中旬", "2025-05"), ("2024年第四季度", "2024-12"), ("十一月", "2025-11"),
+    ("2027年9月中下旬", "2027-09"), ("2027年10月底前", "2027-10"), ("6月上旬", "2025-06"),
     ("长期坚持", None), ("持续推进", None), ("待定", None), ("", None),
 ])
 def test_deadline_months(text: str, month) -> None:
@@ -222,6 +224,13 @@ def test_deadline_months(text: str, month) -> None:
     ("医保政策解读（主讲：区医保局、区卫生健康委）", "医保政策解读", ["区医保局", "区卫生健康委"], [], ""),
     ("公开居(村)民信息（各镇、街道负责落实，完成时限：2023年10月）", "公开居(村)民信息",
      ["各镇、街道"], [], "2023年10月"),
+    # bare labels (承办/协办/地址) run in after a short title, spaces already cleaned away
+    ("税费服务开放活动承办：区税务局协办：区财政局时间：2027年6月上旬地址：黄村西大街", "税费服务开放活动",
+     ["区税务局"], ["区财政局"], "2027年6月上旬"),
+    ("耕地保护政策（宣讲单位：区农业农村局、区规划自然资源分局）", "耕地保护政策",
+     ["区农业农村局", "区规划自然资源分局"], [], ""),
+    # a sentence that happens to hold labels is not a title with a field run
+    ("活动结束后，承办：区某局时间：另行通知", "活动结束后，承办：区某局时间：另行通知", [], [], ""),
 ])
 def test_labelled_fields(text, rest, units, partners, time) -> None:
     found_rest, fields = extract_fields(text)
@@ -272,6 +281,61 @@ def test_chinese_numerals_in_markers_and_rules() -> None:
     assert (plan.rules.offline_size, plan.rules.offline_notice_working_days) == (50, 3)
     assert plan.rules.materials_published_within_working_days == 2
     assert plan.rules.selection_methods == ("自愿报名",)
+
+
+@pytest.mark.parametrize("rules, online, offline", [
+    ("现场活动应于举办前6个工作日发布活动公告；网络直播应提前两个工作日发布直播预告。", 2, 6),
+    ("线上直播应于活动开展前至少3个工作日发布公告。提前5个工作日向公众发出公告。", 3, 5),
+    ("线下活动提前七个工作日发布公告，线上活动另行通知。活动结束后5个工作日内公开。", None, 7),
+])
+def test_online_and_offline_notice_periods(rules: str, online, offline) -> None:
+    found = read_rules(rules, rules)
+    assert (found.online_notice_working_days, found.offline_notice_working_days) == (online, offline)
+
+
+@pytest.mark.parametrize("text, methods", [
+    ("参与群众以公开招募为主，报名人数超过名额的随机抽取；人大代表和媒体记者采取定向邀请方式。",
+     ("公开招募", "定向邀请")),
+    ("人员选取采取公开遴选、定向邀请的方式进行。", ("公开遴选", "定向邀请")),
+    ("参与人员通过网上报名后随机抽取产生。", ("网上报名", "随机抽取")),
+    ("采取公开征集方式，报名人数超出名额的，采取随机抽取方式确定。", ("公开征集",)),
+])
+def test_selection_methods_leave_out_tie_breaks(text: str, methods) -> None:
+    assert read_rules(text, text).selection_methods == methods
+
+
+@pytest.mark.parametrize("plan_text, period, months", [
+    ("各承办单位要在2027年5月至10月期间完成本方案所列活动", "2027年5—10月", (5, 10)),
+    ("在2023年8--11月期间举办相关活动", "2023年8—11月", (8, 11)),
+    ("于2027年6月到2027年9月集中开展", "2027年6—9月", (6, 9)),
+    ("2023年以来开展活动", "", None),
+])
+def test_activity_period(plan_text: str, period: str, months) -> None:
+    found = read_rules("", plan_text)
+    assert (found.activity_period, found.activity_months) == (period, months)
+
+
+def test_topic_headings_numbered_sites_and_lecture_series() -> None:
+    text = "\n".join([
+        "大兴区2028年政民互动工作方案",
+        "一、开放活动",
+        "专题一：便民服务",
+        "（一）档案馆开放活动 主办：区档案馆 时间：2028年6月 地址：待定",
+        "活动内容：参观档案库房。",
+        "（二）图书馆开放活动 承办：区文旅局 协办：区教委 时间：第三季度",
+        "二、政策公开讲",
+        "公开讲之一：档案查阅政策（宣讲单位：区档案馆）",
+        "政策公开讲之2：阅读推广政策（宣讲：区文旅局）",
+    ])
+    plan = parse_plan(text)
+    assert [(s.number, s.category, s.units, s.time, s.place, s.theme) for s in plan.sites] == [
+        (1, "档案馆开放活动", ("区档案馆",), "2028年6月", "", "便民服务"),
+        (2, "图书馆开放活动", ("区文旅局",), "第三季度", "", "便民服务"),
+    ]
+    assert [(lec.number, lec.title, lec.units) for lec in plan.lectures] == [
+        (1, "档案查阅政策", ("区档案馆",)), (2, "阅读推广政策", ("区文旅局",)),
+    ]
+    assert any(section.title == "专题一：便民服务" for section in plan.sections)
 
 
 def test_warnings_tell_the_operator_what_is_missing() -> None:

@@ -71,3 +71,16 @@ def test_the_parts_of_the_people_who_take_part_are_the_rules_not_the_plans_outli
                                   "方案里活动形式分为哪几种", "方案里说参加的人分成哪几部分"])
 def test_the_parts_of_a_kind_or_a_record_are_not_the_plans_outline(engine, text) -> None:
     assert "正文分为" not in engine.answer(Question(text)).text
+
+
+@pytest.mark.parametrize("text,said", [("方案里有好几个“并重”，都是哪几个？", "听群众说"),
+                                       ("政民互动方案强调了哪几个“并重”？", "小事看效果"),
+                                       ("政民互动以啥为导向", "民意连接")])
+def test_a_word_only_one_sentence_of_the_plans_writes_is_answered_by_that_sentence(engine, text, said) -> None:
+    answer = engine.answer(Question(text, "ask_participation"))
+    assert answer.covered and said in answer.text
+    assert f"{INTERACTION}#rules" not in answer.sources
+
+
+def test_a_rare_word_does_not_answer_a_question_about_something_no_plan_names(engine) -> None:
+    assert not engine.answer(Question("新生儿落户需要准备啥？")).covered

@@ -122,6 +122,12 @@ def test_rules(fixture) -> None:
     assert plan.rules.offline_size == want["capacity"]
     assert plan.rules.offline_notice_working_days == want["notice_working_days"]
     assert list(plan.rules.selection_methods) == want["selection"]
+    # optional: only some fixtures assert the online notice and the activity period
+    if "online_notice_working_days" in want:
+        assert plan.rules.online_notice_working_days == want["online_notice_working_days"]
+    if "activity_period" in want:
+        assert plan.rules.activity_period == want["activity_period"]
+        assert list(plan.rules.activity_months) == want["activity_months"]
 
 
 def test_every_record_has_its_passage(fixture) -> None:
@@ -173,11 +179,12 @@ def test_2023_new_fields_are_filled() -> None:
         assert item.partners == ()
     interaction = parse_file(SOURCES / "daxing-2023-public-interaction-plan.txt")
     assert all(site.time == "" and site.place == "" for site in interaction.sites)
-    assert PARSER_VERSION == 3
+    assert PARSER_VERSION == 4
 
 
 # ------------------------------------------------------------------ wrapping and page breaks
 LABELS = ("主责单位", "主办单位", "牵头单位", "责任单位", "负责单位", "主讲单位", "承办单位", "配合单位",
+          "宣讲单位", "协办单位", "承办", "协办", "地址",
           "完成时限", "完成时间", "活动时间", "活动地点", "活动内容", "主要内容", "主讲", "时限", "时间",
           "地点", "负责落实")
 NUMERAL = re.compile(r"[0-9０-９〇零一二两三四五六七八九十百]")
@@ -226,7 +233,8 @@ def _essentials(plan: ParsedPlan) -> dict:
         "sites": [(s.number, s.units, s.time) for s in plan.sites],
         "lectures": [(lecture.number, lecture.units) for lecture in plan.lectures],
         "rules": rules and (rules.offline_size, rules.offline_notice_working_days,
-                            rules.selection_methods),
+                            rules.online_notice_working_days, rules.selection_methods,
+                            rules.activity_period),
         "document": plan.document,
     }
 
