@@ -13,6 +13,7 @@ from kb.question import Reading
 
 _ADDRESSEE = re.compile(r"的通知\s*([^：:。，]{2,30})[：:]")
 _NOTE = re.compile(r"[（(](此件[^）)]{2,12})[）)]")
+_EXCEPT = re.compile(r"除(了)?[^，。？]{0,6}$")  # just before the part named: "除了总体要求以外"
 
 
 class DocumentParts:
@@ -31,12 +32,20 @@ class DocumentParts:
         title = document.document.title
         named = re.search(r"第([一二三四五六七八九十0-9]+)部分", reading.text)
         index = (to_number(named.group(1)) or 0) - 1 if named else -1
+        if re.search(r"(最后|最末|末)(那)?(一)?(大)?部分", reading.text):
+            index = len(parts) - 1  # "要点最后那一大部分讲的是什么"
         if not 0 <= index < len(parts):
             # A part named by its heading, whole or six characters of it in a row.
             bodies = [heading.split("、", 1)[-1] for heading, _ in parts]
             index = next((i for i, body in enumerate(bodies)
                           if body in reading.text or any(body[j:j + 6] in reading.text
                                                          for j in range(max(0, len(body) - 5)))), -1)
+        if 0 <= index < len(parts) and _EXCEPT.search(reading.text.split(parts[index][0].split("、", 1)[-1][:4])[0]):
+            # "除了总体要求以外，正文还分了哪几大部分": every part but the one named.
+            rest = [(h, s) for i, (h, s) in enumerate(parts) if i != index]
+            lines = "\n".join(self.t("structure_line", heading=h, subs=self.sep.join(s)) if s else h
+                              for h, s in rest)
+            return self.t("structure_except", title=title, excluded=parts[index][0], count=len(rest), lines=lines)
         if 0 <= index < len(parts):
             heading, subs = parts[index]
             if not subs and (opening := self._opening_of(document, heading)):

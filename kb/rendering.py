@@ -218,7 +218,7 @@ class Renderer:
                 return self._rules_text("when")
             if facet == "brief":
                 return t("lecture_brief", **values, gist=_gist(row.content))
-            if facet == "content" and row.topics:
+            if facet == "content" and row.topics and not self._asks_beyond(reading, row.content, row.topics):
                 return t("lecture_topics", **values, topics=self.sep.join(row.topics))
             if facet == "content":
                 return t("lecture_content", **values)
@@ -310,6 +310,16 @@ class Renderer:
         if facet == "when":
             text += self.t("period_note", years=record.document.year)
         return text
+
+    def _asks_beyond(self, reading: Reading | None, content: str, topics: Sequence[str]) -> bool:
+        """Whether the question names a word of a lecture's content that its topic list does
+        not hold ("医保宣讲主要围绕哪一类保险待遇": 待遇, of 基本医疗保险待遇): then the whole
+        content answers, not the list."""
+        if reading is None:
+            return False
+        listed = "".join(topics)
+        return any(w in content and w not in listed
+                   for w in self.understanding.words.content_words(reading.text) if len(w) >= 2)
 
     def _rules_said(self, record: Record, facet: str | None) -> str:
         """The rules' own sentences that write a word of the facet asked (answering.yml

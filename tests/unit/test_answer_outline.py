@@ -84,3 +84,23 @@ def test_a_word_only_one_sentence_of_the_plans_writes_is_answered_by_that_senten
 
 def test_a_rare_word_does_not_answer_a_question_about_something_no_plan_names(engine) -> None:
     assert not engine.answer(Question("新生儿落户需要准备啥？")).covered
+
+
+def test_the_last_part_and_every_part_but_one_are_named_from_the_outline(engine) -> None:
+    last = engine.answer(Question("要点最后那一大部分讲的是什么", "ask_work_plan"))
+    assert "四、强化政务公开服务能力" in last.text and "共有29项" not in last.text
+    rest = engine.answer(Question("工作要点除了总体要求以外，正文还分了哪几大部分？", "ask_work_plan"))
+    assert "正文还有3个部分" in rest.text and "深化重点领域信息公开" in rest.text
+    assert "（一）指导思想" not in rest.text
+
+
+def test_a_plans_publication_note_is_its_公开属性(engine) -> None:
+    answer = engine.answer(Question("2023年政务公开工作要点这份文件的公开属性是什么？"))
+    assert "主动公开" in answer.text
+
+
+def test_a_lecture_asked_beyond_its_topic_list_is_answered_with_its_whole_content(engine) -> None:
+    answer = engine.answer(Question("医保惠民政策宣讲主要围绕哪一类保险待遇？", "ask_medical_insurance"))
+    assert "城乡居民基本医疗保险待遇" in answer.text
+    listed = engine.answer(Question("医保宣讲讲什么", "ask_medical_insurance"))
+    assert "的内容包括：惠民保" in listed.text
