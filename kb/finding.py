@@ -19,7 +19,7 @@ from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
 
 KIND_WORDS = {
     "site": re.compile(r"开放点|开放日|开放活动"),
-    "lecture": re.compile(r"宣讲|讲座|公开讲|第.{1,3}讲|(?:最后|头|末)一讲"),
+    "lecture": re.compile(r"宣讲|讲座|公开讲|第[一二三四五六七八九十几0-9０-９]{1,3}讲|(?:最后|头|末)一讲"),
     "item": re.compile(r"工作要点|要点|任务|第.{1,3}项|信息公开|公开信息|信息发布|发布信息"),
 }
 _DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")

@@ -104,3 +104,8 @@ def test_a_lecture_asked_beyond_its_topic_list_is_answered_with_its_whole_conten
     assert "城乡居民基本医疗保险待遇" in answer.text
     listed = engine.answer(Question("医保宣讲讲什么", "ask_medical_insurance"))
     assert "的内容包括：惠民保" in listed.text
+
+
+def test_the_nth_part_asked_after_the_outline_is_no_nth_lecture(engine) -> None:
+    answer = ask(engine, "政民互动方案分几个部分", "第三部分讲的啥")
+    assert "三、政民互动形式" in answer.text and "第3讲" not in answer.text
