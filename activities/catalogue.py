@@ -95,11 +95,7 @@ class Catalogue:
         """开放点/第N讲 `number` of the plan of `year` when one is loaded (a 2026 session
         belongs to the 2026 plan), else of the newest plan."""
         kb = self.engine.kb
-        record = None
-        if year is not None and year in kb.years:
-            record = kb.of_year(year).latest(kind, number)
-            record = kb.by_ref.get(record.ref) if record else None
-        record = record or kb.latest(kind, number)
+        record = (kb.latest(kind, number, year) if year in kb.years else None) or kb.latest(kind, number)
         return Activity.from_record(record) if record else None
 
     def by_ref(self, ref: str) -> Activity | None:

@@ -52,6 +52,7 @@ class AnswerEngine:
                  hotline: str = "12345", today: Callable[[], dt.date] = beijing_today) -> None:
         self.kb = knowledge
         self.config_file, self.hotline = config_file, hotline
+        self._engines: dict[int, AnswerEngine] = {}  # by id of a subset's KnowledgeBase (for_plans)
         self.config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
         self.cues = Cues(self.config)
         self.understanding = Understanding(knowledge, self.cues, self.config)
@@ -149,10 +150,9 @@ class AnswerEngine:
         knowledge = self.kb.of_year(years[0]) if len(years) == 1 else current
         if knowledge is self.kb:
             return self
-        engines = self.__dict__.setdefault("_engines", {})
-        if id(knowledge) not in engines:
-            engines[id(knowledge)] = AnswerEngine(knowledge, self.config_file, self.hotline, self.today)
-        return engines[id(knowledge)]
+        if id(knowledge) not in self._engines:
+            self._engines[id(knowledge)] = AnswerEngine(knowledge, self.config_file, self.hotline, self.today)
+        return self._engines[id(knowledge)]
 
     # --- used by the activities catalogue and the actions -----------------------------
 

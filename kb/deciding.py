@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from kb.cues import ASKS, QUOTED, Cues
-from kb.knowledge import KnowledgeBase, Record
+from kb.knowledge import KnowledgeBase, Record, gives_period
 from kb.question import Reading
 
 # How the reply is shaped.
@@ -145,16 +145,13 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         facet = "content"  # "司法局的开放日采用什么形式": what that site's entry says (走进局机关)
     if facet == "unit" and reading.also == "theme" and numbered and all(r.kind == "site" for r in numbered):
         facet = "theme"  # "属于哪个专题，由谁负责": the theme line names the 主责单位 too
-    rules_record = kb.latest("rules")
-    period_given = rules_record is not None and bool(
-        rules_record.row.get("activity_months") or rules_record.row.get("activity_period"))
+    rules = kb.latest("rules")
     timed = facet == "when" and len(numbered) == 1 and numbered[0].kind == "site" and bool(
-        getattr(numbered[0].row, "time", None) or not period_given)
+        getattr(numbered[0].row, "time", None) or not gives_period(rules))
     if facet in cues.rule_facets or (facet == "when" and numbered and not timed and all(
             r.kind in ("site", "lecture") for r in numbered)):
         # A site whose plan gives its own 时间 (2026's "时间：2026年6月下旬"), or gives no
         # period for all activities, is answered by the site itself (kb.rendering).
-        rules = kb.latest("rules")
         if rules is not None:
             # The rules answer; the site or lecture asked about is named and cited with them.
             subjects = tuple(numbered[:1]) if len(numbered) == 1 else ()

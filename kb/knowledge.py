@@ -29,6 +29,12 @@ def to_number(text: str) -> int | None:
     return to_int(text)
 
 
+def gives_period(rules: "Record | None") -> bool:
+    """Whether a plan's participation rules state when its activities are held (2023:
+    "在2023年8—11月期间"); a later plan may give each site's 时间 instead, or nothing."""
+    return rules is not None and bool(rules.row.get("activity_months") or rules.row.get("activity_period"))
+
+
 def sentences(text: str) -> list[str]:
     """A record's text cut at 。；！？, without empty pieces."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
@@ -85,8 +91,13 @@ class Record:
 class KnowledgeBase:
     """An in-memory snapshot of the stored plans (newest first), with a passage index."""
 
-    def __init__(self, documents: Sequence[DocumentRow], gazetteer: Gazetteer | None = None):
+    def __init__(self, documents: Sequence[DocumentRow], gazetteer: Gazetteer | None = None,
+                 held_years: Sequence[int] = ()):
+        """`held_years`: the years of every plan held, when this is a subset of them
+        (`current`, `of_year`); by default the years of `documents`."""
         self.documents = list(documents)
+        self._held = list(held_years)
+        self._subsets: dict[object, KnowledgeBase] = {}
         self.gazetteer = gazetteer or default_gazetteer()
         self.records: list[Record] = []
         passages: list[Document] = []
@@ -143,17 +154,15 @@ class KnowledgeBase:
     def _subset(self, key: object, documents: list[DocumentRow]) -> "KnowledgeBase":
         if len(documents) == len(self.documents):
             return self
-        cache = self.__dict__.setdefault("_subsets", {})
-        if key not in cache:
-            cache[key] = KnowledgeBase(documents, self.gazetteer)
-            cache[key]._held = self.held_years
-        return cache[key]
+        if key not in self._subsets:
+            self._subsets[key] = KnowledgeBase(documents, self.gazetteer, self.held_years)
+        return self._subsets[key]
 
     @property
     def held_years(self) -> list[int]:
         """The years of every plan held, also in a subset (`current`, `of_year`): what a
         reply about another year names."""
-        return getattr(self, "_held", None) or self.years
+        return self._held or self.years
 
     def year_of(self, ref: str) -> int | None:
         """The plan year of a record's ref ("京兴政务公开办发〔2023〕2号#site:3" → 2023)."""
@@ -174,9 +183,10 @@ class KnowledgeBase:
         split once when the snapshot is built."""
         return self._sentences[record.ref] if record.ref in self._sentences else sentences(record.searchable)
 
-    def latest(self, kind: str, number: int | None = None) -> Record | None:
-        """The newest plan's record of this kind (and number): next year's plan wins."""
-        for doc in self.documents:  # newest first
+    def latest(self, kind: str, number: int | None = None, year: int | None = None) -> Record | None:
+        """The newest plan's record of this kind (and number): next year's plan wins; with
+        `year`, of that year's plans only (None if none of them has it)."""
+        for doc in (d for d in self.documents if year is None or d.year == year):  # newest first
             for record in self.records:
                 if record.document is doc and record.kind == kind and (
                     number is None or record.number == number
@@ -186,28 +196,14 @@ class KnowledgeBase:
 
     def outline(self, document: DocumentRow) -> list[tuple[str, list[str]]]:
         """The plan's parts as its headings give them, in order: [("二、深化重点领域信息公开",
-        ["（一）以…为导向做好信息公开", …]), …]; [] unless the parts found are numbered
-        一、二、三… without a gap. The outline the parser stored is used when there is one;
-        a database built before it was stored derives it from the records' sections (where a
-        part held by no record would be left out)."""
+        ["（一）以…为导向做好信息公开", …]), …], from the outline the parser stored
+        (kb.store: every build stores it, the parser's version being part of the stored
+        hash); [] unless the parts are numbered 一、二、三… without a gap."""
         parts: dict[int, tuple[str, list[str]]] = {}  # by the part's number
-        for heading, subs in getattr(document, "outline", None) or []:
+        for heading, subs in document.outline or []:
             numbered = re.match(r"([一二三四五六七八九十]+)、", heading)
             if numbered and (number := to_number(numbered.group(1))) is not None:
                 parts[number] = (heading, list(subs))
-        if parts:
-            whole = sorted(parts) == list(range(1, len(parts) + 1))
-            return [parts[n] for n in sorted(parts)] if whole else []
-        for record in self.records:
-            if record.document is not document or record.kind not in ("item", "text"):
-                continue
-            heads = [h for h in (record.row.section or "").split(" / ") if h]
-            numbered = re.match(r"([一二三四五六七八九十]+)、", heads[0]) if heads else None
-            if numbered is None or (number := to_number(numbered.group(1))) is None:
-                continue
-            subs = parts.setdefault(number, (heads[0], []))[1]
-            if len(heads) > 1 and heads[1] not in subs:
-                subs.append(heads[1])
         whole = sorted(parts) == list(range(1, len(parts) + 1))
         return [parts[n] for n in sorted(parts)] if whole else []
 

@@ -17,7 +17,7 @@ from typing import Any
 from kb import deciding as d
 from kb.cues import Cues
 from kb.gazetteer import UNIT
-from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, sentences
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, gives_period, sentences
 from kb.document_parts import DocumentParts
 from kb.question import Context, Reading
 from kb.understanding import Understanding
@@ -204,8 +204,7 @@ class Renderer:
             if facet == "when":
                 if getattr(row, "time", None):  # a plan that gives each site's 时间
                     return t("site_time_given", **values, time=row.time)
-                rules = self.kb.latest("rules")
-                if rules is not None and not (rules.row.get("activity_months") or rules.row.get("activity_period")):
+                if not gives_period(self.kb.latest("rules")):
                     return t("site_time_unknown", **values, hotline=self.hotline)  # "时间：待定"
                 return self._rules_text("when")
             return t("site_short" if facet == "short" else "site", **values)

@@ -251,22 +251,6 @@ class BuildResult:
     # "withdrawn" (skipped), "preview" (dry run)
     preview: PlanPreview
 
-    @property
-    def items(self) -> int:
-        return self.preview.items
-
-    @property
-    def sites(self) -> int:
-        return self.preview.sites
-
-    @property
-    def lectures(self) -> int:
-        return self.preview.lectures
-
-    @property
-    def passages(self) -> int:
-        return self.preview.passages
-
 
 def plan_files(folder: Path = SOURCES_DIR) -> list[Path]:
     """The plan files of one folder (.txt, .docx, .pdf), by name; [] if it does not exist."""
@@ -304,12 +288,12 @@ def build(
         with unit_of_work.session() as session:
             repository = KnowledgeRepository(session)
             stored = repository.content_hash_of(plan.document.number)
-            if repository.is_withdrawn(plan.document.number) and not restore:
+            withdrawn = repository.is_withdrawn(plan.document.number)
+            if withdrawn and not restore:
                 status = "withdrawn"
-            elif stored == sha and not repository.is_withdrawn(plan.document.number):
+            elif stored == sha and not withdrawn:
                 status = "unchanged"
             else:
-                withdrawn = repository.is_withdrawn(plan.document.number)
                 repository.replace_plan(plan, sha)
                 status = "added" if stored is None else "restored" if withdrawn else "updated"
         result = BuildResult(path, plan.document.number, status, PlanPreview.of(plan))
