@@ -34,6 +34,8 @@ class DocumentParts:
         index = (to_number(named.group(1)) or 0) - 1 if named else -1
         if re.search(r"(最后|最末|末)(那)?(一)?(大)?部分", reading.text):
             index = len(parts) - 1  # "要点最后那一大部分讲的是什么"
+        elif re.search(r"(头|首|开头)(那)?(一)?(大)?部分", reading.text):
+            index = 0  # "要点头一部分讲的啥"
         if not 0 <= index < len(parts):
             # A part named by its heading, whole or six characters of it in a row.
             bodies = [heading.split("、", 1)[-1] for heading, _ in parts]

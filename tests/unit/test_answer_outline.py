@@ -87,6 +87,8 @@ def test_a_rare_word_does_not_answer_a_question_about_something_no_plan_names(en
 
 
 def test_the_last_part_and_every_part_but_one_are_named_from_the_outline(engine) -> None:
+    first = engine.answer(Question("要点头一部分讲的啥", "ask_work_plan"))
+    assert "“一、总体要求”部分包括" in first.text
     last = engine.answer(Question("要点最后那一大部分讲的是什么", "ask_work_plan"))
     assert "四、强化政务公开服务能力" in last.text and "共有29项" not in last.text
     rest = engine.answer(Question("工作要点除了总体要求以外，正文还分了哪几大部分？", "ask_work_plan"))
