@@ -4,7 +4,8 @@
   customer-service message API (/cgi-bin/message/custom/send) and the menu API
   (/cgi-bin/menu/create), in a background thread. It checks credentials and tokens as
   WeChat does, records what it was sent, and can be told to fail (40001 once: the client
-  must refresh its token; 45015 for a citizen silent for over 48 hours; ...).
+  must refresh its token; 45015 for a citizen silent for over 48 hours; -1 system busy;
+  an HTTP 5xx; every call until told otherwise: `fail_always`).
 - `WeChatServerStandIn`: what WeChat's servers do towards the assistant — build the XML of
   a citizen's message, sign it, encrypt it in compatible or safe mode with wechatpy's own
   `WeChatCrypto`, POST it to the webhook and decrypt the passive reply.
@@ -54,6 +55,8 @@ class WeChatApiStandIn:
         self.menus: list[dict[str, Any]] = []
         self.silent_users: set[str] = set()  # openids silent > 48 h: 45015
         self._failures: dict[str, list[int]] = {}
+        self._always: dict[str, int] = {}
+        self._http_failures: dict[str, list[int]] = {}
         self._valid_tokens: set[str] = set()
         self._counter = itertools.count(1)
         self._changed = threading.Condition()
@@ -101,6 +104,19 @@ class WeChatApiStandIn:
         with self._changed:
             self._failures.setdefault(api, []).extend([errcode] * times)
 
+    def fail_next_http(self, status: int, times: int = 1, api: str = "custom") -> None:
+        """The next `times` calls of `api` answer HTTP `status` (e.g. 502) with no JSON."""
+        with self._changed:
+            self._http_failures.setdefault(api, []).extend([status] * times)
+
+    def fail_always(self, errcode: Optional[int], api: str = "custom") -> None:
+        """Every call of `api` answers `errcode` from now on (None: stop; reset() too)."""
+        with self._changed:
+            if errcode is None:
+                self._always.pop(api, None)
+            else:
+                self._always[api] = errcode
+
     def expire_tokens(self) -> None:
         """Invalidate every issued token (WeChat does when another server fetched a new one)."""
         with self._changed:
@@ -113,6 +129,8 @@ class WeChatApiStandIn:
             self.menus.clear()
             self.silent_users.clear()
             self._failures.clear()
+            self._always.clear()
+            self._http_failures.clear()
 
     def messages_to(self, openid: str) -> list[dict[str, Any]]:
         with self._changed:
@@ -148,6 +166,11 @@ class WeChatApiStandIn:
     def _injected(self, api: str) -> Optional[int]:
         with self._changed:
             queue = self._failures.get(api)
+            return queue.pop(0) if queue else self._always.get(api)
+
+    def _injected_http(self, api: str) -> Optional[int]:
+        with self._changed:
+            queue = self._http_failures.get(api)
             return queue.pop(0) if queue else None
 
     async def _token(self, request: web.Request) -> web.Response:
@@ -177,6 +200,12 @@ class WeChatApiStandIn:
             body = json.loads(await request.text())
         except ValueError:
             return web.json_response({"errcode": 47001, "errmsg": "data format error"})
+        status = self._injected_http("custom")
+        if status is not None:
+            with self._changed:
+                self.attempts.append({**body, "errcode": None, "http_status": status})
+                self._changed.notify_all()
+            return web.Response(status=status, text="<html>bad gateway</html>")
         errcode = self._injected("custom")
         if errcode is None:
             refusal = await self._authorised(request)

@@ -13,13 +13,21 @@ seconds for the answer. What this channel guarantees (see docs/wechat.md for ope
   in the HTTP response ("passive reply"); otherwise the channel answers `success` at once
   (so WeChat neither retries nor shows "该公众号暂时无法提供服务") and delivers the reply
   through the customer-service message API when the assistant has it.
-- **Exactly once.** WeChat retries a message up to three times when it gets no answer in
-  five seconds. Messages are deduplicated by `MsgId` (events by sender + `CreateTime` +
-  event), so Rasa sees each once; a retry waits for the same processing and gets the same
-  reply. The state lives in bounded TTL caches *in this process*: with several Rasa
-  processes behind a load balancer, retries can land on another process, so the
-  deduplication entries, "last buttons" and rate-limit buckets would need a shared store
-  (e.g. Redis with SET NX + a result key) — production-profile work, not done here.
+- **Late replies are not lost.** Everything sent through the API goes through one retrying
+  sender (bot/channels/wechat_delivery.py): per citizen in order, retried with backoff on
+  network errors, 5xx, -1, 45015, 45047 (`WECHAT_DELIVERY_MAX_ATTEMPTS`, 12;
+  `WECHAT_DELIVERY_BACKOFF_SECONDS`, 5, doubling up to 30 min) within WeChat's 48-hour
+  window, at once when the citizen writes again; what still fails is logged (openid
+  shortened, ticket number, no text) and kept for operators (counts on `GET /webhooks/wechat/`).
+- **Exactly once, per citizen.** WeChat retries a message up to three times when it gets no
+  answer in five seconds. Messages are deduplicated by account + sender + `MsgId` (events by
+  account + sender + `CreateTime` + event), so Rasa sees each once, a retry waits for the
+  same processing and gets the same reply, and two citizens whose messages carry the same
+  `MsgId` each get their own reply. The state lives in bounded TTL caches *in this
+  process*: with several Rasa processes behind a load balancer, retries can land on another
+  process, so the deduplication entries, "last buttons", rate-limit buckets and the late-reply
+  queue would need a shared store (e.g. Redis with SET NX + a result key, a table for the
+  queue) — production-profile work, not done here.
 - **Conversations.** The sender id is the citizen's openid, so a conversation continues
   across messages; voice messages use WeChat's speech recognition (`Recognition`); the
   subscribe event greets (`/greet`), menu clicks map to intents (bot/wechat_menu.yml);
@@ -28,8 +36,10 @@ seconds for the answer. What this channel guarantees (see docs/wechat.md for ope
   UTF-8 character); buttons become a numbered list ("回复数字即可：") and a bare number
   from the citizen ("1", "２") selects the button; through the API, buttons are a `msgmenu`.
 - **Hand-off.** A bot message with a custom payload `{"handoff": {...}}` makes the channel
-  send the text through the API and answer `transfer_customer_service`, so the account's
-  human agents take over.
+  send the text (the ticket number) through the API and answer `transfer_customer_service`,
+  so the account's human agents take over. When that send has not succeeded within the
+  passive window, the passive reply is the text itself and the transfer happens on the
+  citizen's next message: the ticket number always reaches the citizen.
 - **Abuse.** A token bucket per openid (`WECHAT_RATE_LIMIT_PER_MINUTE`, 10) answers floods
   with `utter_wechat_rate_limited` without running the dialogue. Typed text never becomes
   an intent payload: a leading "/" is dropped, so "/sign_up{...}" cannot set slots.
@@ -78,6 +88,8 @@ from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
 from bot.channels.polite import polite
+from bot.channels.wechat_delivery import Delivery, DeliveryPolicy, RetryingSender
+from bot.channels.wechat_delivery import short as _short
 from bot.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -135,6 +147,14 @@ class WeChatConfig:
     require_encryption: bool = False
     timestamp_window_seconds: int = 300
     click_payloads: Mapping[str, str] = field(default_factory=dict)
+    # Late replies (customer-service API): attempts per reply and the first backoff.
+    delivery_max_attempts: int = 12
+    delivery_backoff_seconds: float = 5.0
+
+    def delivery_policy(self) -> DeliveryPolicy:
+        return DeliveryPolicy(
+            max_attempts=self.delivery_max_attempts, backoff_seconds=self.delivery_backoff_seconds
+        )
 
     @property
     def enabled(self) -> bool:
@@ -167,6 +187,8 @@ class WeChatConfig:
             passive = float(get("WECHAT_PASSIVE_REPLY_SECONDS", "4.0"))
             rate = int(get("WECHAT_RATE_LIMIT_PER_MINUTE", "10"))
             window = int(get("WECHAT_TIMESTAMP_WINDOW_SECONDS", "300"))
+            attempts = int(get("WECHAT_DELIVERY_MAX_ATTEMPTS", "12"))
+            backoff = float(get("WECHAT_DELIVERY_BACKOFF_SECONDS", "5.0"))
         except ValueError as error:
             raise ConfigurationError(f"a WECHAT_* number setting is not a number: {error}")
         return cls(
@@ -181,6 +203,8 @@ class WeChatConfig:
             require_encryption=get("WECHAT_REQUIRE_ENCRYPTION").lower() in {"1", "true", "yes"},
             timestamp_window_seconds=max(window, 1),
             click_payloads=dict(click_payloads),
+            delivery_max_attempts=min(max(attempts, 1), 100),
+            delivery_backoff_seconds=min(max(backoff, 0.01), 3600.0),
         )
 
 
@@ -375,17 +399,31 @@ class Incoming:
     def event(self) -> str:
         return str(self.fields.get("Event") or "").lower()
 
-    def dedup_key(self) -> str:
-        """WeChat's advice: messages by MsgId, events by sender + CreateTime."""
+    @property
+    def msg_id(self) -> Optional[str]:
+        """WeChat's MsgId of a message (None for events)."""
         msg_id = self.fields.get("MsgId") or self.fields.get("MsgID")
-        if msg_id and self.msg_type != "event":
-            return f"msg:{msg_id}"
-        return f"event:{self.openid}:{self.fields['CreateTime']}:{self.event}"
+        return str(msg_id) if msg_id and self.msg_type != "event" else None
+
+    def dedup_key(self) -> tuple[str, ...]:
+        """The key of one message of one citizen, which WeChat's retries repeat: account +
+        sender + MsgId for messages, account + sender + CreateTime + event for events.
+        A MsgId alone is not enough: two citizens' messages may carry the same one."""
+        if self.msg_id is not None:
+            return ("msg", self.account, self.openid, self.msg_id)
+        return ("event", self.account, self.openid, self.fields["CreateTime"], self.event)
+
+    def log_key(self) -> str:
+        """The dedup key for logs, with the openid shortened."""
+        kind, _, _, *rest = self.dedup_key()
+        return ":".join([kind, _short(self.openid), *rest])
 
     def message_id(self) -> str:
-        """The id Rasa stores with the user event (MsgId for messages)."""
-        key = self.dedup_key()
-        return key[4:] if key.startswith("msg:") else key
+        """The id Rasa stores with the user event: the MsgId for messages (stored in the
+        citizen's own tracker, so unique per citizen), sender + CreateTime + event for events."""
+        if self.msg_id is not None:
+            return self.msg_id
+        return f"event:{self.openid}:{self.fields['CreateTime']}:{self.event}"
 
 
 def decode_post(
@@ -533,6 +571,7 @@ class Outcome:
     # Answer with transfer_customer_service without a dialogue turn (a hand-off that could
     # not be answered passively is completed on the citizen's next message).
     transfer_only: bool = False
+    ticket: Optional[str] = None  # the hand-off ticket number the messages announce
 
 
 def outcome_from(collected: list[dict[str, Any]]) -> Outcome:
@@ -543,6 +582,9 @@ def outcome_from(collected: list[dict[str, Any]]) -> Outcome:
         custom = message.get("custom")
         if isinstance(custom, dict) and "handoff" in custom:
             outcome.handoff = True
+            details = custom["handoff"]
+            if isinstance(details, dict) and details.get("ticket"):
+                outcome.ticket = str(details["ticket"])
         parts = [message.get("text") or ""]
         for key in ("image", "attachment"):
             if isinstance(message.get(key), str):
@@ -733,18 +775,19 @@ class WeChatApi:
         raise AssertionError("unreachable")
 
     async def send_custom(self, body: dict[str, Any]) -> int:
-        """Send one customer-service message; return WeChat's errcode (0 = sent). Errors are
-        logged, never raised: a reply that cannot be delivered must not break the channel."""
+        """Send one customer-service message once; return WeChat's errcode (0 = sent, -2 no
+        answer or a 5xx). Errors are logged, never raised: the channel's RetryingSender
+        decides what to retry (a reply that cannot be delivered must not break the channel)."""
         try:
             await self.call("/cgi-bin/message/custom/send", body)
             return 0
         except WeChatApiError as error:
             if error.errcode == OUT_OF_TIME_LIMIT:
                 log.warning("WeChat: cannot message %s — silent for over 48 h or unsubscribed "
-                            "(45015); reply dropped", _short(body.get("touser")))
+                            "(45015)", _short(body.get("touser")))
             elif error.errcode == OUT_OF_RESPONSE_COUNT:
-                log.warning("WeChat: too many messages to %s without a reply (45047); "
-                            "rest dropped", _short(body.get("touser")))
+                log.warning("WeChat: too many messages to %s without a reply (45047)",
+                            _short(body.get("touser")))
             else:
                 log.error("WeChat customer-service message to %s failed: %s",
                           _short(body.get("touser")), error)
@@ -759,12 +802,6 @@ def _errcode(data: dict[str, Any]) -> int:
         return int(data.get("errcode") or 0)
     except (TypeError, ValueError):
         return -2
-
-
-def _short(openid: Any) -> str:
-    """openids in logs: enough to correlate, not the whole identifier."""
-    text = str(openid or "")
-    return text[:6] + "…" if len(text) > 8 else text
 
 
 # --------------------------------------------------------------------------- the bridge
@@ -800,6 +837,15 @@ class _Pending:
     task: "asyncio.Future[Optional[Outcome]]"
     via_api: bool = False  # a request ran out of time: the whole reply goes through the API
     followups_sent: bool = False  # the API part after a passive reply was started
+    # When the citizen wrote (wall clock): WeChat's 48-hour API window starts here.
+    received_at: float = field(default_factory=time.time)
+    # A hand-off's passive reply, decided once for all retries: its text, or None for
+    # transfer_customer_service.
+    handoff_reply: "Optional[asyncio.Future[Optional[str]]]" = None
+
+
+# Inbound messages after which WeChat lets the account message the citizen for 48 hours.
+_WINDOW_EVENTS = {"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"}
 
 
 class WeChatBridge:
@@ -817,13 +863,26 @@ class WeChatBridge:
         self.api = api
         self.crypto = config.crypto()
         self._clock = clock
-        self.pending: TTLCache[str, _Pending] = TTLCache(DEDUP_TTL_SECONDS, clock=clock)
+        # Keyed by Incoming.dedup_key(): one message of one citizen, never the MsgId alone.
+        self.pending: TTLCache[tuple[str, ...], _Pending] = TTLCache(DEDUP_TTL_SECONDS, clock=clock)
         self.last_buttons: TTLCache[str, dict[int, str]] = TTLCache(BUTTONS_TTL_SECONDS, clock=clock)
         self.handoff_pending: TTLCache[str, bool] = TTLCache(HANDOFF_TTL_SECONDS, clock=clock)
         self.limiter = RateLimiter(config.rate_limit_per_minute, clock=clock)
         self._background: set[asyncio.Future[Any]] = set()
         self._processing: set[asyncio.Future[Any]] = set()
         self._warned: set[str] = set()
+        self._sender: Optional[RetryingSender] = None
+        self._sender_api: Optional[WeChatApi] = None
+
+    @property
+    def sender(self) -> Optional[RetryingSender]:
+        """The retrying sender every API message goes through (None without the API)."""
+        if self.api is None:
+            return None
+        if self._sender is None or self._sender_api is not self.api:
+            self._sender = RetryingSender(self.api.send_custom, self.config.delivery_policy())
+            self._sender_api = self.api
+        return self._sender
 
     # -- HTTP ----------------------------------------------------------------------------
 
@@ -859,7 +918,7 @@ class WeChatBridge:
         try:
             return await self._answer(incoming, texts, started)
         except Exception:
-            log.exception("WeChat message %s could not be answered", incoming.dedup_key())
+            log.exception("WeChat message %s could not be answered", incoming.log_key())
             return Reply(200, SUCCESS)
 
     # -- answering -----------------------------------------------------------------------
@@ -871,7 +930,7 @@ class WeChatBridge:
             entry = self._start(incoming, texts)
             self.pending[key] = entry
         else:
-            log.info("WeChat retry of %s: answering with the same reply", key)
+            log.info("WeChat retry of %s: answering with the same reply", incoming.log_key())
         budget = self.config.passive_reply_seconds - (self._clock() - started)
         if not entry.task.done() and budget > 0:
             await asyncio.wait({entry.task}, timeout=budget)
@@ -879,9 +938,9 @@ class WeChatBridge:
             if not entry.via_api:
                 entry.via_api = True
                 log.info("WeChat %s: no reply within %.1f s; it will come through the API",
-                         key, self.config.passive_reply_seconds)
+                         incoming.log_key(), self.config.passive_reply_seconds)
                 entry.task.add_done_callback(
-                    lambda task: self._spawn(self._deliver_late(incoming.openid, task, texts))
+                    lambda task: self._spawn(self._deliver_late(incoming.openid, task, entry))
                 )
             return Reply(200, SUCCESS)
         if entry.via_api or entry.task.cancelled() or entry.task.exception() is not None:
@@ -898,7 +957,8 @@ class WeChatBridge:
         )
         if followups and not entry.followups_sent:
             entry.followups_sent = True
-            self._spawn(self._send_all(followups, delay=API_AFTER_PASSIVE_DELAY_SECONDS))
+            self._submit(incoming.openid, followups, "follow-up", entry,
+                         delay=API_AFTER_PASSIVE_DELAY_SECONDS)
         if passive is None:
             return Reply(200, SUCCESS)
         return self._render(incoming, passive)
@@ -906,6 +966,9 @@ class WeChatBridge:
     def _start(self, incoming: Incoming, texts: ResponseTexts) -> _Pending:
         loop = asyncio.get_running_loop()
         openid = incoming.openid
+        if self.sender is not None and (incoming.msg_type != "event" or incoming.event in _WINDOW_EVENTS):
+            # The 48-hour window reopens; replies waiting to be retried go now.
+            self.sender.citizen_wrote(openid)
         if self.handoff_pending.pop(openid):
             # The hand-off could not be answered passively last time: this message goes
             # to the human agents with transfer_customer_service.
@@ -994,24 +1057,50 @@ class WeChatBridge:
     async def _hand_off(
         self, incoming: Incoming, entry: _Pending, outcome: Outcome, started: float
     ) -> Reply:
-        """The text through the API first, then transfer_customer_service."""
+        """The text (the ticket number) through the API, then transfer_customer_service; if
+        the API has not taken the text in time, the text is the passive reply and the
+        transfer happens on the next message. Decided once; retries get the same answer."""
+        if entry.handoff_reply is None:
+            deadline = started + self.config.passive_reply_seconds
+            entry.handoff_reply = self._spawn(self._decide_hand_off(incoming, entry, outcome, deadline))
+        # No timeout here: the decision keeps to the deadline itself, and a reply that had
+        # given up waiting would lose the text the decision put into the passive reply.
+        await asyncio.wait({entry.handoff_reply})
+        if entry.handoff_reply.cancelled() or entry.handoff_reply.exception() is not None:
+            return Reply(200, SUCCESS)
+        return self._render(incoming, entry.handoff_reply.result())
+
+    async def _decide_hand_off(
+        self, incoming: Incoming, entry: _Pending, outcome: Outcome, deadline: float
+    ) -> Optional[str]:
+        """The hand-off's passive reply: None (transfer) when the API delivered the text in
+        time, else the text, with the transfer left to the citizen's next message."""
         openid = incoming.openid
-        if self.api is None:
-            # No API: the text is the passive reply, the transfer happens on the next message.
-            self.handoff_pending[openid] = True
-            passive, _ = plan_passive(openid, outcome.messages, None)
-            return self._render(incoming, passive) if passive else self._render(incoming, None)
-        if not entry.followups_sent:
-            entry.followups_sent = True
-            sending = self._spawn(self._send_all(api_messages(openid, outcome.messages)))
-            remaining = self.config.passive_reply_seconds - (self._clock() - started)
-            if remaining > 0:
-                await asyncio.wait({sending}, timeout=remaining)
-        log.info("WeChat: conversation of %s transferred to the human agents", _short(openid))
-        return self._render(incoming, None)
+        sender = self.sender
+        if sender is not None:
+            delivery = sender.submit(openid, api_messages(openid, outcome.messages),
+                                     label="hand-off", ticket=outcome.ticket,
+                                     window_start=entry.received_at)
+            remaining = deadline - self._clock()
+            if not delivery.first_attempt.done() and remaining > 0:
+                await asyncio.wait({delivery.first_attempt}, timeout=remaining)
+            if delivery.delivered:
+                log.info("WeChat: conversation of %s transferred to the human agents", _short(openid))
+                return None
+            # The passive reply carries it now; no second copy later.
+            delivery.withdraw()
+            log.warning("WeChat: the hand-off text for %s (ticket %s) did not go through the API "
+                        "in time (errcode %s): it is the passive reply, the transfer comes on "
+                        "the next message", _short(openid), outcome.ticket, delivery.errcode)
+        self.handoff_pending[openid] = True
+        passive, rest = plan_passive(openid, outcome.messages, None)
+        if rest:
+            self._submit(openid, rest, "hand-off", entry, ticket=outcome.ticket,
+                         delay=API_AFTER_PASSIVE_DELAY_SECONDS)
+        return passive
 
     async def _deliver_late(
-        self, openid: str, task: "asyncio.Future[Optional[Outcome]]", texts: ResponseTexts
+        self, openid: str, task: "asyncio.Future[Optional[Outcome]]", entry: _Pending
     ) -> None:
         if task.cancelled() or task.exception() is not None:
             log.error("WeChat message of %s failed: %r", _short(openid),
@@ -1024,23 +1113,36 @@ class WeChatBridge:
             self._warn_once("replies later than the passive window are dropped: "
                             "set WECHAT_APP_ID and WECHAT_APP_SECRET for the customer-service API")
             return
-        await self._send_all(api_messages(openid, outcome.messages))
+        self._submit(openid, api_messages(openid, outcome.messages),
+                     "hand-off" if outcome.handoff else "late reply", entry, ticket=outcome.ticket)
         if outcome.handoff:
             # transfer_customer_service exists only as a passive reply: do it next time.
             self.handoff_pending[openid] = True
 
-    async def _send_all(self, bodies: list[dict[str, Any]], delay: float = 0.0) -> None:
-        if self.api is None:
+    def _submit(
+        self, openid: str, bodies: list[dict[str, Any]], label: str, entry: Optional[_Pending],
+        ticket: Optional[str] = None, delay: float = 0.0,
+    ) -> Optional[Delivery]:
+        """Queue API messages on the retrying sender (None: no API, the parts are dropped)."""
+        sender = self.sender
+        if sender is None:
             if bodies:
                 self._warn_once("a reply part was dropped: set WECHAT_APP_ID and "
                                 "WECHAT_APP_SECRET for the customer-service API")
-            return
-        if delay:
-            await asyncio.sleep(delay)
-        for body in bodies:
-            errcode = await self.api.send_custom(body)
-            if errcode in {OUT_OF_TIME_LIMIT, OUT_OF_RESPONSE_COUNT}:
-                break  # the rest would fail the same way
+            return None
+        return sender.submit(openid, bodies, label=label, ticket=ticket, delay=delay,
+                             window_start=entry.received_at if entry is not None else None)
+
+    async def _send_all(self, bodies: list[dict[str, Any]], delay: float = 0.0) -> bool:
+        """Queue `bodies` (one citizen's) on the retrying sender and wait for the first
+        attempt; True if it delivered them all. Failures are retried in the background."""
+        if not bodies:
+            return True
+        delivery = self._submit(str(bodies[0].get("touser") or ""), bodies, "reply", None, delay=delay)
+        if delivery is None:
+            return False
+        await asyncio.wait({delivery.first_attempt})
+        return delivery.delivered
 
     def _render(self, incoming: Incoming, text: Optional[str]) -> Reply:
         """A passive reply: text, or transfer_customer_service when text is None."""
@@ -1076,10 +1178,23 @@ class WeChatBridge:
             log.error("WeChat channel: %s", message)
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Wait for messages in processing and their deliveries (tests, shutdown)."""
+        """Wait for messages in processing and their deliveries, retries included (tests,
+        shutdown), at most `timeout` seconds."""
         deadline = self._clock() + timeout
         while (self._processing or self._background) and self._clock() < deadline:
             await asyncio.wait(self._processing | self._background, timeout=deadline - self._clock())
+        if self._sender is not None and self._clock() < deadline:
+            await self._sender.drain(deadline - self._clock())
+
+    async def close(self) -> None:
+        """At shutdown: replies still waiting for a retry are logged and kept as undelivered."""
+        if self._sender is not None:
+            await self._sender.close()
+
+    def status(self) -> dict[str, Any]:
+        """Late-reply counts for operators: queued for (re)sending, and given up."""
+        sender = self._sender
+        return sender.status() if sender is not None else {"queued": 0, "undelivered": 0}
 
 
 def _done(loop: asyncio.AbstractEventLoop, value: Optional[Outcome]) -> "asyncio.Future[Optional[Outcome]]":
@@ -1164,12 +1279,14 @@ class WeChatInput(InputChannel):
 
         @wechat.listener("after_server_stop")
         async def close_api(*_: Any) -> None:
+            await bridge.close()
             if api is not None:
                 await api.close()
 
         @wechat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if config.enabled else "not configured"})
+            return response.json({"status": "ok" if config.enabled else "not configured",
+                                  "late_replies": bridge.status()})
 
         @wechat.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
