@@ -1,5 +1,6 @@
 """Thin rasa-sdk actions; the logic they call lives in `kb/`, `activities/` and service modules."""
-from activities.privacy import install_log_masking
+from bot import log_masking
 
-# The action server imports this package first: mask phone numbers in all its logs.
-install_log_masking()
+# The action server imports this package first: mask phone numbers (and secrets) in every
+# log line it writes (importing `bot` installs it already; said here so it is not lost).
+log_masking.install()

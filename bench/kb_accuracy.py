@@ -111,8 +111,10 @@ def load_sets(only: str | None) -> dict[str, list[Dialogue]]:
     return sets
 
 
-async def ask_assistant(url: str, sets: dict[str, list[Dialogue]]) -> dict[str, list[list[str]]]:
-    """Every turn's reply text, dialogue by dialogue, from the running assistant."""
+async def ask_assistant(url: str, sets: dict[str, list[Dialogue]], token: str) -> dict[str, list[list[str]]]:
+    """Every turn's reply text, dialogue by dialogue, from the running assistant.
+
+    `token`: the Rasa API token, for setting the older set's context through the API."""
     semaphore = asyncio.Semaphore(CONCURRENCY)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
 
@@ -127,7 +129,7 @@ async def ask_assistant(url: str, sets: dict[str, list[Dialogue]]) -> dict[str, 
                     event = {"event": "slot", "name": "kb_context",
                              "value": {"recent": [ref], "listed": [], "facet": None}}
                     async with session.post(f"{url}/conversations/{sender}/tracker/events",
-                                            json=event) as response:
+                                            json=event, params={"token": token}) as response:
                         response.raise_for_status()
                 for turn in turns:
                     payload = {"sender": sender, "message": turn["q"]}
@@ -142,14 +144,15 @@ async def ask_assistant(url: str, sets: dict[str, list[Dialogue]]) -> dict[str, 
         }
 
 
-async def nlu_accuracy(url: str) -> tuple[int, int, Counter, Counter]:
+async def nlu_accuracy(url: str, token: str) -> tuple[int, int, Counter, Counter]:
     from rasa.shared.nlu.training_data.loading import load_data
 
     examples = [(m.get("text"), m.get("intent")) for m in load_data(str(NLU_DEV)).intent_examples]
     hits, totals = Counter(), Counter()
     async with aiohttp.ClientSession() as session:
         for text, intent in examples:
-            async with session.post(f"{url}/model/parse", json={"text": text}) as response:
+            async with session.post(f"{url}/model/parse", json={"text": text},
+                                    params={"token": token}) as response:
                 predicted = (await response.json())["intent"]["name"]
             totals[intent] += 1
             hits[intent] += predicted == intent
@@ -248,7 +251,7 @@ def main() -> None:
         os.environ.update(BOT_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
                           BOT_HOST="127.0.0.1", DAXING_VAR_DIR=var_dir,
                           DATABASE_URL=f"sqlite:///{var_dir}/daxing.db")
-        from bot.settings import load_settings
+        from bot.settings import load_settings, rasa_api_token
 
         settings = load_settings()
         build(settings.database_url, plan_files())
@@ -257,8 +260,9 @@ def main() -> None:
         assistant.start()
         try:
             url = f"http://127.0.0.1:{settings.bot_port}"
-            replies = asyncio.run(ask_assistant(url, sets))
-            nlu_hits, nlu_total, intent_hits, intent_totals = asyncio.run(nlu_accuracy(url))
+            token = rasa_api_token(settings)  # the Rasa HTTP API needs it
+            replies = asyncio.run(ask_assistant(url, sets, token))
+            nlu_hits, nlu_total, intent_hits, intent_totals = asyncio.run(nlu_accuracy(url, token))
         finally:
             assistant.stop()
         baseline = baseline_answerer(settings.database_url)

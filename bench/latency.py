@@ -79,7 +79,8 @@ async def measure(
     }
 
 
-async def run_bench(url: str, n: int, concurrency: int) -> list[dict[str, float]]:
+async def run_bench(url: str, n: int, concurrency: int, token: str) -> list[dict[str, float]]:
+    """Baseline, NLU parse (an API call: `token` is the Rasa API token) and a full turn."""
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
 
@@ -90,7 +91,8 @@ async def run_bench(url: str, n: int, concurrency: int) -> list[dict[str, float]
 
         async def parse(i: int, worker_id: int) -> None:
             text = QUESTIONS[i % len(QUESTIONS)]
-            async with session.post(f"{url}/model/parse", json={"text": text}) as response:
+            async with session.post(f"{url}/model/parse", json={"text": text},
+                                    params={"token": token}) as response:
                 response.raise_for_status()
                 await response.json()
 
@@ -147,7 +149,7 @@ def main() -> None:
             DAXING_VAR_DIR=var_dir,
             DATABASE_URL=f"sqlite:///{var_dir}/daxing.db",
         )
-        from bot.settings import load_settings
+        from bot.settings import load_settings, rasa_api_token
 
         settings = load_settings()
         assistant = Assistant(
@@ -156,7 +158,8 @@ def main() -> None:
         assistant.start()
         try:
             url = f"http://127.0.0.1:{settings.bot_port}"
-            print_table(asyncio.run(run_bench(url, args.n, args.c)), args.n, args.c)
+            token = rasa_api_token(settings)
+            print_table(asyncio.run(run_bench(url, args.n, args.c, token)), args.n, args.c)
         finally:
             assistant.stop()
 

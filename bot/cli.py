@@ -36,9 +36,9 @@ def _run_rasa(command: list[str]) -> None:
 @click.group()
 def main() -> None:
     """大兴政务咨询助手 — operator commands."""
-    from activities.privacy import install_log_masking
+    from bot import log_masking
 
-    install_log_masking()
+    log_masking.install()  # phone numbers and the API token never reach a log line
     logging.basicConfig(level=load_settings().log_level, format="%(levelname)s %(message)s")
 
 
@@ -414,7 +414,7 @@ def run() -> None:
     click.echo("正在启动助手（首次启动约需半分钟）…")
     try:
         assistant.start()
-    except StartupError as error:
+    except (StartupError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         "\n助手已启动:\n"
@@ -422,6 +422,8 @@ def run() -> None:
         '(JSON: {"sender": "me", "message": "你好"})\n'
         f"  socketio: http://localhost:{settings.bot_port}/socket.io\n"
         f"  网页聊天演示: http://localhost:{settings.bot_port}/widget/demo\n"
+        f"  Rasa HTTP API: http://localhost:{settings.bot_port} (需 ?token=，见 `daxing api-token`)\n"
+        f"  动作服务器: {settings.actions_url} (仅供 Rasa 服务器调用)\n"
         "按 Ctrl-C 停止。\n"
     )
     sys.exit(assistant.wait())
@@ -443,12 +445,36 @@ def shell() -> None:
         try:
             _run_rasa(
                 rasa_project.rasa_command(
-                    "shell", "--model", str(model), "--endpoints", str(rasa_project.ENDPOINTS)
+                    "shell", "--model", str(model), "--endpoints", str(rasa_project.ENDPOINTS),
+                    # Its server (REST only, no HTTP API) is for this terminal, not the network.
+                    "--interface", "127.0.0.1",
                 )
             )
         finally:
             actions.terminate()
             actions.wait()
+
+
+@main.command("api-token")
+@click.option("--rotate", is_flag=True, help="Replace the generated token (restart the assistant after).")
+def api_token(rotate: bool) -> None:
+    """Print the Rasa HTTP API token (RASA_API_TOKEN, or the one generated in var/).
+
+    Every API call needs it as ?token=…: curl "localhost:5005/status?token=$(daxing api-token)".
+    """
+    from bot.settings import rasa_api_token, rotate_api_token
+
+    settings = load_settings()
+    if rotate:
+        try:
+            path = rotate_api_token(settings)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"new token written to {path}; restart the assistant (make run) to use it", err=True)
+    try:
+        click.echo(rasa_api_token(settings))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
 
 
 from bot.wechat_menu import menu_command  # noqa: E402  (registered after the group exists)

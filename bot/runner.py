@@ -2,6 +2,12 @@
 
 `make run`, the end-to-end tests and the benchmarks all start the assistant through this
 one supervisor, so what the tests exercise is what operators run.
+
+Exposure (README "Security"): the Rasa server listens on BOT_HOST (default 0.0.0.0) and
+requires the API token (`bot.settings.rasa_api_token`) for everything but the channels
+and the widget; the action server listens on ACTIONS_HOST (default 127.0.0.1), reached only
+by the Rasa server. The token reaches the Rasa server as Rasa's `--auth-token` and the
+hand-off worker as RASA_API_TOKEN; the action server does not get it.
 """
 from __future__ import annotations
 
@@ -15,10 +21,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import IO, Optional
+from typing import IO, Callable, Optional
+from urllib.parse import quote
 
 from bot import rasa_project
-from bot.settings import PROJECT_ROOT, Settings, action_server_environment, subprocess_environment
+from bot.settings import (
+    PROJECT_ROOT,
+    Settings,
+    action_server_environment,
+    api_client_environment,
+    rasa_api_token,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +48,27 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def rasa_server_command(settings: Settings, model: Path) -> list[str]:
+    """`rasa run` of bot.rasa_project with the API token (Rasa's --auth-token).
+
+    One `--auth-token=…` argument: a token may begin with "-", which argparse would take
+    for an option if it came as a separate argument.
+    """
+    return [*rasa_project.rasa_server_command(settings, model), f"--auth-token={rasa_api_token(settings)}"]
+
+
+def authenticated(url: str, token: str) -> str:
+    """`url` with the Rasa API token as its `token` query parameter (how Rasa 3.6 reads it)."""
+    return f"{url}{'&' if '?' in url else '?'}token={quote(token, safe='')}"
+
+
+_ENVIRONMENTS: dict[str, Callable[[Settings], dict[str, str]]] = {
+    "actions": action_server_environment,  # no API token: it never calls the Rasa API
+    "rasa": api_client_environment,
+    "handoff": api_client_environment,
+}
 
 
 def _is_up(url: str) -> bool:
@@ -58,7 +92,7 @@ class Assistant:
 
     def _spawn(self, name: str, command: list[str]) -> None:
         self.commands[name] = command
-        environment = (action_server_environment if name == "actions" else subprocess_environment)
+        environment = _ENVIRONMENTS[name]
         output: Optional[IO[bytes]] = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -74,14 +108,22 @@ class Assistant:
         )
 
     def _health_urls(self) -> dict[str, str]:
+        # /status answers once the model is loaded; it needs the token (`/` would not).
+        status = f"{self.settings.rasa_api_url}/status"
         return {
-            "actions": f"http://127.0.0.1:{self.settings.actions_port}/health",
-            "rasa": f"http://127.0.0.1:{self.settings.bot_port}/status",
+            "actions": f"{self.settings.actions_url}/health",
+            "rasa": authenticated(status, rasa_api_token(self.settings)),
         }
 
     def start(self) -> None:
+        """Start the three processes and wait until both servers answer.
+
+        Raises StartupError (a server exited or never answered; all are stopped again) and
+        ValueError (an API token shorter than 16 characters; nothing was started).
+        """
+        rasa_api_token(self.settings)  # generated, or refused, before anything starts
         self._spawn("actions", rasa_project.action_server_command(self.settings))
-        self._spawn("rasa", rasa_project.rasa_server_command(self.settings, self.model))
+        self._spawn("rasa", rasa_server_command(self.settings, self.model))
         self._spawn("handoff", rasa_project.handoff_worker_command())
         for name, url in self._health_urls().items():
             self._wait_until_up(name, url)

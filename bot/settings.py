@@ -5,11 +5,21 @@ settings here, so a deployment changes behaviour only through environment variab
 """
 from __future__ import annotations
 
+import logging
 import os
+import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The Rasa HTTP API's token when RASA_API_TOKEN is not set: generated on first use, in var/.
+API_TOKEN_FILE_NAME = "rasa-api-token"
+MIN_API_TOKEN_LENGTH = 16
+_LOOPBACK = "127.0.0.1"
+_ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
+
+log = logging.getLogger(__name__)
 
 
 def _env(name: str, default: str) -> str:
@@ -42,6 +52,10 @@ class Settings:
     handoff_timeout_minutes: int
     # Conversations, applications, tickets and feedback older than this are purged.
     retention_days: int
+    # Interface the action server listens on: only the Rasa server calls it.
+    actions_host: str = _LOOPBACK
+    # The Rasa HTTP API's token (RASA_API_TOKEN); empty: `rasa_api_token` generates one.
+    api_token: str = ""
 
     @property
     def plans_dir(self) -> Path:
@@ -49,16 +63,34 @@ class Settings:
         return self.var_dir / "plans"
 
     @property
+    def actions_url(self) -> str:
+        """Where this machine reaches the action server (its interface, or loopback)."""
+        return f"http://{_reachable(self.actions_host)}:{self.actions_port}"
+
+    @property
     def action_endpoint_url(self) -> str:
-        return f"http://127.0.0.1:{self.actions_port}/webhook"
+        return f"{self.actions_url}/webhook"
+
+    @property
+    def api_token_file(self) -> Path:
+        """Where the generated API token is kept when RASA_API_TOKEN is not set."""
+        return self.var_dir / API_TOKEN_FILE_NAME
 
     @property
     def rasa_api_url(self) -> str:
-        return f"http://127.0.0.1:{self.bot_port}"
+        """Where this machine reaches the Rasa server (its interface, or loopback)."""
+        return f"http://{_reachable(self.host)}:{self.bot_port}"
 
     @property
     def rest_webhook_url(self) -> str:
         return f"http://localhost:{self.bot_port}/webhooks/rest/webhook"
+
+
+def _reachable(interface: str) -> str:
+    """The host part of a URL that reaches a server listening on `interface` from here."""
+    if interface in _ALL_INTERFACES:
+        return _LOOPBACK
+    return f"[{interface}]" if ":" in interface else interface
 
 
 def load_settings() -> Settings:
@@ -80,7 +112,70 @@ def load_settings() -> Settings:
         office_hours=tuple(_env("OFFICE_HOURS", "09:00-17:30").split("-", 1)),  # type: ignore[arg-type]
         handoff_timeout_minutes=int(_env("HANDOFF_TIMEOUT_MINUTES", "30")),
         retention_days=int(_env("RETENTION_DAYS", "180")),
+        actions_host=_env("ACTIONS_HOST", _LOOPBACK),
+        api_token=_env("RASA_API_TOKEN", ""),
     )
+
+
+def rasa_api_token(settings: Settings) -> str:
+    """The token the Rasa HTTP API requires (Rasa's `--auth-token`, sent as `?token=`).
+
+    Input: settings. Output: RASA_API_TOKEN when set; otherwise the token in
+    `settings.api_token_file` (var/rasa-api-token), generated there on first use (mode 0600,
+    created atomically, so concurrent first runs agree on one token) and reused afterwards.
+    Raises ValueError for a token shorter than 16 characters, OSError if var/ is not writable.
+    """
+    if settings.api_token:
+        return _checked(settings.api_token, "RASA_API_TOKEN")
+    path = settings.api_token_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_token(path, secrets.token_urlsafe(32), replace=False)
+    return _read_token(path)
+
+
+def rotate_api_token(settings: Settings) -> Path:
+    """Replace the generated token with a new one (the servers use it after a restart).
+
+    Output: the file written. Raises ValueError when RASA_API_TOKEN is set: that token is
+    rotated where it is configured, not here.
+    """
+    if settings.api_token:
+        raise ValueError("RASA_API_TOKEN is set: change it where it is configured, then restart")
+    settings.api_token_file.parent.mkdir(parents=True, exist_ok=True)
+    _write_token(settings.api_token_file, secrets.token_urlsafe(32), replace=True)
+    return settings.api_token_file
+
+
+def _write_token(path: Path, token: str, replace: bool) -> None:
+    """Write a 0600 temporary file, then link it into place (or rename over the old one)."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(token + "\n")
+        if replace:
+            os.replace(temporary, path)
+        else:
+            try:
+                os.link(temporary, path)  # fails if another process created it first
+            except FileExistsError:
+                pass
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _read_token(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        log.warning("%s was readable by other users: setting its mode to 0600", path)
+        path.chmod(0o600)
+    return _checked(path.read_text(encoding="ascii").strip(), str(path))
+
+
+def _checked(token: str, source: str) -> str:
+    if len(token) < MIN_API_TOKEN_LENGTH:
+        raise ValueError(f"the Rasa API token from {source} must have at least {MIN_API_TOKEN_LENGTH} characters")
+    return token
 
 
 def subprocess_environment(settings: Settings) -> dict[str, str]:
@@ -113,7 +208,22 @@ ACTION_SERVER_REQUEST_MAX_SIZE = 16 * 1024 * 1024
 
 
 def action_server_environment(settings: Settings) -> dict[str, str]:
-    """`subprocess_environment` with the request size an action server needs."""
+    """`subprocess_environment` with the request size and interface of an action server.
+
+    rasa-sdk 3.6 has no --interface option; it listens on SANIC_HOST (its default 0.0.0.0).
+    The API token is not passed: the action server never calls the Rasa API.
+    """
     env = subprocess_environment(settings)
     env["SANIC_REQUEST_MAX_SIZE"] = str(ACTION_SERVER_REQUEST_MAX_SIZE)
+    env["SANIC_HOST"] = settings.actions_host
+    env.pop("RASA_API_TOKEN", None)
+    return env
+
+
+def api_client_environment(settings: Settings) -> dict[str, str]:
+    """`subprocess_environment` plus RASA_API_TOKEN, for the Rasa server and the hand-off
+    worker (which calls the Rasa API). Creates the token file on first use (`rasa_api_token`).
+    """
+    env = subprocess_environment(settings)
+    env["RASA_API_TOKEN"] = rasa_api_token(settings)
     return env

@@ -7,7 +7,8 @@ The layout is the one of deploy/nginx.conf (docker-compose), with local ports:
   equivalent), /socket.io/ sticky by client address (ip_hash: a socket.io session, polling
   or websocket, must stay on the server that holds it), /health; nothing else (the Rasa
   HTTP API is not public);
-- internal API server: the whole Rasa HTTP API (hand-off worker, operators, tests);
+- internal API server (loopback only): the whole Rasa HTTP API (hand-off worker, operators,
+  tests), which Rasa guards with its token (`?token=`; never written to nginx's log);
 - action endpoint: Rasa servers call their custom actions here; nginx spreads the calls
   over the action servers and retries another one when one is down.
 """
@@ -27,6 +28,18 @@ from typing import IO, Optional
 START_TIMEOUT = 20
 STOP_TIMEOUT = 10
 MAX_BODY = "64k"  # citizens' messages are short; Sanic is limited the same way
+
+# The access log never holds the Rasa API token (?token=…) nor a whole mobile number (a
+# sender id in an API path): the same maps as deploy/nginx.conf. nginx's map replaces one
+# occurrence; a request line holds at most one of each.
+LOG_MASKING_MAPS = r"""    map $request $request_without_token {
+        "~^(?<before>.*[?&]token=)[^&\s]*(?<after>.*)$" "${before}***${after}";
+        default $request;
+    }
+    map $request_without_token $masked_request {
+        "~^(?<before>(?:.*(?:[^0-9]|%[0-9A-Fa-f]{2}))?1[3-9][0-9])[0-9]{4}(?<after>[0-9]{4}(?:[^0-9].*)?)$" "${before}****${after}";
+        default $request_without_token;
+    }"""
 
 
 @dataclass(frozen=True)
@@ -71,7 +84,8 @@ events {{
 }}
 
 http {{
-    log_format upstreams '$remote_addr [$time_local] "$request" $status $body_bytes_sent '
+{LOG_MASKING_MAPS}
+    log_format upstreams '$remote_addr [$time_local] "$masked_request" $status $body_bytes_sent '
                          '$request_time upstream=$upstream_addr status=$upstream_status';
     access_log {logs}/nginx-access.log upstreams;
     client_body_temp_path {prefix}/client_body;

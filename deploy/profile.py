@@ -7,7 +7,7 @@ the assistant cope::
 
     with ProductionProfile(rasa_servers=2, action_servers=2) as profile:
         profile.url                  # nginx: POST {url}/webhooks/rest/webhook
-        profile.api_url              # nginx: the Rasa HTTP API (internal)
+        profile.api_url              # nginx: the Rasa HTTP API (internal; ?token=profile.api_token)
         profile.kill_action_server(0); profile.restart_action_server(0)
         profile.restart_postgres(); profile.stop_redis(); profile.start_redis()
 
@@ -41,12 +41,13 @@ from typing import IO, Optional
 import yaml
 
 from bot import rasa_project
-from bot.runner import free_port
+from bot.runner import authenticated, free_port, rasa_server_command
 from bot.settings import (
     ACTION_SERVER_REQUEST_MAX_SIZE,
     PROJECT_ROOT,
     Settings,
     load_settings,
+    rasa_api_token,
     subprocess_environment,
 )
 from deploy.nginx import NginxPorts, NginxServer, render_config
@@ -227,6 +228,12 @@ class ProductionProfile:
         """The Rasa HTTP API through nginx (internal: hand-off worker, operators, tests)."""
         assert self.ports is not None, "profile not started"
         return f"http://127.0.0.1:{self.ports.api}"
+
+    @property
+    def api_token(self) -> str:
+        """The token every Rasa API call needs (RASA_API_TOKEN, or generated in the runtime dir)."""
+        assert self.settings is not None, "profile not started"
+        return rasa_api_token(self.settings)
 
     @property
     def action_endpoint_url(self) -> str:
@@ -457,6 +464,13 @@ class ProductionProfile:
         env.update(self._profile_env())
         return env
 
+    def _api_client_environment(self, settings: Settings) -> dict[str, str]:
+        """For the Rasa servers and the hand-off worker: with RASA_API_TOKEN (log masking
+        hides it; the worker sends it)."""
+        env = self._environment(settings)
+        env["RASA_API_TOKEN"] = self.api_token
+        return env
+
     def _build_knowledge_base(self) -> None:
         from kb.db import engine_for
         from kb.store import build, deployment_plan_files
@@ -471,12 +485,14 @@ class ProductionProfile:
         env = self._environment(settings)
         # Same as bot.settings.action_server_environment; nginx allows it too (client_max_body_size 16m).
         env["SANIC_REQUEST_MAX_SIZE"] = str(ACTION_SERVER_REQUEST_MAX_SIZE)
+        env["SANIC_HOST"] = settings.actions_host  # 127.0.0.1: only nginx's action endpoint calls it
+        env.pop("RASA_API_TOKEN", None)  # it never calls the Rasa API
         return Component(
             name=f"actions-{index}",
             command=rasa_project.action_server_command(settings),
             env=env,
             log_file=self.log_dir / f"actions-{index}.log",
-            health_url=f"http://127.0.0.1:{settings.actions_port}/health",
+            health_url=f"{settings.actions_url}/health",
         )
 
     def _rasa_component(self, index: int) -> Component:
@@ -486,14 +502,14 @@ class ProductionProfile:
         settings = dataclasses.replace(
             self.settings, bot_port=self._rasa_ports[index], actions_port=self.ports.actions
         )
-        command = rasa_project.rasa_server_command(settings, self.model)
+        command = rasa_server_command(settings, self.model)  # with --auth-token
         command[command.index("--endpoints") + 1] = str(self._endpoints_file)
         return Component(
             name=f"rasa-{index}",
             command=command,
-            env=self._environment(settings),
+            env=self._api_client_environment(settings),
             log_file=self.log_dir / f"rasa-{index}.log",
-            health_url=f"http://127.0.0.1:{settings.bot_port}/status",
+            health_url=authenticated(f"{settings.rasa_api_url}/status", self.api_token),
         )
 
     def _handoff_component(self) -> Component:
@@ -503,7 +519,7 @@ class ProductionProfile:
         return Component(
             name="handoff",
             command=rasa_project.handoff_worker_command(),
-            env=self._environment(settings),
+            env=self._api_client_environment(settings),
             log_file=self.log_dir / "handoff.log",
         )
 
@@ -574,7 +590,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         '(JSON: {"sender": "me", "message": "你好"})\n'
         f"  widget demo: {profile.url}/widget/demo\n"
         f"  socket.io:   {profile.url}/socket.io\n"
-        f"  Rasa API:    {profile.api_url}  (internal)\n"
+        f"  Rasa API:    {profile.api_url}  (internal; ?token= from {profile.settings.api_token_file}"
+        " or RASA_API_TOKEN)\n"
         f"  PostgreSQL:  {profile.database_url}\n"
         f"  Redis:       {profile.lock_store_url}\n"
         f"  logs:        {profile.log_dir}\n"

@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 import aiohttp
 
-from activities.privacy import install_log_masking
-from bot.settings import Settings, load_settings
+from bot import log_masking
+from bot.settings import Settings, load_settings, rasa_api_token
 from handoff.service import HandoffService
 from kb.db import migrate
 
@@ -43,8 +43,12 @@ class Worker:
         """
         url = f"{self.settings.rasa_api_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
         events = [{"event": "action", "name": "action_listen"}, {"event": "resume"}]
+        # The Rasa HTTP API requires the token (RASA_API_TOKEN from the runner, else var/).
+        token = rasa_api_token(self.settings)
         try:
-            async with self.http.post(url, json=events) as response:
+            async with self.http.post(url, json=events, params={"token": token}) as response:
+                if response.status != 200:  # 401: this worker's token is not the server's
+                    log.warning("could not resume conversation %s: HTTP %s", sender_id, response.status)
                 return response.status == 200
         except aiohttp.ClientError as error:
             log.warning("could not resume conversation %s: %s", sender_id, error)
@@ -85,6 +89,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    install_log_masking()
+    log_masking.install()  # phone numbers and the API token never reach its log
     logging.basicConfig(level=load_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     asyncio.run(main())

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot import rasa_project
-from bot.runner import Assistant, free_port
-from bot.settings import Settings, load_settings
+from bot.runner import Assistant, authenticated, free_port
+from bot.settings import Settings, load_settings, rasa_api_token
 from kb.store import build, plan_files
 from tests.wechat_fixtures import wechat, wechat_api  # noqa: F401  (fixtures)
 
@@ -50,8 +50,17 @@ class RunningAssistant:
         """All reply texts of one turn joined, for assertions on content."""
         return "\n".join(m.get("text", "") for m in self.say(sender, text))
 
+    @property
+    def api_token(self) -> str:
+        """The Rasa HTTP API's token (generated into the test var/ directory)."""
+        return rasa_api_token(self.settings)
+
+    def api_url(self, path: str) -> str:
+        """`path` of the Rasa HTTP API, with the token (everything but channels needs it)."""
+        return authenticated(f"{self.base_url}{path}", self.api_token)
+
     def tracker(self, sender: str) -> dict:
-        with urllib.request.urlopen(f"{self.base_url}/conversations/{sender}/tracker") as r:
+        with urllib.request.urlopen(self.api_url(f"/conversations/{sender}/tracker")) as r:
             return json.loads(r.read())
 
 

@@ -26,6 +26,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.lock_store import AtomicRedisLockStore, UrlLockStore, redis_options
+from bot.runner import authenticated
 from deploy.profile import ProductionProfile
 from deploy.redis import RedisServer
 
@@ -65,7 +66,8 @@ def say(base_url: str, sender: str, text: str, timeout: float = 60) -> Reply:
 
 
 def tracker(profile: ProductionProfile, sender: str) -> dict:
-    with urllib.request.urlopen(f"{profile.api_url}/conversations/{sender}/tracker", timeout=30) as r:
+    url = authenticated(f"{profile.api_url}/conversations/{sender}/tracker", profile.api_token)
+    with urllib.request.urlopen(url, timeout=30) as r:
         return json.loads(r.read())
 
 
@@ -164,6 +166,29 @@ def test_a_long_conversation_keeps_getting_answers_from_the_action_servers(
     for turn in range(14):
         reply = say(profile.url, "prod-long", POLICY_QUESTION)
         assert "医保局" in reply.texts, f"turn {turn + 1}: {reply.texts!r}"
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_api_needs_the_token_and_the_public_server_has_none_of_it(profile: ProductionProfile) -> None:
+    sender = "prod-policy"
+    assert _status(f"{profile.url}/conversations/{sender}/tracker") == 404  # not routed publicly
+    assert _status(f"{profile.url}/status?token={profile.api_token}") == 404
+    assert _status(f"{profile.api_url}/conversations/{sender}/tracker") == 401
+    assert _status(f"{profile.api_url}/status?token=wrong-token-0123456789") == 401
+    assert _status(authenticated(f"{profile.api_url}/status", profile.api_token)) == 200
+    for url in profile.rasa_urls:  # each server directly, too
+        assert _status(f"{url}/status") == 401
+    # The token is never written to a log (nginx's access log included).
+    assert profile.log_dir is not None
+    logs = "".join(p.read_text(errors="replace") for p in Path(profile.log_dir).glob("*.log"))
+    assert "token=***" in logs and profile.api_token not in logs
 
 
 # --------------------------------------------------------------------------- faults
