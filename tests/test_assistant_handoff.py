@@ -11,6 +11,7 @@ from handoff.service import HandoffService
 from kb.db import engine_for
 from tests.conftest import RunningAssistant
 from tests.hotline_standin import HotlineStandIn
+from tests.rasa_api import trigger_intent
 
 
 def tickets_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
@@ -70,9 +71,9 @@ def test_a_complaint_goes_to_12345_without_a_phone_if_the_citizen_declines(
 
 def test_two_misunderstandings_in_a_row_hand_off(running_assistant: RunningAssistant) -> None:
     sender = "handoff-3"
-    first = running_assistant.texts(sender, "/nlu_fallback")
+    first = trigger_intent(running_assistant, sender, "nlu_fallback")
     assert "没有理解" in first and not tickets_of(running_assistant, sender)
-    second = running_assistant.texts(sender, "/nlu_fallback")
+    second = trigger_intent(running_assistant, sender, "nlu_fallback")
     assert "转接人工" in second
     running_assistant.say(sender, "不用")
     [ticket] = tickets_of(running_assistant, sender)
@@ -81,7 +82,7 @@ def test_two_misunderstandings_in_a_row_hand_off(running_assistant: RunningAssis
 
 def test_repeated_negative_feedback_hands_off(running_assistant: RunningAssistant) -> None:
     sender = "handoff-4"
-    running_assistant.say(sender, "/negative_feedback")
+    trigger_intent(running_assistant, sender, "negative_feedback")  # the widget's 不满意 button
     running_assistant.say(sender, "不用")
     [ticket] = tickets_of(running_assistant, sender)
     assert ticket.reason == "negative_feedback"

@@ -376,7 +376,8 @@ def test_numbers_and_menu_clicks_choose_the_last_buttons(standin: WeChatApiStand
         ("event", {"Event": "VIEW", "EventKey": "http://example.invalid"}, None),
         ("event", {"Event": "unsubscribe"}, None),
         ("event", {"Event": "LOCATION", "Latitude": "39.7", "Longitude": "116.3", "Precision": "30"}, None),
-        ("text", {"Content": "/sign_up{\"applicant_name\": \"x\"}"}, "sign_up{\"applicant_name\": \"x\"}"),
+        # passed on as typed: the shared inbound rules (polite) refuse it as a payload
+        ("text", {"Content": "/sign_up{\"applicant_name\": \"x\"}"}, "/sign_up{\"applicant_name\": \"x\"}"),
         ("text", {"Content": "   "}, None),
     ],
 )

@@ -1,6 +1,11 @@
 """Every channel answers every message: politely when it cannot be handled.
 
 `polite(on_new_message)` wraps Rasa's message handler for an input channel:
+- text, sender id and metadata are cleaned of invalid Unicode (lone surrogates, control
+  characters) first, and the shared inbound rules (bot/channels/inbound.py) decide what
+  reaches Rasa: smiley-only messages and typed "/commands" are answered here, and a
+  "/"-text is an intent payload only when the assistant offered it as a button in this
+  conversation or the channel sends it itself;
 - empty or over-long messages get a short reply and never reach NLU;
 - an internal error (tracker store, lock store or action server down) is logged and the
   citizen is told to try again or call the hotline, instead of a 500 or silence;
@@ -21,6 +26,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from activities.privacy import mask_phones_in
 from bot import rasa_project
+from bot.channels import inbound
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -74,14 +80,36 @@ def polite(
     on_new_message: Callable[[UserMessage], Awaitable[Any]]
 ) -> Callable[[UserMessage], Awaitable[None]]:
     async def handle(message: UserMessage) -> None:
+        if isinstance(message.sender_id, str):
+            message.sender_id = inbound.clean_text(message.sender_id)
         output, sender = message.output_channel, message.sender_id
-        text = message.text if isinstance(message.text, str) else ""
+        message.metadata = inbound.clean_data(message.metadata)
+        text = inbound.clean_text(message.text) if isinstance(message.text, str) else ""
         if not text.strip():
             await output.send_response(sender, {"text": reply_text(EMPTY)})
             return
         if len(text) > MAX_MESSAGE_CHARS:
             await output.send_response(sender, {"text": reply_text(TOO_LONG)})
             return
+        offered = None
+        if inbound.needs_offered(text):
+            try:
+                offered = await inbound.offered_in_conversation(message.sender_id)
+            except Exception:
+                log.exception("the conversation of %s could not be read", sender)
+                await output.send_response(sender, {"text": reply_text(BUSY)})
+                return
+        decided = inbound.route(text, message.input_channel, offered)
+        if decided.reply is not None and _handed_to_a_person(sender):
+            # A conversation with a person stays silent: the text is only recorded, as
+            # plain text (a typed "/restart" must not end the hand-off).
+            decided = inbound.Route(text=inbound.plain(text))
+            if not decided.text.strip():
+                return
+        elif decided.reply is not None:
+            await output.send_response(sender, {"text": reply_text(decided.reply)})
+            return
+        message.text = text = decided.text
         counting = _CountingOutput(output)
         message.output_channel = counting
         try:

@@ -42,7 +42,8 @@ seconds for the answer. What this channel guarantees (see docs/wechat.md for ope
   citizen's next message: the ticket number always reaches the citizen.
 - **Abuse.** A token bucket per openid (`WECHAT_RATE_LIMIT_PER_MINUTE`, 10) answers floods
   with `utter_wechat_rate_limited` without running the dialogue. Typed text never becomes
-  an intent payload: a leading "/" is dropped, so "/sign_up{...}" cannot set slots.
+  an intent payload: the inbound rules every channel shares (bot/channels/inbound.py, via
+  polite) let through only payloads the assistant offered or the channel sends itself.
 - **Never the error page.** Malformed XML is a 400, a bad signature a 403, and any
   unexpected exception is logged and answered with `success`.
 
@@ -87,6 +88,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.parser import parse_message
 from wechatpy.replies import TextReply, TransferCustomerServiceReply
 
+from bot.channels import inbound
 from bot.channels.polite import polite
 from bot.channels.wechat_delivery import Delivery, DeliveryPolicy, RetryingSender
 from bot.channels.wechat_delivery import short as _short
@@ -993,12 +995,11 @@ class WeChatBridge:
             choice = self._button_choice(openid, content, incoming.fields.get("bizmsgmenuid"))
             if choice is not None:
                 return choice
-            # Typed text is never an intent payload: "/sign_up{...}" would set slots.
-            content = content.lstrip("/／").strip()
+            # Typed "/sign_up{...}" is judged by the inbound rules all channels share.
             return content or None
         if kind == "voice":
             recognised = str(incoming.fields.get("Recognition") or "").strip()
-            return recognised.lstrip("/／").strip() or VOICE_UNRECOGNISED_PAYLOAD
+            return recognised or VOICE_UNRECOGNISED_PAYLOAD
         if kind == "event":
             event = incoming.event
             if event in {"subscribe", "subscribe_scan"}:
@@ -1254,6 +1255,7 @@ class WeChatInput(InputChannel):
             menu_file = PROJECT_ROOT / menu_file
         payloads = load_click_payloads(menu_file)
         payloads.update({str(k): str(v) for k, v in (credentials.get("click_payloads") or {}).items()})
+        inbound.accept_channel_payloads("wechat", payloads.values())  # menu clicks are ours
         try:
             return cls(WeChatConfig.from_env(click_payloads=payloads))
         except ConfigurationError as error:

@@ -22,6 +22,9 @@ from activities.workdays import add_working_days
 from handoff.models import TicketRow
 from kb.db import engine_for
 from tests.conftest import RunningAssistant
+from tests.rasa_api import trigger_intent
+
+NLU_FALLBACK, NEGATIVE_FEEDBACK = "nlu_fallback", "negative_feedback"
 
 pytestmark = pytest.mark.e2e
 
@@ -107,8 +110,8 @@ def open_session(running_assistant: RunningAssistant, catalogue: Catalogue) -> I
         (["不想跟机器说话"], "requested", "转接人工"),  # NLU
         (["找真人"], "requested", "转接人工"),
         (["我要投诉"], "complaint", "接诉即办"),
-        (["/nlu_fallback", "/nlu_fallback"], "not_understood", "转接人工"),
-        (["/negative_feedback"], "negative_feedback", "转接人工"),
+        ([NLU_FALLBACK, NLU_FALLBACK], "not_understood", "转接人工"),
+        ([NEGATIVE_FEEDBACK], "negative_feedback", "转接人工"),  # the widget's 不满意 button
         (["你这回答我不满意"], "negative_feedback", "转接人工"),  # typed dissatisfaction
     ],
 )
@@ -118,7 +121,10 @@ def test_the_first_hand_off_reply_names_the_hotline_before_the_call_back_questio
     sender = new_sender("first")
     hotline = running_assistant.settings.hotline_number
     for turn in turns:
-        reply = running_assistant.texts(sender, turn)
+        if turn in (NLU_FALLBACK, NEGATIVE_FEEDBACK):  # typed "/…" is plain text (issue 15)
+            reply = trigger_intent(running_assistant, sender, turn)
+        else:
+            reply = running_assistant.texts(sender, turn)
     assert acknowledged in reply
     hotline_then_phone_question(reply, hotline)
     assert not tickets_of(running_assistant, sender)  # not before the citizen answered
