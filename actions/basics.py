@@ -1,6 +1,7 @@
 """Courtesies that may carry a question: "您好，请问医保宣讲是哪个单位负责的？"."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -45,9 +46,15 @@ class ActionThank(_Courtesy, Action):
         return "action_thank"
 
 
+# Asking the assistant itself what it can do ("你都能帮我干点啥"): never a plan question,
+# even right after one (its "干点啥" is no follow-up about a lecture's content).
+_ASKS_THE_ASSISTANT = re.compile(r"(?:你|您)们?(?:都|还|到底)?(?:能|会|可以)")
+
+
 class ActionHelp(Action):
-    """"你能干啥": what the assistant can do. A plan question the NLU took for a request for
-    help ("人怎么选的") is answered from the plans instead."""
+    """"你能干啥": what the assistant can do (also at a form's prompt, which is then asked
+    again). A plan question the NLU took for a request for help ("人怎么选的") is answered
+    from the plans instead."""
 
     def name(self) -> str:
         return "action_help"
@@ -55,7 +62,8 @@ class ActionHelp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
+        if not _ASKS_THE_ASSISTANT.search(question_from(tracker).text) \
+                and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return answered
         dispatcher.utter_message(response="utter_help")
         return []

@@ -16,12 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from activities import formatting
+from activities.applicants import declines_number
 from activities.privacy import phone_of
 from activities.service import beijing_now
 from activities.workdays import add_working_days, is_working_day
 from actions.knowledge import answer_engine, question_from
 from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead, question_answered_instead
-from actions.signup import APPLICATION_SLOTS, SIGNUP_SLOTS, checked, reset
+from actions.forms import APPLICATION_SLOTS, HANDOFF_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
 from bot.settings import load_settings
 from handoff.service import HandoffService, TicketRequest, transcript_line
 
@@ -42,29 +43,18 @@ HANDOFF_FORM = "handoff_form"
 # Forms a hand-off can interrupt; what they collected is dropped (nothing is stored).
 INTERRUPTED_FORMS = {"signup_form": SIGNUP_SLOTS, "application_form": APPLICATION_SLOTS}
 NO_PHONE = "无"
-# Declining, or leaving ("谢谢，再见"): either way the ticket goes ahead without a number.
-_NO_PHONE_WORDS = ("不用", "不需要", "不留", "没有", "跳过", "算了", "不了", "无", "不要", "谢谢", "再见", "拜拜")
-# Said at the call-back prompt, these decline the number whatever the intent ("我不留电话"
-# may look like a question about phone numbers).
-_DECLINE_WORDS = ("不用", "不需要", "不留", "跳过")
 # A request for a person says so; "都请哪些人" labelled request_human asks the plans.
 _PERSON_WORDS = ("人工", "真人", "客服", "工作人员", "转接", "机器", "找人", "来个人", "活人", "接线员",
                  "打电话", "不想跟", "跟人说", "人来", "领导", "投诉")
-# Questions (and requests) answered at the call-back prompt before it is asked again; the
-# rules for each are in nlu_data/rules/handoff.yml.
-INTERJECTIONS = frozenset({
-    "ask_hotline", "ask_medical_insurance", "ask_employment_social_security", "ask_open_day",
-    "ask_policy_lecture", "ask_participation", "ask_work_plan", "ask_activity_schedule",
-    "ask_followup", "ask_help", "ask_identity", "request_human", "complaint", "negative_feedback",
-})
 
 
 def contact_phone_of(text: str) -> str | None:
-    """A mobile number, or NO_PHONE when the citizen prefers not to leave one."""
+    """A mobile number (canonical), NO_PHONE when the citizen prefers not to leave one
+    ("不用", "不留电话"), else None."""
     phone = phone_of(text)
     if phone:
         return phone
-    return NO_PHONE if any(word in text for word in _NO_PHONE_WORDS) else None
+    return NO_PHONE if declines_number(text) else None
 
 
 def transcript(tracker: Tracker) -> list[dict[str, Any]]:
@@ -154,23 +144,18 @@ class ActionFallback(Action):
         return []
 
 
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(PromptedForm, FormValidationAction):
+    """The call-back question, read like every form's prompt (actions.forms.PromptedForm):
+    a number or "不用"/"不留电话" answers it; "算了/不用了/取消/不转了" cancels the hand-off (no
+    ticket); a question is answered and the question asked again."""
+
     def name(self) -> str:
         return "validate_handoff_form"
 
     async def extract_handoff_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """The answer to the call-back question: a number or a refusal always; a question
-        is left unread (the form is rejected, a rule answers it, the form asks again)."""
-        if tracker.get_slot("requested_slot") != "handoff_phone":
-            return {}
-        message = tracker.latest_message
-        text = message.get("text") or ""
-        intent = (message.get("intent") or {}).get("name")
-        if phone_of(text) or any(word in text for word in _DECLINE_WORDS) or intent not in INTERJECTIONS:
-            return {"handoff_phone": text}
-        return {}
+        return self.typed(tracker, "handoff_phone")
 
     def validate_handoff_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -217,7 +202,7 @@ class ActionHandoff(Action):
             hours="—".join(settings.office_hours),
             hotline=settings.hotline_number,
         )
-        return [SlotSet("handoff_phone", None), SlotSet("handoff_reason", None), ConversationPaused()]
+        return [*reset(HANDOFF_SLOTS), ConversationPaused()]
 
 
 class ActionTellHotline(Action):

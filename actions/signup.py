@@ -9,11 +9,10 @@ import asyncio
 import re
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,17 +31,12 @@ from activities.service import (
     beijing_now,
 )
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
+from actions.forms import APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
 from actions.knowledge import activity_service, answer_engine, question_from
 from actions.policy import plans_answer_instead, plans_refusal, question_answered_instead
 from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
-SIGNUP_SLOTS = ("activity_session", "applicant_name", "applicant_phone", "applicant_identity",
-                "applicant_organisation", "data_consent", "signup_confirmed", "consent_at",
-                "signup_outcome")
-# ... and, once a sign-up ends any other way than refused, why an earlier one was refused.
-SIGNUP_ATTEMPT_SLOTS = SIGNUP_SLOTS + ("signup_refusal",)
-APPLICATION_SLOTS = ("application_request", "application_phone", "application_reference")
 # Why the last sign-up could not start (`signup_refusal`): said again, with "nothing was
 # stored", when the citizen goes on to type a name or number as if the form were running.
 NOTHING_STORED = {
@@ -52,31 +46,6 @@ NOTHING_STORED = {
 }
 # What may come between the refused sign-up and such an answer without ending the attempt.
 _CONTINUING_ACTIONS = {"action_listen", "action_extract_slots", "action_answer_form_input"}
-
-
-def reset(slots: tuple[str, ...]) -> list[EventType]:
-    return [SlotSet(slot, None) for slot in slots]
-
-
-def checked(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    slot: str,
-    value: Any,
-    clean: Callable[[str], Any],
-    invalid: str,
-) -> dict[str, Any]:
-    """The cleaned value, or None (the form asks again) after a polite `invalid` response.
-
-    An entity may hold only part of what was typed ("DX-7K3Q" of "DX-7K3Q9M"), so the
-    whole message is tried too.
-    """
-    cleaned = clean(str(value))
-    if cleaned is None:
-        cleaned = clean(tracker.latest_message.get("text") or "")
-    if cleaned is None:
-        dispatcher.utter_message(response=invalid)
-    return {slot: cleaned}
 
 
 def refuse(dispatcher: CollectingDispatcher, session: SessionView) -> dict[str, str]:
@@ -99,7 +68,7 @@ def refused(refusal: dict[str, str]) -> dict[str, Any]:
     return {"signup_outcome": "refused", "signup_refusal": refusal}
 
 
-class ValidateSignupForm(FormValidationAction):
+class ValidateSignupForm(PromptedForm, FormValidationAction):
     """Fills and checks the sign-up slots; ends the form early when sign-up is impossible."""
 
     def name(self) -> str:
@@ -176,6 +145,29 @@ class ValidateSignupForm(FormValidationAction):
         if session.window.state == OPEN:
             return {"activity_session": session.code}
         return refused(refuse(dispatcher, session))
+
+    def extract_applicant_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.typed(tracker, "applicant_name")
+
+    def extract_applicant_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.typed(tracker, "applicant_phone")
+
+    def extract_applicant_identity(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A button's identity entity, else what was typed."""
+        if (reply := self.answer_to(tracker, "applicant_identity")) is None:
+            return {}
+        return {"applicant_identity": next(tracker.get_latest_entity_values("identity"), None) or reply}
+
+    def extract_applicant_organisation(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self.typed(tracker, "applicant_organisation")
 
     def validate_applicant_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -316,19 +308,6 @@ class ActionSubmitSignup(Action):
         return reset(SIGNUP_ATTEMPT_SLOTS)
 
 
-class ActionStopForm(Action):
-    """"算了/不报了" in the middle of a form: stop it and forget what was typed."""
-
-    def name(self) -> str:
-        return "action_stop_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_signup_stopped")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset(SIGNUP_ATTEMPT_SLOTS + APPLICATION_SLOTS)]
-
-
 def refusal_being_answered(tracker: Tracker) -> dict[str, str] | None:
     """The refused sign-up this message goes on answering, if nothing else came in between:
     only form-like answers (inform) since the sign-up form ended with a refusal."""
@@ -379,7 +358,7 @@ class ActionAnswerFormInput(Action):
         if refusal["why"] == "pending":
             values.update(notice_values(activity_service()))
         dispatcher.utter_message(response=NOTHING_STORED[refusal["why"]], **values)
-        # A number typed here fills the check/cancel phone slot (a global entity mapping): drop it.
+        # Nothing typed here is kept for a later check or cancel either.
         return reset(APPLICATION_SLOTS)
 
 
@@ -409,11 +388,28 @@ class ActionStartApplication(Action):
         return []
 
 
-class ValidateApplicationForm(FormValidationAction):
-    """Phone and reference number: together they identify an application."""
+class ValidateApplicationForm(PromptedForm, FormValidationAction):
+    """Phone and reference number: together they identify an application. Either may come
+    with the request itself ("用139…报的名 帮我查查")."""
 
     def name(self) -> str:
         return "validate_application_form"
+
+    def extract_application_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") is None and not tracker.get_slot("application_phone"):
+            phone = phone_of(tracker.latest_message.get("text") or "")
+            return {"application_phone": phone} if phone else {}
+        return self.typed(tracker, "application_phone")
+
+    def extract_application_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") is None and not tracker.get_slot("application_reference"):
+            reference = find_reference(tracker.latest_message.get("text") or "")
+            return {"application_reference": reference} if reference else {}
+        return self.typed(tracker, "application_reference")
 
     def validate_application_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

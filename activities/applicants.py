@@ -1,7 +1,9 @@
-"""Cleaning what citizens type into the sign-up and lookup forms (no Rasa here).
+"""Cleaning what citizens type into the sign-up and lookup forms (no Rasa here), and what
+a reply to any form's prompt is (`reply_kind`: the answer, leaving, or a question asked in
+between).
 
-Each function returns the clean value or None when the input cannot be one, so the form
-can ask again politely instead of storing junk.
+Each cleaning function returns the clean value or None when the input cannot be one, so the
+form can ask again politely instead of storing junk.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from activities.models import IDENTITIES
+from activities.privacy import phone_of
 from activities.service import normalise_reference
 
 IDENTITIES_FILE = Path(__file__).parent / "data" / "identities.yml"
@@ -20,7 +23,7 @@ _NAME_PREFIX = re.compile(r"^(?:我的?名字?(?:是|叫)?|我叫|我是|姓名(
 # Han characters, letters and the middle dots of minority and foreign names.
 _NAME = re.compile(r"[\u3400-\u9fffA-Za-z·•．. ]{2,20}")
 _ORG_PREFIX = re.compile(r"^(?:我的?)?(?:工作)?(?:单位|学校|公司)(?:是|在|：|:)?\s*|^我在\s*")
-_NO_ORG = re.compile(r"^(?:无|没有|没|暂无|不填|跳过|不用填?|不方便|无单位|没单位|没有单位|无业|待业|退休了?)[。.!！]?$")
+_NO_ORG = re.compile(r"^(?:无|没有|没|暂无|不填|跳过|不用填?了?|不需要了?|不方便|无单位|没单位|没有单位|无业|待业|退休了?)[。.!！]?$")
 _REFERENCE_IN_TEXT = re.compile(r"[Dd][Xx][\s-]?[0-9A-Za-z]{6}(?![0-9A-Za-z])")
 
 
@@ -60,3 +63,95 @@ def find_reference(text: str) -> str | None:
     """A reference number inside a message ("编号是dx 7k3q9m" → "DX-7K3Q9M")."""
     match = _REFERENCE_IN_TEXT.search(text or "")
     return normalise_reference(match.group(0)) if match else normalise_reference(text)
+
+
+# --- What a message typed at a form's prompt is --------------------------------------------
+# Every form (sign-up, check/cancel, the hand-off's call-back question) reads its prompts'
+# replies here, so all share one notion of an answer, of leaving and of a question asked
+# in between (actions.forms.PromptedForm applies it; nlu_data/rules answer the question and
+# Rasa then asks the prompt again).
+ANSWER, LEAVE, ASIDE = "answer", "leave", "aside"
+# What a prompt expects. Shaped values have a form a message either has or not; free ones
+# (a name, an organisation) can be almost any text.
+PHONE, CONTACT_PHONE, REFERENCE, NAME, IDENTITY, ORGANISATION = (
+    "phone", "contact_phone", "reference", "name", "identity", "organisation")
+_SHAPED = {PHONE, CONTACT_PHONE, REFERENCE}
+# Questions and requests: never a value, whatever the prompt; each has its own rule.
+ASIDE_INTENTS = frozenset({
+    "ask_medical_insurance", "ask_employment_social_security", "ask_open_day",
+    "ask_policy_lecture", "ask_participation", "ask_work_plan", "ask_activity_schedule",
+    "ask_followup", "ask_help", "ask_hotline", "ask_identity", "request_human", "complaint",
+    "negative_feedback", "check_application", "cancel_application", "sign_up", "greet", "thank",
+    "goodbye",
+})
+# At a shaped prompt, these intents are a (possibly malformed) attempt at the value: the
+# form says what is wrong with it and asks again. Any other intent is asked in between.
+_ATTEMPT_INTENTS = frozenset({"inform", "affirm", "deny"})
+# Leaving: the same words at every prompt of every form ("算了", "不用了", "不转了").
+_LEAVE_WORDS = re.compile(
+    r"算了|取消|不报了|不查了|不填了|不弄了|不办了|不用了|不需要了|不要了|没事了|退出"
+    r"|不想(?:报|查|填|弄|办)了|先不(?:报|查|填|弄|办)"
+)
+# ... and alone, whatever the NLU made of it (a bare "取消" may look like cancelling an application).
+_LEAVE_REPLY = re.compile(r"(?:取消|算了|不用了|不要了|退出|停止?|不转了)[了吧啦呀。.!！~～\s]*")
+# Not wanting a person any more, whatever the NLU made of it ("不转人工了" may look like a
+# request for one).
+_NO_HANDOFF = re.compile(r"不(?:用|要|想|需要)?(?:转|找)(?:人工|真人|客服|了|啦|吧|$)|不(?:用|要|需要)人工")
+# Declining the call-back number (the hand-off goes ahead without one): said about the
+# number or the call-back ("不留电话", "不用回电", "没有手机") ...
+_NO_NUMBER = re.compile(
+    r"不(?:用|需要|要|必|想|方便)?(?:留|回电|回访)|不(?:用|需要|要|必)(?:打|给我打)(?:电话|回来|给我)?"
+    r"|没有?(?:手机|电话)|(?:电话|手机|号码|联系方式)(?:就|还是)?(?:不留|不给|不方便|算了|没有|不用)|跳过"
+)
+# ... or the reply the prompt itself offers ("不用"), alone, or a goodbye.
+_NO_NUMBER_REPLY = re.compile(
+    r"(?:不用|不需要|不要|无|没有|没|不留|谢谢|谢了|再见|拜拜)[啦吧呀。.,，!！~～\s]*(?:谢谢|再见|拜拜)?[。.!！~～\s]*")
+_DIGITS = re.compile(r"[0-9\uff10-\uff19]{3}")
+
+
+def leaves_form(intent: str | None, text: str) -> bool:
+    """True when the message asks to stop the form: the `stop` intent, or a word of leaving
+    ("算了", "不用了", "取消", "不转了") in a message that asks nothing else."""
+    text = text or ""
+    return intent == "stop" or bool(_NO_HANDOFF.search(text) or _LEAVE_REPLY.fullmatch(text.strip())) or (
+        intent not in ASIDE_INTENTS and bool(_LEAVE_WORDS.search(text)))
+
+
+def declines_number(text: str) -> bool:
+    """True when the citizen will not leave a call-back number but still wants the hand-off:
+    "不留电话", "不用回电", "没有手机", or just "不用" (the prompt's own offer)."""
+    text = (text or "").strip()
+    return bool(_NO_NUMBER.search(text) or _NO_NUMBER_REPLY.fullmatch(text))
+
+
+def _has_shape(expects: str, text: str) -> bool:
+    if expects in (PHONE, CONTACT_PHONE):
+        return phone_of(text) is not None or (expects == CONTACT_PHONE and bool(_NO_NUMBER.search(text)))
+    if expects == REFERENCE:
+        return find_reference(text) is not None
+    if expects == ORGANISATION:
+        return bool(_NO_ORG.match(_ORG_PREFIX.sub("", text.strip()).strip(" 。.")))
+    return False
+
+
+def reply_kind(expects: str, intent: str | None, text: str) -> str:
+    """What a message typed at a prompt expecting `expects` is: ANSWER (the form checks it,
+    and says so politely if it is malformed), LEAVE (stop the form, nothing stored) or ASIDE
+    (a question or request: answered, then the prompt is asked again).
+
+    The value itself always counts ("算了 电话不留了" declines the number, "13812345678
+    热线是多少" gives it); then leaving; then questions and requests by their intent. At a
+    shaped prompt (a number, a reference) only something like an attempt is an answer.
+    """
+    text = text or ""
+    if _has_shape(expects, text):
+        return ANSWER
+    if leaves_form(intent, text):
+        return LEAVE
+    if expects == CONTACT_PHONE and declines_number(text):
+        return ANSWER
+    if intent in ASIDE_INTENTS:
+        return ASIDE
+    if expects in _SHAPED:
+        return ANSWER if intent in _ATTEMPT_INTENTS or _DIGITS.search(text) else ASIDE
+    return ANSWER

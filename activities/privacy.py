@@ -1,30 +1,63 @@
-"""Phone numbers: normalised for storage, masked everywhere people or logs can see them."""
+"""Phone numbers: the one place they are read, normalised for storage, and masked everywhere
+people or logs can see them.
+
+A mainland mobile number is 1[3-9] and nine more digits. Citizens write it in many ways:
+full-width or mixed digits (１３９１２３４００８２), spaces, dashes or dots between groups
+(138 1234 5678, 138-1234-5678, 138.1234.5678), with +86 / 86 / 0086 in front, with
+parentheses ((+86) 138…). Every reader of a number (the forms, the hand-off, the operator
+CLI) goes through `phone_of` / `normalise_phone` / `find_phone`, which return the canonical
+11 ASCII digits; `mask_phones_in` masks every such written form in a text.
+"""
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
-# Mainland mobile numbers: 1[3-9] and nine more digits, optionally written with +86,
-# spaces or hyphens ("138 1234 5678", "+86-138-1234-5678").
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
-_PHONE_EXACT = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+# Digits as typed: ASCII or full-width (a Chinese IME in full-width mode).
+_DIGIT = "[0-9\uff10-\uff19]"
+# What people put between digit groups: spaces (also no-break and ideographic ones; never a
+# line break), dashes and hyphens of every width, dots, parentheses.
+_SEPARATOR = r"[ \t\u00a0\u3000\-\u2010-\u2015\u2212\uff0d.\uff0e\u00b7\u30fb()\uff08\uff09]"
+_GAP = f"{_SEPARATOR}{{0,3}}"
+# +86, 86, 0086 (any width), optionally in parentheses, before the number.
+_PREFIX = (
+    f"[(\uff08]?(?:[+\uff0b]|[0\uff10]{{2}})?[8\uff18]{_GAP}[6\uff16][)\uff09]?{_GAP}"
+)
+_MOBILE = f"[1\uff11]{_GAP}[3-9\uff13-\uff19](?:{_GAP}{_DIGIT}){{9}}"
+# A mobile number inside a longer text, not glued to other digits.
+_PHONE_IN_TEXT = re.compile(f"(?<![0-9\uff10-\uff19])(?:{_PREFIX})?({_MOBILE})(?![0-9\uff10-\uff19])")
+_PHONE_EXACT = re.compile(r"(?:\+86|0086|86)?(1[3-9]\d{9})")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def _ascii(text: str) -> str:
+    """Full-width forms made ASCII (Unicode NFKC: "１３８－" → "138-")."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _digits(written: str) -> str:
+    return _NOT_DIGIT.sub("", _ascii(written))
 
 
 def normalise_phone(text: str) -> str | None:
-    """"138 1234-5678" / "+8613812345678" → "13812345678"; None if not a mainland mobile."""
-    compact = re.sub(r"[\s\-()（）]", "", text or "")
+    """The whole text as one mobile number: "138 1234-5678" / "+86 １３８１２３４５６７８" /
+    "(0086)138.1234.5678" → "13812345678"; None if it is not exactly a mainland mobile."""
+    compact = re.sub(f"{_SEPARATOR}+", "", _ascii(text or ""))
     match = _PHONE_EXACT.fullmatch(compact)
     return match.group(1) if match else None
 
 
 def find_phone(text: str) -> str | None:
-    """The first mainland mobile number inside a longer message ("我的手机是138…")."""
+    """The first mainland mobile number inside a longer message ("我的手机是138 1234 5678"),
+    canonical (11 ASCII digits), or None."""
     match = _PHONE_IN_TEXT.search(text or "")
-    return "".join(match.groups()) if match else None
+    return _digits(match.group(1)) if match else None
 
 
 def phone_of(text: str) -> str | None:
-    """The number a citizen gave, whether they typed only the number or a sentence."""
+    """The number a citizen gave, whether they typed only the number or a sentence;
+    canonical (11 ASCII digits), or None when there is none."""
     return normalise_phone(text) or find_phone(text)
 
 
@@ -34,13 +67,15 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_phones_in(text: str) -> str:
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone("".join(m.groups())), text)
+    """`text` with every mobile number, in any written form, replaced by its masked form
+    (138****5678); the rest of the text unchanged."""
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(_digits(m.group(1))), text)
 
 
 def mask_phone_in(text: str, phone: str) -> str:
     """Mask one particular number wherever it occurs in `text`, in any of its written forms."""
     return _PHONE_IN_TEXT.sub(
-        lambda m: mask_phone(phone) if "".join(m.groups()) == phone else m.group(0), text
+        lambda m: mask_phone(phone) if _digits(m.group(1)) == phone else m.group(0), text
     )
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from activities.privacy import mask_phone, mask_phones_in
+from activities.privacy import mask_phone, mask_phones_in, phone_of
 from activities.service import beijing_now
 from handoff.models import CLOSED, OPEN, TIMED_OUT, FeedbackRow, OutboxRow, TicketRow
 from kb.db import UnitOfWork
@@ -46,6 +46,7 @@ class TicketRequest:
     sender_id: str
     reason: str
     transcript: list[dict[str, Any]]
+    # As the citizen gave it; stored canonical (activities.privacy.phone_of: 11 digits).
     contact_phone: str | None = None
     consent_at: dt.datetime | None = None
 
@@ -89,14 +90,17 @@ class HandoffService:
     # --- tickets ---------------------------------------------------------------------
 
     def open_ticket(self, request: TicketRequest) -> TicketView:
+        """Store a ticket (and its outbox entry) and return it. The contact phone is stored
+        canonical (11 digits), or not at all when it is no mainland mobile number."""
         now = self.clock()
+        phone = phone_of(request.contact_phone) if request.contact_phone else None
         with self.uow.session() as session:
             ticket = TicketRow(
                 channel=request.channel,
                 sender_id=request.sender_id,
                 reason=request.reason,
-                contact_phone=request.contact_phone,
-                consent_at=request.consent_at,
+                contact_phone=phone,
+                consent_at=request.consent_at if phone else None,
                 transcript=request.transcript,
                 status=OPEN,
                 created_at=now,
