@@ -8,6 +8,7 @@ nothing about facets or conversation context; kb.understanding does.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -165,6 +166,30 @@ class WordMatcher:
         not a generic or a plan's name): "方案里有好几个“并重”，都是哪几个" → the sentence of
         the aims with its four 并重. None when such words point at different sentences, or
         at a numbered record or the rules (their own answers say it)."""
+        record = self._rare_word_holder(text)
+        return record if record is not None and record.kind == "text" else None
+
+    def writes_alone(self, record: Record, text: str) -> bool:
+        """Whether `record` is the only record of all the plans that writes some words of
+        the question, more of them than any other record writes alone: "电话必须接 接听率要
+        达到多少" → item 15, the only one that writes 电话 and 接听. A retrieved record that
+        does is said, not guessed. Two such words are needed: one ("政策评价结果怎么样":
+        评价) may be shared by chance."""
+        words = {w for w in self.content_words(self._without_plan_names(text))
+                 if w not in self._ignored and not self.kb.gazetteer.mentions(w)}
+        alone: Counter[str] = Counter()
+        for word in words:
+            holders = {r.ref for r in self._all_sentences_holders() if word in r.searchable}
+            if len(holders) == 1:
+                alone[next(iter(holders))] += 1
+        ranked = alone.most_common(2)
+        if not ranked or ranked[0][0] != record.ref or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return False
+        return ranked[0][1] >= 2
+
+    def _rare_word_holder(self, text: str) -> Record | None:
+        """The record of the one sentence that alone writes the question's rare words; None
+        when there is none, or they point at different sentences."""
         if self._about_something_else(text):
             return None  # "新生儿落户需要准备啥": about something no plan names
         words = {w for w in self.content_words(self._without_plan_names(text))
@@ -176,10 +201,7 @@ class WordMatcher:
                        for sentence in self.kb.sentences_of(record) if word in sentence}
             if len(holders) == 1:
                 found |= holders
-        if len(found) != 1:
-            return None
-        record = self.kb.by_ref[next(iter(found))[0]]
-        return record if record.kind == "text" else None
+        return self.kb.by_ref[next(iter(found))[0]] if len(found) == 1 else None
 
     def _all_sentences_holders(self) -> Iterator[Record]:
         return (r for r in self.kb.records if r.kind in ("text", "rules", *NUMBERED_KINDS))
@@ -263,8 +285,7 @@ class WordMatcher:
     def _saying_candidates(self) -> Iterator[Record]:
         """The records whose sentences may say a question (`_SAYING`), without a plan's cover
         letter: it is asked about as the plan itself."""
-        return (r for r in self.kb.records
-                if r.kind in _SAYING and "通知" not in getattr(r.row, "section", ""))
+        return (r for r in self.kb.records if r.kind in _SAYING and not _cover_letter(r))
 
     def sentence_words(self, text: str) -> tuple[set[str], set[str]]:
         """(content words of the widened text, the plans' own words added for everyday ones)."""
@@ -296,11 +317,28 @@ class WordMatcher:
                 return [record]
         if ACTIVITIES_NAMED.search(text):
             # "我在活动上提的意见会有回话吗": a question about the activities, answered by the
-            # sentence of the work requirements that holds its distinctive word (意见, 考核).
+            # sentence of the work requirements that holds its distinctive word (意见, 考核),
+            # or of the participation rules ("流程会提前告诉我们吗": 公告内容…流程安排).
+            # The plans' own words for everyday ones count first ("跟哪个部门报" → 报备).
             distinctive = {w for w in words if w not in self.cues.generic_words}
-            best = max(((sum(w in p for w in distinctive), r) for r in self.kb.records
-                        if r.kind == "text" for p in self.kb.sentences_of(r)),
-                       key=lambda pair: pair[0], default=(0, None))
-            if best[0]:
+            # A longer everyday phrase is the surer sign (跟哪个部门报 → 报备 over 主办 → 主办单位).
+            rest = self.without_names(text)
+            strength = {word: max(len(s) for s in said if s in rest)
+                        for word, said in self.config["plan_words"].items()
+                        if any(s in rest for s in said)}
+            # The rules only by such a word: their long lists share some word with anything
+            # ("最近有什么活动可以参加" asks for sessions, not the rules' 参加人员).
+            scored = (((sum(n for w, n in strength.items() if w in p), sum(w in p for w in distinctive)), r)
+                      for r in self.kb.records if r.kind in ("text", "rules")
+                      for p in self.kb.sentences_of(r))
+            best = max(((key, r) for key, r in scored if r.kind == "text" or key[0]),
+                       key=lambda pair: pair[0], default=((0, 0), None))
+            if best[0][1]:
                 return [best[1]]
         return []
+
+
+def _cover_letter(record: Record) -> bool:
+    """Whether `record` is a plan's cover letter (the 通知 part before its first heading):
+    asked about as the plan itself (文号, date, issuer), never quoted as a fact's answer."""
+    return record.kind == "text" and "通知" in getattr(record.row, "section", "")

@@ -454,8 +454,9 @@ class Understanding:
         if retrieved:
             evidence = "mention" if (units | specific) & {
                 i for r in retrieved for i in (*r.unit_ids, *r.topic_ids)} else "retrieval"
-            if evidence == "retrieval" and retrieved[0].kind != "text" \
-                    and self.words.says(retrieved[:1], text):
+            if evidence == "retrieval" and retrieved[0].kind in NUMBERED_KINDS \
+                    and (self.words.says(retrieved[:1], text)
+                         or self.words.writes_alone(retrieved[0], text)):
                 # "有没有要求细则跟政策一块儿出": a sentence of item 23 says it in two words or
                 # more, not one word shared by chance.
                 evidence = "said"

@@ -8,7 +8,7 @@ import pytest
 
 from kb.answers import Question
 from kb.parser import parse_plan
-from tests.unit.answering import INTERACTION, ask
+from tests.unit.answering import INTERACTION, WORK_POINTS, ask
 
 pytestmark = pytest.mark.unit
 
@@ -111,3 +111,33 @@ def test_a_lecture_asked_beyond_its_topic_list_is_answered_with_its_whole_conten
 def test_the_nth_part_asked_after_the_outline_is_no_nth_lecture(engine) -> None:
     answer = ask(engine, "政民互动方案分几个部分", "第三部分讲的啥")
     assert "三、政民互动形式" in answer.text and "第3讲" not in answer.text
+
+
+# --- the participation rules' own sentences; the cover letter is no answer -----------------
+
+@pytest.mark.parametrize("text", ["活动的流程会不会提前告诉我们", "开放日的流程安排会提前公布吗"])
+def test_a_question_the_rules_sentence_answers_quotes_it_not_the_cover_letter(engine, text) -> None:
+    answer = engine.answer(Question(text, "ask_participation"))
+    assert answer.covered and "流程安排" in answer.text
+    assert f"{INTERACTION}#rules" in answer.sources and "附件" not in answer.text
+
+
+@pytest.mark.parametrize("text", ["说是请群众代表 是啥样的群众代表啊", "邀请哪种代表参加"])
+def test_what_kind_of_representatives_is_who_can_join(engine, text) -> None:
+    question = Question(text, "inform")  # the NLU took it for a detail typed outside a form
+    assert engine.answers_clearly(question)
+    answer = engine.answer(question)
+    assert answer.asked == "who_can_join" and "家长代表" in answer.text
+
+
+# --- a retrieved record that alone writes the question's words is said, not guessed --------
+
+@pytest.mark.parametrize("text", [
+    "你好 上回我给一个部门打电话问补贴政策 要么没人接 要么说不归他们管让我找别人 跟踢皮球似的 有没有规定电话必须接 接听率要达到多少",
+    "单位的咨询电话老是打不通 有要求吗",
+])
+def test_a_story_whose_words_only_one_item_writes_is_answered_by_it(engine, text) -> None:
+    question = Question(text, "complaint")  # the NLU heard a complaint; the plans answer it
+    assert engine.answers_clearly(question)
+    assert f"{WORK_POINTS}#item:15" in engine.answer(question).sources
+
