@@ -13,7 +13,7 @@ import random
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -470,25 +470,46 @@ REDACTED_NAME = "**"
 
 
 def _redact_conversations(session: Session, phone: str, names: dict[str, str]) -> int:
-    """Mask `phone` (however it was typed) in every stored event, and the applicant's name
-    in the events of the conversations they applied from."""
+    """Mask `phone` (however it was typed: full-width digits too) in every stored event, and
+    the applicant's name in the events of the conversations they applied from."""
     if not sa.inspect(session.connection()).has_table("events"):
         return 0
     candidates = session.execute(
         sa.select(_EVENTS.c.id, _EVENTS.c.sender_id, _EVENTS.c.data).where(
-            sa.or_(_EVENTS.c.data.like(f"%{phone[-4:]}%"), _EVENTS.c.sender_id.in_(list(names)))
+            sa.or_(_EVENTS.c.data.like(f"%{phone[-4:]}%"), _EVENTS.c.sender_id.in_(list(names)),
+                   # Rasa stores events as JSON with non-ASCII escaped: full-width digits
+                   # (０-９, a Chinese IME's) are written \uff10-\uff19.
+                   _EVENTS.c.data.like("%\\uff1%", escape="!"))
         )
     ).all()
     changed = 0
     for event_id, sender_id, data in candidates:
-        redacted = mask_phone_in(data or "", phone)
-        if sender_id in names:  # Rasa stores events as JSON with non-ASCII escaped
-            for written in {names[sender_id], json.dumps(names[sender_id])[1:-1]}:
-                redacted = redacted.replace(written, REDACTED_NAME)
+        redacted = _redacted_event(data or "", phone, names.get(sender_id))
         if redacted != data:
             session.execute(sa.update(_EVENTS).where(_EVENTS.c.id == event_id).values(data=redacted))
             changed += 1
     return changed
+
+
+def _redacted_event(data: str, phone: str, name: str | None) -> str:
+    """One stored event (Rasa's JSON) with `phone` masked in every string it holds, and
+    `name` replaced; the same JSON text when nothing changed."""
+    def redact(value: Any) -> Any:
+        if isinstance(value, str):
+            value = mask_phone_in(value, phone)
+            return value.replace(name, REDACTED_NAME) if name else value
+        if isinstance(value, list):
+            return [redact(v) for v in value]
+        if isinstance(value, dict):
+            return {k: redact(v) for k, v in value.items()}
+        return value
+
+    try:
+        event = json.loads(data)
+    except ValueError:  # not JSON: mask the text as it is
+        return redact(data)
+    redacted = redact(event)
+    return data if redacted == event else json.dumps(redacted)
 
 
 EXPORT_COLUMNS = (

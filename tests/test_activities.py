@@ -280,8 +280,12 @@ def test_forget_masks_the_person_in_stored_conversations(service: ActivityServic
     asyncio.run(store_.save(tracker))
     other = DialogueStateTracker.from_events("neighbour", [UserUttered("王小明是我邻居")])
     asyncio.run(store_.save(other))
+    # The same number typed in full-width digits in another conversation (a hand-off).
+    elsewhere = DialogueStateTracker.from_events("elsewhere", [UserUttered("回电打１３８１２３４５６７８")])
+    asyncio.run(store_.save(elsewhere))
 
     assert service.forget("13812345678") == 1
+    assert asyncio.run(store_.retrieve("elsewhere")).latest_message.text == "回电打138****5678"
 
     texts = [e.text for e in asyncio.run(store_.retrieve("citizen")).events if isinstance(e, UserUttered)]
     assert texts == ["**", "我的手机是138****5678", "开放点9在哪"]
