@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import logging
 import random
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -30,7 +29,8 @@ from activities.models import (
     ActivitySessionRow,
     ApplicationRow,
 )
-from activities.privacy import mask_phone, mask_phone_in
+from activities.privacy import mask_phone
+from activities.redaction import redact_conversations
 from activities.workdays import subtract_working_days
 from kb.db import UnitOfWork
 
@@ -457,59 +457,12 @@ class ActivityService:
             names = {row.sender_id: row.name for row in rows if row.sender_id}
             for row in rows:
                 session.delete(row)
-            redacted = _redact_conversations(session, phone, names)
+            redacted = redact_conversations(session, phone, names)
             log.info(
                 "deleted %d applications of %s, redacted %d conversation events",
                 len(rows), mask_phone(phone), redacted,
             )
             return len(rows)
-
-
-_EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("data"))
-REDACTED_NAME = "**"
-
-
-def _redact_conversations(session: Session, phone: str, names: dict[str, str]) -> int:
-    """Mask `phone` (however it was typed: full-width digits too) in every stored event, and
-    the applicant's name in the events of the conversations they applied from."""
-    if not sa.inspect(session.connection()).has_table("events"):
-        return 0
-    candidates = session.execute(
-        sa.select(_EVENTS.c.id, _EVENTS.c.sender_id, _EVENTS.c.data).where(
-            sa.or_(_EVENTS.c.data.like(f"%{phone[-4:]}%"), _EVENTS.c.sender_id.in_(list(names)),
-                   # Rasa stores events as JSON with non-ASCII escaped: full-width digits
-                   # (０-９, a Chinese IME's) are written \uff10-\uff19.
-                   _EVENTS.c.data.like("%\\uff1%", escape="!"))
-        )
-    ).all()
-    changed = 0
-    for event_id, sender_id, data in candidates:
-        redacted = _redacted_event(data or "", phone, names.get(sender_id))
-        if redacted != data:
-            session.execute(sa.update(_EVENTS).where(_EVENTS.c.id == event_id).values(data=redacted))
-            changed += 1
-    return changed
-
-
-def _redacted_event(data: str, phone: str, name: str | None) -> str:
-    """One stored event (Rasa's JSON) with `phone` masked in every string it holds, and
-    `name` replaced; the same JSON text when nothing changed."""
-    def redact(value: Any) -> Any:
-        if isinstance(value, str):
-            value = mask_phone_in(value, phone)
-            return value.replace(name, REDACTED_NAME) if name else value
-        if isinstance(value, list):
-            return [redact(v) for v in value]
-        if isinstance(value, dict):
-            return {k: redact(v) for k, v in value.items()}
-        return value
-
-    try:
-        event = json.loads(data)
-    except ValueError:  # not JSON: mask the text as it is
-        return redact(data)
-    redacted = redact(event)
-    return data if redacted == event else json.dumps(redacted)
 
 
 EXPORT_COLUMNS = (
