@@ -185,10 +185,14 @@ def test_assets_are_served_by_the_rasa_server(running_assistant: RunningAssistan
     import urllib.error
     import urllib.request
 
-    for name, kind in [("widget.js", "javascript"), ("widget.css", "text/css"),
-                       ("socket.io.min.js", "javascript"), ("demo", "text/html")]:
+    # widget.js loads its parts (conversation.js, connection.js, messages.js) from /widget/.
+    for name, kind in [("widget.js", "javascript"), ("conversation.js", "javascript"),
+                       ("connection.js", "javascript"), ("messages.js", "javascript"),
+                       ("widget.css", "text/css"), ("socket.io.min.js", "javascript"),
+                       ("demo", "text/html")]:
         with urllib.request.urlopen(f"{running_assistant.base_url}/widget/{name}") as response:
             assert response.status == 200 and kind in response.headers["Content-Type"]
+            assert response.headers["Cache-Control"] == "public, max-age=300"
     bad = urllib.request.Request(
         f"{running_assistant.base_url}/widget/feedback", data=b"{not json",
         headers={"Content-Type": "application/json"},

@@ -4,7 +4,10 @@
 the socketio channel (`WidgetSocketIOInput`, Rasa's own with one fix, see below). It only
 serves, under /widget/:
 
-- widget.js, widget.css     the widget (widget/ in the repository)
+- widget.js, widget.css     the widget (widget/ in the repository); widget.js, the one file a
+                            page embeds, loads its parts from here: conversation.js (the
+                            record kept in the browser), connection.js (socketio, history,
+                            feedback) and messages.js (the log), then starts
 - socket.io.min.js          the socket.io 4 client, installed by `npm ci --prefix widget`
 - demo                      a Daxing-government-style demo page with the widget embedded
 - feedback (POST)           满意 / 不满意 ratings (handoff.service); repeated 不满意 hand off
@@ -68,6 +71,10 @@ RECENT_TURNS = 10_000
 # URL path under /widget/ -> (file, content type)
 ASSETS: dict[str, tuple[Path, str]] = {
     "widget.js": (WIDGET_DIR / "widget.js", "application/javascript; charset=utf-8"),
+    # The parts widget.js loads (as ...?v=<its PARTS_VERSION>).
+    "conversation.js": (WIDGET_DIR / "conversation.js", "application/javascript; charset=utf-8"),
+    "connection.js": (WIDGET_DIR / "connection.js", "application/javascript; charset=utf-8"),
+    "messages.js": (WIDGET_DIR / "messages.js", "application/javascript; charset=utf-8"),
     "widget.css": (WIDGET_DIR / "widget.css", "text/css; charset=utf-8"),
     "demo": (WIDGET_DIR / "demo.html", "text/html; charset=utf-8"),
     "socket.io.min.js": (SOCKET_IO_DIST / "socket.io.min.js", "application/javascript; charset=utf-8"),
