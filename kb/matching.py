@@ -170,11 +170,15 @@ class WordMatcher:
         return record if record is not None and record.kind == "text" else None
 
     def writes_alone(self, record: Record, text: str) -> bool:
-        """Whether `record` is the only record of all the plans that writes some words of
-        the question, more of them than any other record writes alone: "电话必须接 接听率要
-        达到多少" → item 15, the only one that writes 电话 and 接听. A retrieved record that
-        does is said, not guessed. Two such words are needed: one ("政策评价结果怎么样":
-        评价) may be shared by chance."""
+        """Whether `record` is the `alone_writer` of the question. A retrieved record that
+        is said, not guessed."""
+        return self.alone_writer(text) is record
+
+    def alone_writer(self, text: str) -> Record | None:
+        """The only record of all the plans that writes some words of the question, two or
+        more, and more of them than any other record writes alone: "电话必须接 接听率要达到
+        多少" → item 15, the only one that writes 电话 and 接听; "有个街道搞一对一帮着代办" →
+        site 5 (一对一, 代办). One such word may be shared by chance ("政策评价结果怎么样")."""
         words = {w for w in self.content_words(self._without_plan_names(text))
                  if w not in self._ignored and not self.kb.gazetteer.mentions(w)}
         alone: Counter[str] = Counter()
@@ -183,9 +187,9 @@ class WordMatcher:
             if len(holders) == 1:
                 alone[next(iter(holders))] += 1
         ranked = alone.most_common(2)
-        if not ranked or ranked[0][0] != record.ref or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
-            return False
-        return ranked[0][1] >= 2
+        if not ranked or ranked[0][1] < 2 or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        return self.kb.by_ref[ranked[0][0]]
 
     def _rare_word_holder(self, text: str) -> Record | None:
         """The record of the one sentence that alone writes the question's rare words; None

@@ -70,7 +70,13 @@ class Understanding:
         units = {m.id for m in mentions if m.label == UNIT} | self.find.units_by_field(question.text)
         topics = {m.id for m in mentions if m.label == TOPIC}
         # Described topics are looked for outside the names found ("统计局" is no 统计 question).
-        return units, topics | self.cues.colloquial(self.words.without_names(text, mentions))
+        described = self.cues.colloquial(self.words.without_names(text, mentions))
+        if described and (alone := self.words.alone_writer(question.text)) is not None \
+                and not described & set(alone.topic_ids):
+            # "俺在工地干活…听说有个街道搞一对一帮着代办": the plan's own words (一对一, 代办,
+            # site 5) outweigh an everyday word of the story (工地 → 回迁房).
+            described = set()
+        return units, topics | described
 
     def _entities_in_text(self, question: Question, own: Sequence[Any]) -> list[str]:
         """The NLU's unit and topic values, except those the text does not name when it names
@@ -119,8 +125,13 @@ class Understanding:
             # no open-day site is about it; the question is about the kind it names.
             fitting = {t for t in specific
                        if any(t in r.topic_ids for k in asked_kinds for r in self.kb.of_kind(k))}
-            topics -= specific - fitting
-            specific = fitting
+            if not fitting and not any(p.search(_clause_of(text, specific)) for p in KIND_WORDS.values()):
+                # "我妈老被人拉去听讲座…，区里防非法集资的宣传是谁在管": the kind is the
+                # story's; the clause that names the topic names no kind.
+                named_kinds = asked_kinds = []
+            else:
+                topics -= specific - fitting
+                specific = fitting
         kinds = self.kinds_of(question, topics)
         if facet == "procedure" and "预约" in text and ACTIVITY_WORDS.search(text) \
                 and not (units or specific):
@@ -277,6 +288,9 @@ class Understanding:
                 and not units:  # "观音寺街道的开放日": that street's, not all towns' and streets'
             suffixes = tuple(self.config["town_unit_suffixes"])
             sites = [s for s in self.kb.of_kind("site") if any(u.endswith(suffixes) for u in s.units)]
+            described = [s for s in sites if self.words.says([s], text)]
+            if len(described) == 1:  # "哪个镇的开放日是展示村里的政务服务站…": that one
+                return reading(described, "said")
             return reading(sites, "filter", mode=base["mode"] or "list", listing="towns")
         if (month := cues.deadline_month(text)) and not units and not specific:
             items = [r for r in self.kb.of_kind("item") if r.row.deadline
@@ -368,6 +382,9 @@ class Understanding:
         checked = facet == "unit" and base["yes_no"] and bool(specific)
         retrieved = self.words.retrieve(self.words.widened(text), kinds, set() if checked else units,
                                         specific, topics)
+        if not retrieved and (alone := self.words.alone_writer(text)) is not None \
+                and alone.kind in NUMBERED_KINDS:
+            retrieved = [alone]  # the only record that writes two of its words (一对一, 代办)
         if named_kinds and any(r.kind in named_kinds for r in retrieved):
             # "开放日和宣讲里头跟教育有关的都有啥": of the kinds named, not a work item too.
             retrieved = [r for r in retrieved if r.kind in named_kinds]
@@ -442,3 +459,10 @@ class Understanding:
             # "政务开放日" alone: what there is. "开放日那天管午饭吗" asks what no list says.
             return self.kb.of_kind(kinds[0])
         return []
+
+
+def _clause_of(text: str, topics: set[str]) -> str:
+    """The clause (between commas or stops) of `text` that writes the last of `topics`;
+    the whole text when none is written as such."""
+    clauses = [c for c in re.split(r"[，,。；;！!？?\s]+", text) if c]
+    return next((c for c in reversed(clauses) if any(t in c for t in topics)), text)

@@ -141,3 +141,67 @@ def test_a_story_whose_words_only_one_item_writes_is_answered_by_it(engine, text
     assert engine.answers_clearly(question)
     assert f"{WORK_POINTS}#item:15" in engine.answer(question).sources
 
+
+
+# --- a description narrows a list, and the plan's own words outweigh a story's -------------
+
+@pytest.mark.parametrize("text, unit", [
+    ("哪个镇的开放日是展示村里的政务服务站 让村民在家门口就把事办了的", "北臧村镇"),
+    ("哪个街道的开放日有一对一帮办代办", "观音寺街道"),
+])
+def test_which_town_asked_with_a_description_is_the_site_it_describes(engine, text, unit) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and unit in answer.text and len(answer.sources) == 1
+
+
+def test_which_towns_without_a_description_lists_them_all(engine) -> None:
+    answer = engine.answer(Question("哪些镇街有开放日"))
+    assert "北臧村镇" in answer.text and "观音寺街道" in answer.text
+
+
+def test_the_plans_own_words_outweigh_an_everyday_word_of_the_story(engine) -> None:
+    # 工地 is an everyday word for 回迁房 (site 11); 一对一 and 代办 are written by site 5 only.
+    answer = engine.answer(Question("俺在工地干活 办个事得跑好几趟 听说有个街道搞一对一帮着代办 是哪个"))
+    assert answer.covered and answer.sources == (f"{INTERACTION}#site:5",)
+
+
+@pytest.mark.parametrize("text, site", [("区政务服务局自己也开放吗 开放的是啥地方", "site:1"),
+                                         ("教委也开放吗", "site:17")])
+def test_whether_a_unit_opens_too_is_asked_about_its_open_day(engine, text, site) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and f"{INTERACTION}#{site}" in answer.sources
+
+
+def test_a_kind_named_in_the_story_does_not_hide_the_topic_asked(engine) -> None:
+    # 讲座 belongs to the story; the clause that asks names 非法集资 (item 3) and no kind.
+    answer = engine.answer(Question("我妈七十多了老被人拉去听讲座还让投钱，区里防非法集资的宣传是谁在管啊"))
+    assert answer.covered and f"{WORK_POINTS}#item:3" in answer.sources and "区金融办" in answer.text
+
+
+@pytest.mark.parametrize("text, facet, said", [
+    ("我们企业想派人参加开放日，企业代表在邀请范围里吗", "who_can_join", "企业代表"),
+    ("最后参加活动的群众代表是根据什么定的", "how_to_join", "报名情况"),
+])
+def test_who_is_invited_and_how_they_are_chosen_are_the_rules(engine, text, facet, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.asked == facet and said in answer.text and f"{INTERACTION}#rules" in answer.sources
+
+
+# --- what the plans do not say: how long, opening days, how full, who in person, house rules ---
+
+@pytest.mark.parametrize("text, facet", [
+    ("政务开放日每场活动时长多长？", "duration"),
+    ("采育镇大厅周六上班吗？", "hours"),
+    ("政务开放日报名的人多不多 名额满了吗", "availability"),
+    ("统计局入统宣讲是哪位领导来讲？", "person"),
+    ("开放日现场能拍照发朋友圈吗", "house_rules"),
+    ("去参观可以录像吗", "house_rules"),
+])
+def test_a_detail_the_plans_do_not_give_is_refused_honestly(engine, text, facet) -> None:
+    answer = engine.answer(Question(text, "ask_participation"))
+    assert not answer.covered and answer.asked == facet and "热线" in answer.text
+
+
+@pytest.mark.parametrize("text", ["开放日一场多少人", "医保宣讲谁来讲", "宣讲的课件会公开吗"])
+def test_what_the_plans_do_give_is_still_answered(engine, text) -> None:
+    assert engine.answer(Question(text)).covered
