@@ -248,6 +248,10 @@ class Understanding:
             # plan's 基本原则.
             base["facet"] = "content"
             return reading([said], "said")
+        if facet == "section" and specific and not units and (held := self._section_saying(text, specific)):
+            # "工作目标里对政策兑现提出了怎样的要求": the sentence of that part, not item 22.
+            base["facet"] = "content"
+            return reading(held, "sentence")
         if facet == "section" and (units or KIND_WORDS["site"].search(text)
                                    or KIND_WORDS["lecture"].search(text)):
             base["facet"] = facet = cues.facet(text, skip={"section"})  # a record's aim: its content
@@ -407,6 +411,13 @@ class Understanding:
                 evidence = "said"
             return reading(retrieved, evidence)
         return reading(self._kind_level(question, kinds, base), "kind" if kinds else "none")
+
+    def _section_saying(self, text: str, topics: set[str]) -> list[Record]:
+        """The first part (工作目标, 基本原则…) the question names that writes one of
+        `topics` (as any of its names); [] when none does."""
+        documents = [r for r in self.kb.records if r.kind == "document"]
+        forms = {f for t in topics if (term := self.kb.gazetteer.term(TOPIC, t)) for f in term.surface_forms}
+        return [r for r in self.find.sections(text, documents) if any(f in r.text for f in forms)][:1]
 
     def _follows_up(self, question: Question, facet: str | None) -> bool:
         """A question with no subject of its own, asked right after an answer."""

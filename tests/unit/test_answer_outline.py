@@ -205,3 +205,12 @@ def test_a_detail_the_plans_do_not_give_is_refused_honestly(engine, text, facet)
 @pytest.mark.parametrize("text", ["开放日一场多少人", "医保宣讲谁来讲", "宣讲的课件会公开吗"])
 def test_what_the_plans_do_give_is_still_answered(engine, text) -> None:
     assert engine.answer(Question(text)).covered
+
+
+@pytest.mark.parametrize("text, said", [
+    ("你好，请教个事儿：工作目标里对政策兑现提出了怎样的要求？谢谢您。", "直达快享"),
+    ("基本原则里讲了政府信息公开条例吗", "履行法定公开义务"),
+])
+def test_what_a_named_part_of_a_plan_says_about_a_topic_is_its_sentence(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text and all("#text:" in s for s in answer.sources)
