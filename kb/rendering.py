@@ -102,6 +102,10 @@ class Renderer:
                 fact = self._describe(records[1], detail).rstrip("。") + "。" + fact
             if records[0].kind == "item" and {facet, reading.also} == {"unit", "deadline"}:
                 fact += self._describe(records[0], reading.also, reading)
+            elif len(records) == 1 and records[0].kind in NUMBERED_KINDS \
+                    and {facet, reading.also} == {"unit", "content"}:
+                # "医保宣讲谁来讲 讲不讲惠民保": both, as the whole entry says them.
+                fact = self._describe(records[0], None, reading)
             if facet == "unit" and reading.yes_no and reading.units and reading.evidence != "unit":
                 # "户外广告宣讲是不是城管委办的": yes or no first, then who it is.
                 agrees = set(reading.units) <= set(records[0].unit_ids)

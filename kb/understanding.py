@@ -117,7 +117,10 @@ class Understanding:
         # Topics naming a whole kind or a whole plan (政务开放日, 政民互动) point at no record.
         specific = topics - set(self.kind_topics) - set(self.config["plan_topics"])
         named_kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(text)]
-        facet = cues.facet(text)
+        # Facets are read without the units' names: 国动办的开放日 is no "办的" (who runs it).
+        asked_of = self.words.without_names(
+            text, [m for m in self.kb.gazetteer.mentions(text) if m.label == UNIT])
+        facet = cues.facet(asked_of)
         # Only the open-day sites have themes: "养老那个属于什么类别".
         asked_kinds = (named_kinds or ["site"]) if facet == "theme" else named_kinds
         if asked_kinds and specific:
@@ -145,16 +148,16 @@ class Understanding:
                          for w in words)
         names_document = named_plan or "文件" in text
         if names_document and not (units or specific) and not ACTIVITY_WORDS.search(text) and (
-                facet == "exact_date" or (facet in cues.rule_facets and "document" in cues.facets(text))):
+                facet == "exact_date" or (facet in cues.rule_facets and "document" in cues.facets(asked_of))):
             # "那政民互动方案呢 哪天": the day the plan was issued; "这个要点是发给谁的 是给
             # 我们老百姓看的吗": whom the plan is for, not who may join an activity.
             facet = "document"
         if facet == "document" and (units or specific) and not names_document:
             # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
-            facet = cues.facet(text, skip={"document"})
-        also = next((f for f in cues.facets(text) if f != facet), None)
+            facet = cues.facet(asked_of, skip={"document"})
+        also = next((f for f in cues.facets(asked_of) if f != facet), None)
         base = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
-                    facets=tuple(cues.facets(text)),
+                    facets=tuple(cues.facets(asked_of)),
                     units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
                     names_activity=bool(ACTIVITIES_NAMED.search(text)),
                     asked_years=cues.asked_years(text, today), excluded_units=tuple(sorted(excluded)))
@@ -197,12 +200,12 @@ class Understanding:
         parts_asked = self.find.asks_for_parts(text, facet, base["facets"],
                                                bool(named_kinds or units or specific))
         if parts_asked != (facet == "structure"):
-            base["facet"] = facet = "structure" if parts_asked else cues.facet(text, skip={"structure"})
+            base["facet"] = facet = "structure" if parts_asked else cues.facet(asked_of, skip={"structure"})
         if facet == "structure":
             # "要点分成哪几大部分", "第四部分标题是什么": the plan's own headings.
             if documents := self.find.outlined_plans(text, kinds, named_plan, recent):
                 return reading(documents[:1], "document")
-            base["facet"] = facet = cues.facet(text, skip={"structure"})
+            base["facet"] = facet = cues.facet(asked_of, skip={"structure"})
         named_themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
         if len(named_themes) == 1:
             sites = self.kb.themes()[named_themes[0]]
@@ -210,7 +213,7 @@ class Understanding:
                 # "政策专属礼包专题第一个点是谁负责": a position in that theme (before any
                 # number: 第一 is no 开放点1 here).
                 if facet == "theme":
-                    base["facet"] = cues.facet(text, skip={"theme"})
+                    base["facet"] = cues.facet(asked_of, skip={"theme"})
                 return reading([sites[position]], "ordinal")
         if numbered := self.numbers(question, kinds):
             records = [r for kind, n in numbered if (r := self.kb.latest(kind, n))]
@@ -254,7 +257,7 @@ class Understanding:
             return reading(held, "sentence")
         if facet == "section" and (units or KIND_WORDS["site"].search(text)
                                    or KIND_WORDS["lecture"].search(text)):
-            base["facet"] = facet = cues.facet(text, skip={"section"})  # a record's aim: its content
+            base["facet"] = facet = cues.facet(asked_of, skip={"section"})  # a record's aim: its content
         if facet in ("document", "section") and (names_document or not (units or specific)):
             # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥");
             # "这个文件" means the plan of the record discussed last.

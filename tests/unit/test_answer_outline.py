@@ -214,3 +214,16 @@ def test_what_the_plans_do_give_is_still_answered(engine, text) -> None:
 def test_what_a_named_part_of_a_plan_says_about_a_topic_is_its_sentence(engine, text, said) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and said in answer.text and all("#text:" in s for s in answer.sources)
+
+
+# --- facets are read without the units' names; two facets of one record are both answered ---
+
+def test_a_units_name_ending_in_ban_is_no_question_of_who_runs_it(engine) -> None:
+    # 国动办的开放日: "办的" belongs to the name, the question asks what the site is about.
+    answer = engine.answer(Question("国动办的开放日跟长峰医院那场火灾有啥关系？"))
+    assert answer.covered and "长峰医院" in answer.text
+
+
+def test_who_gives_a_lecture_and_whether_it_covers_a_topic_are_both_answered(engine) -> None:
+    answer = engine.answer(Question("医保宣讲谁来讲 讲不讲惠民保"))
+    assert "医保局" in answer.text and "惠民保" in answer.text
