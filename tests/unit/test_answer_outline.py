@@ -227,3 +227,14 @@ def test_a_units_name_ending_in_ban_is_no_question_of_who_runs_it(engine) -> Non
 def test_who_gives_a_lecture_and_whether_it_covers_a_topic_are_both_answered(engine) -> None:
     answer = engine.answer(Question("医保宣讲谁来讲 讲不讲惠民保"))
     assert "医保局" in answer.text and "惠民保" in answer.text
+
+
+@pytest.mark.parametrize("text, facet", [
+    ("我妈一个人住，每月退休金就一千八，身体也不好，常年吃药。她这种情况能申请低保吗？", "eligibility"),
+    ("企业营业额到多少才需要入统？", "standard"),
+    ("我店门口门前三包具体要管几米", "standard"),
+    ("jingce pingtai zenme zhuce zhanghao", "procedure"),
+])
+def test_a_personal_case_a_threshold_or_a_procedure_is_refused_with_the_nearest_record(engine, text, facet) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.asked == facet and answer.sources  # the nearest, cited
