@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from activities.applicants import (
-    ANSWER, CONTACT_PHONE, IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, leaves_form, reply_kind,
+    ANSWER, CONTACT_PHONE, IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, SESSION, leaves_form, reply_kind,
 )
 from bot.settings import load_settings
 
@@ -29,7 +29,7 @@ APPLICATION_SLOTS = ("application_request", "application_phone", "application_re
 HANDOFF_SLOTS = ("handoff_reason", "handoff_phone")
 # What each form's prompts expect, read by activities.applicants.reply_kind.
 PROMPTS = {
-    "applicant_name": NAME, "applicant_phone": PHONE, "applicant_identity": IDENTITY,
+    "activity_session": SESSION, "applicant_name": NAME, "applicant_phone": PHONE, "applicant_identity": IDENTITY,
     "applicant_organisation": ORGANISATION, "application_phone": PHONE,
     "application_reference": REFERENCE, "handoff_phone": CONTACT_PHONE,
 }
@@ -92,8 +92,9 @@ class PromptedForm:
     reply to its prompt — one place, for all of them. Mixed into their FormValidationAction
     (a mixin, not an Action: rasa-sdk registers every Action subclass it finds).
 
-    - Leaving ("算了", "不用了", "取消", the `stop` intent; activities.applicants.leaves_form)
-      at any prompt: the form is rejected and `action_stop_form` says so and forgets it all.
+    - Leaving ("算了", "不用了", "取消", the `stop` intent, with courtesies around it too:
+      "不用了，谢谢"; activities.applicants.leaves_form) at any prompt — the sign-up's session
+      prompt included: the form is rejected and `action_stop_form` says so and forgets it all.
     - A question or request at a prompt (`reply_kind` ASIDE): no slot is extracted, so Rasa
       rejects the form, the question's own rule answers it and the form asks again (Rasa's
       "unhappy path"; rules without an active_loop condition apply inside forms too).
@@ -116,13 +117,14 @@ class PromptedForm:
                 return [ActionExecutionRejected(form), FollowupAction("action_stop_form")]
         return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
 
-    def answer_to(self, tracker: Tracker, slot: str) -> str | None:
+    def answer_to(self, tracker: Tracker, slot: str, chosen: bool = False) -> str | None:
         """The text typed in reply to the prompt for `slot`, or None: the form did not just
-        ask for it, or the message is not an answer (it leaves, or asks something else)."""
+        ask for it, or the message is not an answer (it leaves, or asks something else).
+        `chosen`: for the session prompt, whether the message names a session (reply_kind)."""
         if tracker.get_slot("requested_slot") != slot or _since_reply(tracker, self.form_name()):  # type: ignore[attr-defined]
             return None
         text = tracker.latest_message.get("text") or ""
-        return text if reply_kind(PROMPTS[slot], _intent(tracker), text) == ANSWER else None
+        return text if reply_kind(PROMPTS[slot], _intent(tracker), text, chosen) == ANSWER else None
 
     def typed(self, tracker: Tracker, slot: str) -> dict[str, Any]:
         """{slot: the reply} for an extract_<slot> method, or {} when there is none."""

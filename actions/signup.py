@@ -35,6 +35,7 @@ from actions.forms import APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS,
 from actions.knowledge import activity_service, answer_engine, question_from
 from actions.policy import plans_answer_instead, plans_refusal, question_answered_instead
 from bot.settings import load_settings
+from kb.answers import to_number
 
 log = logging.getLogger(__name__)
 # Why the last sign-up could not start (`signup_refusal`): said again, with "nothing was
@@ -46,6 +47,21 @@ NOTHING_STORED = {
 }
 # What may come between the refused sign-up and such an answer without ending the attempt.
 _CONTINUING_ACTIONS = {"action_listen", "action_extract_slots", "action_answer_form_input"}
+
+
+# A position in the numbered list of sessions, typed at it: a bare number ("1", "２", "三号")
+# or "第N场/第N个" ("报名第1场", as utter_invalid_session suggests) — not "第1讲", "开放点1".
+_BARE_NUMBER = re.compile(r"\s*([0-9０-９]{1,2}|[一二三四五六七八九十两]{1,3})\s*(?:号|个|场)?\s*[。.!！]?\s*")
+_LIST_POSITION = re.compile(r"第\s*([0-9０-９]{1,2}|[一二三四五六七八九十两]{1,3})\s*(?:个|场)")
+_ACTIVITY_NUMBER = re.compile(r"讲|开放点|期")
+
+
+def list_position(text: str) -> int | None:
+    """"1" / "２" / "三号" / "报名第1场" → the position in the list shown; None otherwise."""
+    text = text or ""
+    match = _BARE_NUMBER.fullmatch(text) or (
+        None if _ACTIVITY_NUMBER.search(text) else _LIST_POSITION.search(text))
+    return to_number(match.group(1)) if match else None
 
 
 def refuse(dispatcher: CollectingDispatcher, session: SessionView) -> dict[str, str]:
@@ -96,14 +112,29 @@ class ValidateSignupForm(PromptedForm, FormValidationAction):
     async def extract_activity_session(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Which session: a button, a position in the list shown, or the activity named."""
+        """Which session: a button, a position in the list shown, or the activity named.
+
+        With the sign-up request itself ("报名开放点9"), or in reply to the session prompt,
+        read there like every prompt (PromptedForm): a question or request is no choice,
+        even when it names a session ("我想问问开放点9在哪")."""
         if tracker.get_slot("activity_session") or tracker.get_slot("requested_slot") not in (
             None, "activity_session"
         ):
             return {}
         service = activity_service()
         query = activity_query(service, tracker)
-        chosen = listed_session(service, tracker, query.ordinal)
+        at_prompt = tracker.get_slot("requested_slot") == "activity_session"
+        position = list_position(question_from(tracker).text) if at_prompt else None
+        ordinal = position or query.ordinal
+        chosen = listed_session(service, tracker, ordinal)
+        if at_prompt and self.answer_to(
+            tracker, "activity_session", chosen=chosen is not None or query.specific or ordinal is not None
+        ) is None:
+            return {}
+        if chosen is None and position is not None:
+            # "第5场" of a list of three: not "第5讲" either.
+            dispatcher.utter_message(response="utter_invalid_session")
+            return {"activity_session": None}
         if chosen is not None:
             return self._choose(dispatcher, chosen)
         if tracker.get_slot("requested_slot") is None \

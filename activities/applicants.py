@@ -75,6 +75,8 @@ ANSWER, LEAVE, ASIDE = "answer", "leave", "aside"
 # (a name, an organisation) can be almost any text.
 PHONE, CONTACT_PHONE, REFERENCE, NAME, IDENTITY, ORGANISATION = (
     "phone", "contact_phone", "reference", "name", "identity", "organisation")
+# The sign-up's first prompt: which session (a button, a position in the list, a name).
+SESSION = "session"
 _SHAPED = {PHONE, CONTACT_PHONE, REFERENCE}
 # Questions and requests: never a value, whatever the prompt; each has its own rule.
 ASIDE_INTENTS = frozenset({
@@ -92,8 +94,20 @@ _LEAVE_WORDS = re.compile(
     r"算了|取消|不报了|不查了|不填了|不弄了|不办了|不用了|不需要了|不要了|没事了|退出"
     r"|不想(?:报|查|填|弄|办)了|先不(?:报|查|填|弄|办)"
 )
-# ... and alone, whatever the NLU made of it (a bare "取消" may look like cancelling an application).
-_LEAVE_REPLY = re.compile(r"(?:取消|算了|不用了|不要了|退出|停止?|不转了)[了吧啦呀。.!！~～\s]*")
+# ... and alone, whatever the NLU made of it (a bare "取消" may look like cancelling an
+# application, "不用了，谢谢" like thanks, "没事了" like a goodbye): once the courtesies around
+# it are set aside, the message is nothing but one or more of these. "了" is what tells
+# leaving ("不用了", "我不需要了") from the call-back question's own offer ("不用", "不需要":
+# hand off without a number, `declines_number`).
+_LEAVE_REPLY = re.compile(
+    r"(?:(?:我|我们)?(?:还是|就)?(?:取消|算了|退出|停止?|没事了|不转了|先不(?:报|查|填|弄|办|转)了?"
+    r"|不(?:想|要)?(?:报|查|填|弄|办|用|需要|要|转人工)了))+"
+)
+# The courtesies around a word of leaving: "那就不用了谢谢", "算了吧，不麻烦了", "好的，没事了".
+_COURTESY = re.compile(
+    r"(?:多|感|非常感)?谢(?:谢|了)?(?:您|你|啦)?|不(?:麻烦|打扰)(?:您|你)?了|麻烦(?:您|你)?了|好(?:的|吧)"
+    r"|那就|那|吧|啊|呀|啦|哈|哦|噢|嗯|哎|唉|[\s，,。.、!！?？~～…]"
+)
 # Not wanting a person any more, whatever the NLU made of it ("不转人工了" may look like a
 # request for one).
 _NO_HANDOFF = re.compile(r"不(?:用|要|想|需要)?(?:转|找)(?:人工|真人|客服|了|啦|吧|$)|不(?:用|要|需要)人工")
@@ -107,13 +121,23 @@ _NO_NUMBER = re.compile(
 _NO_NUMBER_REPLY = re.compile(
     r"(?:不用|不需要|不要|无|没有|没|不留|谢谢|谢了|再见|拜拜)[啦吧呀。.,，!！~～\s]*(?:谢谢|再见|拜拜)?[。.!！~～\s]*")
 _DIGITS = re.compile(r"[0-9\uff10-\uff19]{3}")
+# At the session prompt, a message that names a session may still ask about it ("我想问问开放点9
+# 在哪", "医保宣讲是哪个单位负责的") or ask for something else ("开放点9 转人工"): then it is
+# no choice. "第一个可以吗" only checks the choice.
+_ASKING = re.compile(
+    r"[?？吗呢嘛么]|什么|啥|哪|几|多少|怎么|怎样|如何|是否|有没有|能不能|谁|问|咨询|请教|电话|热线|人工|客服|真人"
+    r"|上班|下班|地址|在哪|负责|介绍|查|取消"
+)
+_CHECKING_CHOICE = re.compile(r"(?:可以|行|好)[吗吧嘛么][?？]?$")
+_REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", "cancel_application", "ask_hotline"})
 
 
 def leaves_form(intent: str | None, text: str) -> bool:
-    """True when the message asks to stop the form: the `stop` intent, or a word of leaving
-    ("算了", "不用了", "取消", "不转了") in a message that asks nothing else."""
+    """True when the message asks to stop the form: the `stop` intent, a word of leaving
+    ("算了", "不用了", "取消", "不转了", "没事了") with at most courtesies around it ("不用了，
+    谢谢", "算了吧，不麻烦了"), or one in a message that asks nothing else."""
     text = text or ""
-    return intent == "stop" or bool(_NO_HANDOFF.search(text) or _LEAVE_REPLY.fullmatch(text.strip())) or (
+    return intent == "stop" or bool(_NO_HANDOFF.search(text) or _LEAVE_REPLY.fullmatch(_COURTESY.sub("", text))) or (
         intent not in ASIDE_INTENTS and bool(_LEAVE_WORDS.search(text)))
 
 
@@ -134,7 +158,15 @@ def _has_shape(expects: str, text: str) -> bool:
     return False
 
 
-def reply_kind(expects: str, intent: str | None, text: str) -> str:
+def _session_reply(intent: str | None, text: str, chosen: bool) -> str:
+    asks = bool(_ASKING.search(_CHECKING_CHOICE.sub("", text.strip())))
+    if chosen:
+        # The NLU may read a bare name as a question about it ("开放点9": ask_open_day).
+        return ASIDE if asks or intent in _REQUEST_INTENTS else ANSWER
+    return ASIDE if asks or intent in ASIDE_INTENTS else ANSWER
+
+
+def reply_kind(expects: str, intent: str | None, text: str, chosen: bool = False) -> str:
     """What a message typed at a prompt expecting `expects` is: ANSWER (the form checks it,
     and says so politely if it is malformed), LEAVE (stop the form, nothing stored) or ASIDE
     (a question or request: answered, then the prompt is asked again).
@@ -142,12 +174,18 @@ def reply_kind(expects: str, intent: str | None, text: str) -> str:
     The value itself always counts ("算了 电话不留了" declines the number, "13812345678
     热线是多少" gives it); then leaving; then questions and requests by their intent. At a
     shaped prompt (a number, a reference) only something like an attempt is an answer.
+    At the SESSION prompt, `chosen` says the message names a session (the caller knows the
+    sessions): it is the answer unless it also asks something or requests something else;
+    a message naming none is the answer (the form says it found no session and lists them
+    again) only when it asks nothing either.
     """
     text = text or ""
     if _has_shape(expects, text):
         return ANSWER
     if leaves_form(intent, text):
         return LEAVE
+    if expects == SESSION:
+        return _session_reply(intent, text, chosen)
     if expects == CONTACT_PHONE and declines_number(text):
         return ANSWER
     if intent in ASIDE_INTENTS:

@@ -2,8 +2,10 @@
 question, the sign-up form, the check/cancel form — is read the same way everywhere:
 
 - "算了/不用了/取消/不转了" leaves the form (for the hand-off: no ticket, the assistant goes
-  on answering), while "不用/不留电话" at the call-back question hands off without a number;
-- a question is answered, then the prompt is asked again, and the form then completes;
+  on answering), with courtesies around it too ("不用了，谢谢", "算了吧，不麻烦了"), while
+  "不用/不需要/不留电话" at the call-back question hands off without a number;
+- a question is answered, then the prompt is asked again, and the form then completes —
+  the sign-up's first prompt (which session) included: only a session choice fills it;
 - a phone number in any written form (full-width or mixed digits, +86, dashes) is stored as
   its canonical 11 digits.
 """
@@ -29,6 +31,9 @@ pytestmark = pytest.mark.e2e
 # The prompts (bot/domain/handoff.yml, activities.yml).
 CALL_BACK_QUESTION = "如需工作人员回电"
 SIGNUP_PHONE_PROMPT = "请留一个手机号"
+SESSION_PROMPT = "请选择您要报名的一场"
+NAME_PROMPT = "请问您的姓名"
+NO_SESSION_FOUND = "没能确定您要报名哪一场"
 CHECK_PHONE_PROMPT = "请提供报名时填写的手机号"
 REFERENCE_PROMPT = "请提供报名编号"
 # A question the plans answer, and what the answer names.
@@ -82,7 +87,11 @@ def asks_again(reply: str, prompt: str, before: str) -> None:
 
 # --- 1. Leaving the hand-off at the call-back question ------------------------------------
 
-@pytest.mark.parametrize("leaving", ["算了", "不用了", "取消", "算了 不转了", "不转人工了"])
+@pytest.mark.parametrize("leaving", [
+    "算了", "不用了", "取消", "算了 不转了", "不转人工了",
+    # Courtesies around the word of leaving do not hide it; "了" tells it from "不需要".
+    "不用了，谢谢", "那就不用了谢谢", "谢谢，不用了", "算了吧，不麻烦了", "没事了", "我不需要了",
+])
 def test_changing_ones_mind_at_the_call_back_question_opens_no_ticket(
     running_assistant: RunningAssistant, leaving: str
 ) -> None:
@@ -98,7 +107,7 @@ def test_changing_ones_mind_at_the_call_back_question_opens_no_ticket(
     assert tickets_of(running_assistant, sender) == []
 
 
-@pytest.mark.parametrize("no_number", ["不用", "不留电话", "不用回电", "没有手机"])
+@pytest.mark.parametrize("no_number", ["不用", "不需要", "不需要，谢谢", "不留电话", "不用回电", "没有手机"])
 def test_declining_only_the_number_still_hands_off(running_assistant: RunningAssistant, no_number: str) -> None:
     sender = new_sender("no-number")
     running_assistant.say(sender, "转人工")
@@ -179,4 +188,72 @@ def test_questions_at_the_check_form_prompts_then_the_application_is_found(open_
     open_session.say(sender, "查询报名")
     left = open_session.texts(sender, "算了")
     assert "不查了" in left and CHECK_PHONE_PROMPT not in left
+    assert ANSWERED in open_session.texts(sender, QUESTION)
+
+
+@pytest.mark.parametrize("leaving", ["不报了谢谢", "好的，不用了"])
+def test_leaving_the_sign_up_with_courtesies_stores_nothing(open_session: RunningAssistant, leaving: str) -> None:
+    sender = new_sender("signup-leave-politely")
+    sign_up_to_the_phone_prompt(open_session, sender)
+    reply = open_session.texts(sender, leaving)
+    assert "已停止报名" in reply and SIGNUP_PHONE_PROMPT not in reply, reply
+    assert applications_of(open_session, sender) == []
+
+
+# --- 3. The sign-up's first prompt: which session ------------------------------------------
+
+def at_the_session_prompt(assistant: RunningAssistant, kind: str) -> str:
+    sender = new_sender(kind)
+    assert SESSION_PROMPT in assistant.texts(sender, "我要报名")
+    return sender
+
+
+def chosen_session(assistant: RunningAssistant, sender: str) -> str | None:
+    return assistant.tracker(sender)["slots"].get("activity_session")
+
+
+def test_questions_at_the_session_prompt_then_a_number_from_the_list(open_session: RunningAssistant) -> None:
+    sender = at_the_session_prompt(open_session, "session")
+    hotline = open_session.settings.hotline_number
+    for question, answered in [("热线电话是多少", hotline), (QUESTION, ANSWERED), ("我想问问开放点9在哪", "开放点9")]:
+        reply = open_session.texts(sender, question)
+        asks_again(reply, SESSION_PROMPT, answered)
+        assert NO_SESSION_FOUND not in reply and NAME_PROMPT not in reply, reply
+        assert chosen_session(open_session, sender) is None
+    assert NAME_PROMPT in open_session.texts(sender, "1")
+    assert chosen_session(open_session, sender) == "INTERRUPT9"
+
+
+@pytest.mark.parametrize("choice", ["开放点9", "报名第1场", "第一个", '/sign_up{"activity_session": "INTERRUPT9"}'])
+def test_a_session_choice_at_the_session_prompt(open_session: RunningAssistant, choice: str) -> None:
+    sender = at_the_session_prompt(open_session, "session-choice")
+    assert NAME_PROMPT in open_session.texts(sender, choice)
+    assert chosen_session(open_session, sender) == "INTERRUPT9"
+
+
+def test_something_that_is_no_session_at_the_session_prompt_lists_them_again(open_session: RunningAssistant) -> None:
+    sender = at_the_session_prompt(open_session, "session-none")
+    reply = open_session.texts(sender, "第5场")
+    assert NO_SESSION_FOUND in reply and SESSION_PROMPT in reply, reply
+    assert chosen_session(open_session, sender) is None
+
+
+def test_requests_at_the_session_prompt_go_their_own_way(open_session: RunningAssistant) -> None:
+    sender = at_the_session_prompt(open_session, "session-human")
+    reply = open_session.texts(sender, "转人工")
+    assert CALL_BACK_QUESTION in reply and NO_SESSION_FOUND not in reply, reply
+    assert "不转人工了" in open_session.texts(sender, "不用了，谢谢")
+    assert tickets_of(open_session, sender) == [] and applications_of(open_session, sender) == []
+
+    sender = at_the_session_prompt(open_session, "session-check")
+    reply = open_session.texts(sender, "查询报名")
+    assert CHECK_PHONE_PROMPT in reply and NO_SESSION_FOUND not in reply, reply
+
+
+@pytest.mark.parametrize("leaving", ["算了", "不报了谢谢"])
+def test_leaving_at_the_session_prompt(open_session: RunningAssistant, leaving: str) -> None:
+    sender = at_the_session_prompt(open_session, "session-leave")
+    reply = open_session.texts(sender, leaving)
+    assert "已停止报名" in reply and SESSION_PROMPT not in reply, reply
+    assert chosen_session(open_session, sender) is None
     assert ANSWERED in open_session.texts(sender, QUESTION)
