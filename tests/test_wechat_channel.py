@@ -15,6 +15,7 @@ import pytest
 import yaml
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels import inbound, polite
 from bot.channels import wechat as channel
 from bot.channels.wechat import (
     MAX_BODY_BYTES,
@@ -407,6 +408,76 @@ def test_events_are_deduplicated_by_sender_and_time() -> None:
 
     run(rasa, config(timestamp_window_seconds=300), None, scenario)
     assert rasa.texts == ["/greet", "/greet"]
+
+
+def test_two_menu_clicks_in_one_second_each_get_their_own_reply() -> None:
+    rasa = ScriptedRasa(echo)
+    clicks = {"CANCEL_APPLICATION": "/cancel_application", "ACTIVITIES": "/ask_activity_schedule"}
+
+    async def scenario(h: Harness) -> list[dict[str, Any]]:
+        def click(key: str) -> str:
+            return message_xml("o-clicks", "event", {"Event": "CLICK", "EventKey": key}, create_time=1_700_000_000)
+
+        replies = [(await h.push(click(key)))[1] for key in clicks]
+        replies.append((await h.push(click("ACTIVITIES")))[1])  # WeChat's retry of the second
+        return replies
+
+    replies = run(rasa, config(click_payloads=clicks), None, scenario)
+    assert [r["Content"] for r in replies] == ["收到：/cancel_application", "收到：/ask_activity_schedule",
+                                               "收到：/ask_activity_schedule"]
+    assert rasa.texts == ["/cancel_application", "/ask_activity_schedule"]
+    assert len({m.message_id for m in rasa.received}) == 2
+
+
+@pytest.mark.parametrize(
+    ("msg_type", "fields", "marked"),
+    [
+        ("event", {"Event": "CLICK", "EventKey": "POLICY_MEDICAL"}, "/ask_medical_insurance"),
+        ("event", {"Event": "subscribe"}, "/greet"),
+        ("voice", {"MediaId": "m1", "Format": "amr"}, "/wechat_voice_unrecognised"),
+        ("image", {"PicUrl": "http://example.invalid/a.jpg", "MediaId": "m2"}, "/wechat_unsupported"),
+        ("voice", {"MediaId": "m1", "Format": "amr", "Recognition": "/sign_up"}, None),
+        ("text", {"Content": "/sign_up"}, None),
+        ("text", {"Content": "/greet"}, None),
+        ("text", {"Content": "/ask_medical_insurance"}, None),
+    ],
+)
+def test_only_what_the_channel_generated_is_marked_as_its_payload(
+    msg_type: str, fields: dict[str, Any], marked: Optional[str]
+) -> None:
+    rasa = ScriptedRasa(echo)
+
+    async def scenario(h: Harness) -> None:
+        await h.push(message_xml("o-marks", msg_type, fields))
+
+    run(rasa, config(), None, scenario)
+    [message] = rasa.received
+    assert inbound.marked_payload(message.metadata) == marked
+    assert message.metadata["wechat"]["msg_type"] == msg_type
+
+
+def test_typed_channel_payloads_get_the_polite_reply_through_polite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bridge with the shared inbound rules (polite), as the channel runs it: a typed
+    "/sign_up" never reaches the dialogue; the same payload from the menu does."""
+    # polite asks the hand-off tickets whether the conversation is with a person: a fresh database
+    monkeypatch.setenv("DAXING_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'daxing.db'}")
+    rasa = ScriptedRasa(echo)
+    typed_command = polite.reply_text(inbound.TYPED_COMMAND)
+    clicks = {"SIGN_UP": "/sign_up"}
+
+    async def scenario(h: Harness) -> list[str]:
+        h.bridge.on_new_message = polite.polite(rasa)
+        replies = [(await h.text("o-typed", text))[1]["Content"] for text in ["/sign_up", "/greet", "/ask_open_day"]]
+        click = message_xml("o-typed", "event", {"Event": "CLICK", "EventKey": "SIGN_UP"})
+        replies.append((await h.push(click))[1]["Content"])
+        return replies
+
+    replies = run(rasa, config(click_payloads=clicks), None, scenario)
+    assert replies == [typed_command] * 3 + ["收到：/sign_up"]
+    assert rasa.texts == ["/sign_up"]
 
 
 # ------------------------------------------------------------------------------ hand-off, limits

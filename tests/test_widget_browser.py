@@ -253,6 +253,40 @@ def test_conversation_with_citations_buttons_feedback_and_reload(
     assert said[0] == "医保宣讲是哪个单位负责的" and said[-1] == "它讲啥内容"
 
 
+def test_two_unsatisfied_ratings_hand_off_but_typing_the_payload_does_not(
+    new_page: Callable[..., Page], running_assistant: RunningAssistant
+) -> None:
+    """The widget's own /negative_feedback (after two 不满意) is marked as the widget's and
+    hands the conversation to a person; the same text typed into the box is a typed command."""
+    from bot.channels.inbound import CHANNEL_PAYLOAD, TYPED_COMMAND
+    from bot.channels.polite import reply_text
+
+    page = new_page()
+    page.goto(demo_url(running_assistant))
+    open_widget(page)
+    assert "医保局" in send(page, "医保宣讲是哪个单位负责的")
+    assert reply_text(TYPED_COMMAND) in send(page, "/negative_feedback")
+    sender = session_id(page)
+    assert not HandoffService(running_assistant.settings.database_url, False).open_ticket_of(sender)
+
+    unsatisfied = chat_log(page).get_by_role("button", name="评价：不满意")
+    for index in range(2):
+        with page.expect_response(lambda r: r.url.endswith("/widget/feedback")) as posted:
+            unsatisfied.nth(index).click()
+        assert posted.value.status == 200
+    expect(chat_log(page).locator(".dxw-user").last).to_have_text("我：转人工服务")
+    expect(chat_log(page)).to_contain_text("转接人工服务", timeout=REPLY_TIMEOUT_MS)
+    deadline = time.monotonic() + 10  # the reply is shown before the turn is stored
+    while True:
+        said = [e for e in running_assistant.tracker(sender)["events"] if e["event"] == "user"]
+        if len(said) > 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert [e["text"] for e in said] == ["医保宣讲是哪个单位负责的", "/negative_feedback"]
+    assert said[-1]["parse_data"]["intent"]["name"] == "negative_feedback"
+    assert said[-1]["metadata"][CHANNEL_PAYLOAD] == "/negative_feedback"
+
+
 def test_message_text_is_shown_as_text_never_as_html(
     new_page: Callable[..., Page], running_assistant: RunningAssistant
 ) -> None:

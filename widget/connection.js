@@ -149,10 +149,14 @@
         var turn = item.turn;
         // The server acknowledges once it has handled and stored the turn (true), or ignored
         // it (false); a question sent again (`retry`) that it already has is not handled twice.
+        var metadata = { turn: turn, shown: item.text, retry: item.retry };
+        // Only a payload the widget generated itself is marked as the channel's own
+        // (bot/channels/inbound.py: CHANNEL_PAYLOAD); what the input box sends never is.
+        if (item.own) metadata.channel_payload = item.payload;
         socket.emit("user_uttered", {
           message: item.payload,
           session_id: sessionId,
-          metadata: { turn: turn, shown: item.text, retry: item.retry }
+          metadata: metadata
         }, function (handled) {
           if (handled) conversation.markAcked(turn);
           syncSoon(0);
@@ -230,7 +234,8 @@
     }
 
     function send(question) {
-      outbox.push({ turn: question.turn, payload: question.payload, text: question.text, retry: false });
+      outbox.push({ turn: question.turn, payload: question.payload, text: question.text,
+        own: question.own === true, retry: false });
       connect().then(flush);
     }
 

@@ -203,10 +203,12 @@
   }
 
   /** Send `payload` to the assistant and show `shown` (a button's title) as the user's message. */
-  function sendMessage(payload, shown) {
+  /** Send `payload` shown as `shown`; `own`: the widget generated it itself (its 不满意
+   *  hand-off), never the input box — the server accepts the widget's own payloads only so marked. */
+  function sendMessage(payload, shown, own) {
     payload = String(payload || "").trim();
     if (!payload) return;
-    var question = conversation.ask(payload, shown);
+    var question = conversation.ask(payload, shown, own);
     messages.renderAndReveal();
     setTyping(true);
     connection.send(question);
@@ -226,7 +228,7 @@
       conversation.setRating(turnId, rating);
       messages.setRatingView(bar, rating, "感谢您的评价！");
       // Repeated 不满意: the assistant hands the conversation to a person.
-      if (result && result.handoff) sendMessage("/negative_feedback", "转人工服务");
+      if (result && result.handoff) sendMessage("/negative_feedback", "转人工服务", true);
     }).catch(function () {
       messages.setRatingView(bar, conversation.stored().ratings[turnId] || "", "评价提交失败，请稍后再试。");
     });

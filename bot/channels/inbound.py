@@ -8,7 +8,8 @@ applies them to REST, the widget's socket.io and WeChat alike).
    tracker store, the action server's JSON) meets a string it cannot encode.
 2. **Smileys are answered here, never misunderstood.** A message of only WeChat smileys
    (`/::)`, `[微笑]`; the list is the data file bot/channels/smileys.yml), Unicode emoji
-   (👍😊, via the `regex` module's emoji properties), keyboard emoticons and punctuation gets
+   (👍😊, via the `regex` module's emoji properties), keyboard emoticons, kaomoji
+   (`(๑•̀ㅂ•́)و✧`, `╮(╯▽╰)╭`: see `is_kaomoji`) and punctuation gets
    the friendly `utter_emoji_only` from the channel: it never reaches NLU, so it never counts
    towards the hand-off after two misunderstandings. In a message with text the smiley codes
    are removed and the text goes on.
@@ -20,15 +21,20 @@ applies them to REST, the widget's socket.io and WeChat alike).
    - a button payload the assistant offered in this conversation, in its replies to the
      citizen's last `RECENT_TURNS` messages (read from the tracker store, see
      `offered_payloads`), or
-   - a payload the channel itself sends (`channel_payloads`: the WeChat menu's clicks and
-     the WeChat channel's own events; the widget's `/negative_feedback` after two 不满意).
+   - a payload the channel itself generated and marked as such: the message's metadata
+     says `{"channel_payload": <the payload>}` (`CHANNEL_PAYLOAD`, read by `marked_payload`)
+     and the payload is one that channel may generate (`channel_payloads`: the WeChat
+     menu's clicks and the WeChat channel's own events, marked by the WeChat bridge for
+     events only, never for typed text; the widget's `/negative_feedback` after two 不满意,
+     marked by the widget for its own button only, never for the input box). The same
+     payload typed by the citizen carries no marker and is treated as any typed "/"-text.
    A payload offered earlier in the stored conversation stands for its button's title (the
    citizen clicked an old button: the title goes to NLU as if typed). Anything else is the
    citizen's text: a bare command (`/restart`, `/session_start`, `/sign_up{...}`) gets
    `utter_typed_command` from the channel, other text loses its leading slashes and goes to
    NLU as plain text.
 
-`route(text, channel, offered)` applies 2 and 3 to a cleaned, non-empty text and says what to
+`route(text, channel, offered, marked)` applies 2 and 3 to a cleaned, non-empty text and says what to
 do: pass `Route.text` to Rasa, or answer with the domain response `Route.reply`.
 """
 from __future__ import annotations
@@ -59,6 +65,9 @@ RECENT_TURNS = 5
 # endpoint says so and the widget hands the conversation to people.
 WIDGET_PAYLOADS = frozenset({"/negative_feedback"})
 SOCKETIO_CHANNEL, WECHAT_CHANNEL = "socketio", "wechat"
+# The metadata key with which a channel marks a payload it generated itself (its value is
+# that payload); a channel never sets it for what the citizen typed.
+CHANNEL_PAYLOAD = "channel_payload"
 
 _SLASHES = INTENT_MESSAGE_PREFIX + "／"
 # Characters kb.normalise drops or turns into a space before RegexMessageHandler strips.
@@ -70,6 +79,8 @@ _EMOJI = regex.compile(
     r"[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}"
     r"\u200d\ufe0e\ufe0f\u20e3\U000e0020-\U000e007f]+"
 )
+_HAN = regex.compile(r"\p{Han}")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
 
 # --------------------------------------------------------------------------- 1. Unicode
@@ -136,14 +147,58 @@ class Smileys:
 
     def only_smileys(self, text: str) -> bool:
         """True when `text` holds smileys, emoji or emoticons and otherwise only spaces and
-        punctuation."""
+        punctuation, or is (besides those) a kaomoji (`is_kaomoji`)."""
         rest, found = self.strip(text)
         rest, emoji = _EMOJI.subn("", rest)
         words = rest.split()
         emoticons = [w for w in words if w in self.emoticons]
-        rest = "".join(w for w in words if w not in self.emoticons)
+        rest = " ".join(w for w in words if w not in self.emoticons)
         punctuation_only = all(unicodedata.category(c)[0] in "PZ" or c in "~～" for c in rest)
-        return (found or emoji > 0 or bool(emoticons)) and punctuation_only
+        if (found or emoji > 0 or bool(emoticons)) and punctuation_only:
+            return True
+        return is_kaomoji(rest)
+
+
+def _borrowed_letter(char: str) -> bool:
+    # A letter or digit of some script (Thai ๑, Hangul ㅂ, Arabic و, Greek ω, Cyrillic Д,
+    # kana づ); modifier letters (ﾟ, ヽ, ˘) are drawing strokes, like symbols.
+    category = unicodedata.category(char)
+    return category[0] in "LN" and category != "Lm"
+
+
+def is_kaomoji(text: str) -> bool:
+    """True when `text` is an emoticon drawn with characters (kaomoji: `(*^▽^*)`,
+    `(๑•̀ㅂ•́)و✧`, `(╯°□°）╯︵ ┻━┻`, `ಠ_ಠ`, `(。_。)`), not words: no Chinese character, no
+    ASCII letter or digit (also in full width: a phone number is not a kaomoji), the rest
+    symbols, punctuation, combining marks, spaces and letters of other scripts that never
+    stand next to each other (a word — 안녕하세요, привет, ありがとう — has adjacent letters).
+    Punctuation alone counts only inside a pair of brackets: "？？？" or "……" is not one."""
+    if not text.strip() or _HAN.search(text) or _ASCII_WORD.search(unicodedata.normalize("NFKC", text)):
+        return False
+    previous_letter = False
+    categories: set[str] = set()
+    for char in text:
+        category = unicodedata.category(char)
+        if category[0] == "M":  # a combining mark belongs to the character before it
+            categories.add(category[0])
+            continue
+        if category[0] == "C" and char not in "\n\t":
+            return False
+        letter = _borrowed_letter(char)
+        if letter and previous_letter:
+            return False
+        previous_letter = letter
+        if category[0] != "Z" and not char.isspace():
+            if letter:
+                categories.add("L")
+            elif category in ("Ps", "Pe"):
+                categories.add(category)
+            elif category[0] == "P" or char in "~～":  # "~" alone is no smiley either
+                categories.add("P")
+            else:
+                categories.add(category[0])
+    drawn = bool(categories & {"S", "M", "L"}) or {"Ps", "Pe"} <= categories
+    return drawn and categories != {"L"}
 
 
 @lru_cache(maxsize=1)
@@ -204,21 +259,32 @@ _declared: dict[str, frozenset[str]] = {}
 
 
 def accept_channel_payloads(channel: str, payloads: Iterable[str]) -> None:
-    """Declare payloads the channel named `channel` sends on its own besides the built-in
-    ones (e.g. WeChat menu clicks from credentials.yml's `click_payloads`)."""
+    """Declare payloads the channel named `channel` may generate on its own besides the
+    built-in ones (e.g. WeChat menu clicks from credentials.yml's `click_payloads`). They
+    are accepted only when a message carries them marked (`marked_payload`)."""
     _declared[channel] = _declared.get(channel, frozenset()) | {p.strip() for p in payloads}
 
 
 def channel_payloads(channel: Optional[str]) -> frozenset[str]:
-    """Payloads the channel named `channel` (UserMessage.input_channel) sends on its own:
-    WeChat's menu clicks (bot/wechat_menu.yml) and events, the widget's WIDGET_PAYLOADS,
-    and whatever the channel declared with `accept_channel_payloads`."""
+    """Payloads the channel named `channel` (UserMessage.input_channel) may generate on its
+    own: WeChat's menu clicks (bot/wechat_menu.yml) and events, the widget's WIDGET_PAYLOADS,
+    and whatever the channel declared with `accept_channel_payloads`. Only a marked message
+    (`marked_payload`) gets one of them through."""
     own: frozenset[str] = frozenset()
     if channel == WECHAT_CHANNEL:
         own = _wechat_payloads()
     elif channel == SOCKETIO_CHANNEL:
         own = WIDGET_PAYLOADS
     return own | _declared.get(channel or "", frozenset())
+
+
+def marked_payload(metadata: Any) -> Optional[str]:
+    """The payload a channel marked as generated by itself in a message's `metadata`
+    (`{CHANNEL_PAYLOAD: "/negative_feedback"}`), stripped; None when there is no such mark
+    (typed text, or metadata that is not a dict)."""
+    if isinstance(metadata, Mapping) and isinstance(metadata.get(CHANNEL_PAYLOAD), str):
+        return metadata[CHANNEL_PAYLOAD].strip() or None
+    return None
 
 
 def _without_leading_invisibles(text: str) -> str:
@@ -260,16 +326,21 @@ class Route:
     reply: Optional[str] = None
 
 
-def route(text: str, channel: Optional[str], offered: Optional[Offered] = None) -> Route:
+def route(
+    text: str, channel: Optional[str], offered: Optional[Offered] = None, marked: Optional[str] = None
+) -> Route:
     """Rules 2 and 3 of the module docstring for a cleaned, non-empty `text` from `channel`;
-    `offered`: the conversation's offered payloads (None: none known). Never raises."""
+    `offered`: the conversation's offered payloads (None: none known); `marked`: the payload
+    the channel marked the message with (`marked_payload` of its metadata; None: typed).
+    Never raises."""
     table = smileys()
     if table.only_smileys(text):
         return Route(reply=EMOJI_ONLY)
     if looks_like_payload(text):
         payload = text.strip()
         offered = offered or Offered()
-        if payload in channel_payloads(channel) or payload in offered.recent:
+        generated = marked is not None and marked == payload and payload in channel_payloads(channel)
+        if generated or payload in offered.recent:
             return Route(text=payload)
         if payload in offered.older:
             return Route(text=plain(offered.older[payload]))

@@ -5,7 +5,8 @@
   characters) first, and the shared inbound rules (bot/channels/inbound.py) decide what
   reaches Rasa: smiley-only messages and typed "/commands" are answered here, and a
   "/"-text is an intent payload only when the assistant offered it as a button in this
-  conversation or the channel sends it itself;
+  conversation or the channel generated it itself and marked it so in the message's
+  metadata (`inbound.CHANNEL_PAYLOAD`; never set for typed text);
 - empty or over-long messages get a short reply and never reach NLU;
 - an internal error (tracker store, lock store or action server down) is logged and the
   citizen is told to try again or call the hotline, instead of a 500 or silence;
@@ -99,7 +100,8 @@ def polite(
                 log.exception("the conversation of %s could not be read", sender)
                 await output.send_response(sender, {"text": reply_text(BUSY)})
                 return
-        decided = inbound.route(text, message.input_channel, offered)
+        marked = inbound.marked_payload(message.metadata)
+        decided = inbound.route(text, message.input_channel, offered, marked)
         if decided.reply is not None and _handed_to_a_person(sender):
             # A conversation with a person stays silent: the text is only recorded, as
             # plain text (a typed "/restart" must not end the hand-off).

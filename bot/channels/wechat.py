@@ -21,7 +21,8 @@ seconds for the answer. What this channel guarantees (see docs/wechat.md for ope
   shortened, ticket number, no text) and kept for operators (counts on `GET /webhooks/wechat/`).
 - **Exactly once, per citizen.** WeChat retries a message up to three times when it gets no
   answer in five seconds. Messages are deduplicated by account + sender + `MsgId` (events by
-  account + sender + `CreateTime` + event), so Rasa sees each once, a retry waits for the
+  account + sender + `CreateTime` + event + `EventKey` + `MenuId`: two menu clicks in one
+  second are two messages), so Rasa sees each once, a retry waits for the
   same processing and gets the same reply, and two citizens whose messages carry the same
   `MsgId` each get their own reply. The state lives in bounded TTL caches *in this
   process*: with several Rasa processes behind a load balancer, retries can land on another
@@ -43,7 +44,10 @@ seconds for the answer. What this channel guarantees (see docs/wechat.md for ope
 - **Abuse.** A token bucket per openid (`WECHAT_RATE_LIMIT_PER_MINUTE`, 10) answers floods
   with `utter_wechat_rate_limited` without running the dialogue. Typed text never becomes
   an intent payload: the inbound rules every channel shares (bot/channels/inbound.py, via
-  polite) let through only payloads the assistant offered or the channel sends itself.
+  polite) let through only payloads the assistant offered or the channel generated itself:
+  the bridge marks the text it makes of an event (subscribe, CLICK), of unrecognised voice
+  and of unsupported types (metadata `channel_payload`), never typed text — a typed
+  `/sign_up` gets `utter_typed_command` like any typed command.
 - **Never the error page.** Malformed XML is a 400, a bad signature a 403, and any
   unexpected exception is logged and answered with `success`.
 
@@ -407,13 +411,23 @@ class Incoming:
         msg_id = self.fields.get("MsgId") or self.fields.get("MsgID")
         return str(msg_id) if msg_id and self.msg_type != "event" else None
 
+    def event_detail(self) -> tuple[str, ...]:
+        """What tells two events of one citizen in one second apart (WeChat's retries repeat
+        them): the event, its EventKey (which menu button, which QR scene), and for a click on
+        a personalised or conditional menu its MenuId; for messages without a MsgId, the
+        message type."""
+        key, menu = self.fields.get("EventKey"), self.fields.get("MenuId") or self.fields.get("MenuID")
+        return (self.event or self.msg_type, str(key or ""), str(menu or ""))
+
     def dedup_key(self) -> tuple[str, ...]:
         """The key of one message of one citizen, which WeChat's retries repeat: account +
-        sender + MsgId for messages, account + sender + CreateTime + event for events.
-        A MsgId alone is not enough: two citizens' messages may carry the same one."""
+        sender + MsgId for messages, account + sender + CreateTime + `event_detail` (event,
+        EventKey, MenuId) for events. A MsgId alone is not enough: two citizens' messages
+        may carry the same one; CreateTime + event is not either: two menu clicks in one
+        second differ only in their EventKey."""
         if self.msg_id is not None:
             return ("msg", self.account, self.openid, self.msg_id)
-        return ("event", self.account, self.openid, self.fields["CreateTime"], self.event)
+        return ("event", self.account, self.openid, str(self.fields["CreateTime"]), *self.event_detail())
 
     def log_key(self) -> str:
         """The dedup key for logs, with the openid shortened."""
@@ -422,10 +436,21 @@ class Incoming:
 
     def message_id(self) -> str:
         """The id Rasa stores with the user event: the MsgId for messages (stored in the
-        citizen's own tracker, so unique per citizen), sender + CreateTime + event for events."""
+        citizen's own tracker, so unique per citizen), sender + CreateTime + `event_detail`
+        for events."""
         if self.msg_id is not None:
             return self.msg_id
-        return f"event:{self.openid}:{self.fields['CreateTime']}:{self.event}"
+        return ":".join(["event", self.openid, str(self.fields["CreateTime"]), *self.event_detail()])
+
+    def generated_by_wechat(self) -> bool:
+        """Whether the channel, not the citizen's typing, makes this message's text: events
+        (subscribe, menu clicks), voice WeChat could not recognise and unsupported message
+        types. Typed text (and recognised speech) never is."""
+        if self.msg_type == "text":
+            return False
+        if self.msg_type == "voice":
+            return not str(self.fields.get("Recognition") or "").strip()
+        return True
 
 
 def decode_post(
@@ -1029,6 +1054,9 @@ class WeChatBridge:
 
     async def _process(self, incoming: Incoming, text: str) -> Optional[Outcome]:
         collector = WeChatCollector()
+        # Only what the channel generated (events, ...) is marked as its own payload; typed
+        # text never is, so a typed "/sign_up" is judged like any typed "/"-text.
+        marker = {inbound.CHANNEL_PAYLOAD: text} if incoming.generated_by_wechat() else {}
         await self.on_new_message(
             UserMessage(
                 text,
@@ -1042,7 +1070,8 @@ class WeChatBridge:
                         "event": incoming.event or None,
                         "account": incoming.account,
                         "encrypted": incoming.encrypted,
-                    }
+                    },
+                    **marker,
                 },
             )
         )

@@ -40,6 +40,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import inbound
 from bot.channels.polite import polite
 from bot.settings import PROJECT_ROOT, load_settings
 from handoff.service import NEGATIVE_FEEDBACK_HANDOFF, HandoffService
@@ -309,14 +310,21 @@ SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def widget_metadata(sent: Any) -> dict[str, str]:
-    """The metadata of a widget message as stored with it: only what widget_history reads.
+    """The metadata of a widget message as stored with it: what widget_history reads, and
+    the widget's mark on a payload it generated itself.
 
     Input: what the client sent (anything). Output: {"turn": id} when it sent a turn id of
     the widget's form, {"shown": text} when it sent the text it showed (at most
-    MAX_SHOWN_LENGTH characters); nothing else reaches the tracker.
+    MAX_SHOWN_LENGTH characters), {"channel_payload": payload} when it marked the message
+    as the widget's own payload (its 不满意 hand-off; the inbound rules accept only the
+    widget's own payloads so marked, see inbound.CHANNEL_PAYLOAD); nothing else reaches the
+    tracker.
     """
     kept: dict[str, str] = {}
     if isinstance(sent, dict):
+        marked = inbound.marked_payload(sent)
+        if marked is not None and marked in inbound.channel_payloads(WIDGET_CHANNEL):
+            kept[inbound.CHANNEL_PAYLOAD] = marked
         turn, shown = sent.get("turn"), sent.get("shown")
         if isinstance(turn, str) and TURN_ID.fullmatch(turn):
             kept["turn"] = turn

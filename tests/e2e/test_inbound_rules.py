@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 import sqlalchemy as sa
 
-from bot.channels.inbound import EMOJI_ONLY, TYPED_COMMAND
+from bot.channels.inbound import CHANNEL_PAYLOAD, EMOJI_ONLY, TYPED_COMMAND
 from bot.channels.polite import BUSY, reply_text
 from handoff.models import TicketRow
 from kb.db import engine_for
@@ -173,6 +173,18 @@ def test_two_smileys_get_friendly_replies_and_no_hand_off(running_assistant: Run
     assert user_events(running_assistant, sender)[-1]["text"] == "它讲啥内容"
 
 
+def test_two_kaomoji_in_a_row_get_friendly_replies_and_no_hand_off(running_assistant: RunningAssistant) -> None:
+    sender = new_sender("kaomoji")
+    running_assistant.texts(sender, QUESTION)
+    before = len(events_of(running_assistant, sender))
+    for kaomoji in ["(๑•̀ㅂ•́)و✧", "(*^▽^*)", "╮(╯▽╰)╭", "(╯°□°）╯︵ ┻━┻"]:
+        assert running_assistant.texts(sender, kaomoji) == reply_text(EMOJI_ONLY)
+    assert len(events_of(running_assistant, sender)) == before  # never reached NLU
+    assert not tickets_of(running_assistant, sender)
+    reply = running_assistant.texts(sender, "它讲啥内容(*^▽^*)")
+    assert answered(reply) and "医保" in reply  # a question with a kaomoji keeps the question
+
+
 def test_smileys_over_wechat(wechat: WeChatServerStandIn, running_assistant: RunningAssistant) -> None:
     sender = f"o-inbound-{next(_senders)}"
     first, second = wechat.text(sender, "/::)"), wechat.text(sender, "/::D")
@@ -208,9 +220,56 @@ def test_the_widget_channel_follows_the_same_rules(running_assistant: RunningAss
                     return "\n".join(texts)
 
         assert say("/::)") == reply_text(EMOJI_ONLY)
+        assert say("(๑•̀ㅂ•́)و✧") == reply_text(EMOJI_ONLY)
         assert say("/restart") == reply_text(TYPED_COMMAND)
         assert "医保" in say(QUESTION + "\ud83d")
     finally:
         client.disconnect()
     assert not tickets_of(running_assistant, session_id)
+
+
+def test_the_widgets_own_payload_needs_the_widgets_mark(running_assistant: RunningAssistant) -> None:
+    """/negative_feedback typed into the input box is a typed command; sent by the widget's
+    不满意 hand-off (metadata marked as the widget's own, widget/connection.js) it hands the
+    conversation to a person as before."""
+    import socketio
+
+    replies: "queue.Queue[dict]" = queue.Queue()
+    confirmed: "queue.Queue[str]" = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("bot_uttered", replies.put)
+    client.on("session_confirm", confirmed.put)
+    client.connect(running_assistant.base_url, socketio_path="socket.io", transports=["polling"])
+    try:
+        client.emit("session_request", {"session_id": None})
+        session_id = confirmed.get(timeout=10)
+
+        def say(text: str, metadata: dict) -> str:
+            client.emit("user_uttered", {"message": text, "session_id": session_id, "metadata": metadata})
+            texts = [replies.get(timeout=60).get("text", "")]
+            while True:
+                try:
+                    texts.append(replies.get(timeout=1.5).get("text", ""))
+                except queue.Empty:
+                    return "\n".join(texts)
+
+        assert "医保" in say(QUESTION, {"turn": "t1-1"})
+        typed = {"turn": "t1-2", "shown": "/negative_feedback"}  # what the input box sends
+        assert say("/negative_feedback", typed) == reply_text(TYPED_COMMAND)
+        forged = {"turn": "t1-3", CHANNEL_PAYLOAD: "/restart"}  # a mark the widget never makes
+        assert say("/restart", forged) == reply_text(TYPED_COMMAND)
+        assert not tickets_of(running_assistant, session_id)
+        assert [e["text"] for e in user_events(running_assistant, session_id)] == [QUESTION]
+
+        marked = {"turn": "t1-4", "shown": "转人工服务", CHANNEL_PAYLOAD: "/negative_feedback"}
+        handoff = say("/negative_feedback", marked)
+        assert "转接人工" in handoff and handoff != reply_text(TYPED_COMMAND)
+        last = user_events(running_assistant, session_id)[-1]
+        assert last["text"] == "/negative_feedback" and last["parse_data"]["intent"]["name"] == "negative_feedback"
+        assert last["metadata"][CHANNEL_PAYLOAD] == "/negative_feedback"
+        say("不用", {"turn": "t1-5"})  # no call-back number: the ticket opens
+    finally:
+        client.disconnect()
+    [ticket] = tickets_of(running_assistant, session_id)
+    assert ticket.reason == "negative_feedback"
 

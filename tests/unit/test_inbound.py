@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.channels import inbound
 from bot.channels.inbound import (
+    CHANNEL_PAYLOAD,
     EMOJI_ONLY,
     SMILEYS_FILE,
     TYPED_COMMAND,
@@ -24,7 +25,9 @@ from bot.channels.inbound import (
     clean_data,
     clean_text,
     is_command,
+    is_kaomoji,
     looks_like_payload,
+    marked_payload,
     offered_payloads,
     plain,
     route,
@@ -115,10 +118,40 @@ def test_smiley_codes_are_removed_from_a_message_with_text(message: str, passed_
     assert route(message, "wechat") == Route(text=passed_on)
 
 
-@pytest.mark.parametrize("message", ["?", "？！", "1️⃣", "666", "哈哈", "~"])
+@pytest.mark.parametrize("message", ["?", "？！", "1️⃣", "666", "哈哈", "~",
+                                     # punctuation alone is a question mark, not a face
+                                     "？？？", "……", "。。。", "!!!",
+                                     # a phone number, also in full width, and words
+                                     "13800138000", "１３８００１３８０００", "010-12345678",
+                                     "ok", "OK!", "ＯＫ", "ω", "안녕하세요", "привет", "ありがとう",
+                                     "สวัสดี", "مرحبا", "(^o^)/", "(医保)"])
 def test_punctuation_digits_and_words_are_not_smileys(message: str) -> None:
     assert not smileys().only_smileys(message)
     assert route(message, "rest") == Route(text=message)
+
+
+KAOMOJI = ["(๑•̀ㅂ•́)و✧", "(*^▽^*)", "╮(╯▽╰)╭", "(╯°□°）╯︵ ┻━┻", "ಠ_ಠ", "(。_。)", "ヽ(✿ﾟ▽ﾟ)ノ",
+           "Σ(っ °Д °;)っ", "(づ｡◕‿‿◕｡)づ", "(ಥ_ಥ)", "(´･ω･`)", "(ノ｀Д´)ノ", "(＾▽＾)", "┻━┻",
+           "╮(╯▽╰)╭ ╮(╯▽╰)╭", "～(￣▽￣)～", "(￣▽￣)/"]
+
+
+@pytest.mark.parametrize("message", KAOMOJI)
+def test_kaomoji_get_the_friendly_reply_on_every_channel(message: str) -> None:
+    assert is_kaomoji(message) and smileys().only_smileys(message)
+    for channel in ("rest", "socketio", "wechat"):
+        assert route(message, channel) == Route(reply=EMOJI_ONLY)
+    assert not inbound.needs_offered(message)
+
+
+@pytest.mark.parametrize("message", ["👍(*^▽^*)", "/::)╮(╯▽╰)╭", "[微笑] (๑•̀ㅂ•́)و✧", "^_^ (ಥ_ಥ)", "(*^▽^*)！！"])
+def test_kaomoji_mixed_with_smileys_and_emoji_get_the_friendly_reply(message: str) -> None:
+    assert route(message, "wechat") == Route(reply=EMOJI_ONLY)
+
+
+@pytest.mark.parametrize("kaomoji", KAOMOJI)
+def test_a_question_with_a_kaomoji_keeps_the_question(kaomoji: str) -> None:
+    assert route(QUESTION + kaomoji, "rest") == Route(text=QUESTION + kaomoji)
+    assert route(kaomoji + " 13800138000", "rest") == Route(text=kaomoji + " 13800138000")
 
 
 # --- 3. payloads ---------------------------------------------------------------------------
@@ -176,22 +209,58 @@ def test_malformed_buttons_in_the_tracker_are_ignored() -> None:
     assert offered_payloads([]) == Offered()
 
 
-def test_the_channels_own_payloads() -> None:
+def test_the_channels_own_payloads_pass_only_when_the_channel_marked_them() -> None:
     from bot.channels.wechat import DEFAULT_MENU_FILE, GREET_PAYLOAD, load_click_payloads
 
     wechat = channel_payloads("wechat")
     assert set(load_click_payloads(DEFAULT_MENU_FILE).values()) <= wechat and GREET_PAYLOAD in wechat
-    assert route("/request_human", "wechat") == Route(text="/request_human")
+    assert route("/request_human", "wechat", marked="/request_human") == Route(text="/request_human")
+    assert route("/greet", "wechat", marked="/greet") == Route(text="/greet")
     assert channel_payloads("socketio") == WIDGET_PAYLOADS
     assert channel_payloads("rest") == frozenset() and channel_payloads(None) == frozenset()
-    assert route("/negative_feedback", "socketio") == Route(text="/negative_feedback")
-    assert route("/negative_feedback", "rest") == Route(reply=TYPED_COMMAND)
+    assert route("/negative_feedback", "socketio", marked="/negative_feedback") == Route(text="/negative_feedback")
+    # a marker names another payload, or a payload the channel never generates: refused
+    assert route("/negative_feedback", "socketio", marked="/greet") == Route(reply=TYPED_COMMAND)
+    assert route("/restart", "socketio", marked="/restart") == Route(reply=TYPED_COMMAND)
+    assert route("/negative_feedback", "rest", marked="/negative_feedback") == Route(reply=TYPED_COMMAND)
+    assert route("/sign_up", "socketio", marked="/sign_up") == Route(reply=TYPED_COMMAND)
+
+
+@pytest.mark.parametrize(("channel", "payload"), [
+    ("wechat", "/sign_up"), ("wechat", "/greet"), ("wechat", "/ask_open_day"), ("wechat", "/request_human"),
+    ("wechat", "/wechat_unsupported"), ("socketio", "/negative_feedback"), ("socketio", " /negative_feedback "),
+])
+def test_a_channels_payload_typed_by_the_citizen_is_a_typed_command(channel: str, payload: str) -> None:
+    assert route(payload, channel) == Route(reply=TYPED_COMMAND)
+    assert route(payload, channel, marked=None) == Route(reply=TYPED_COMMAND)
+    # ... unless the assistant itself offered it as a button just now
+    assert route(payload, channel, Offered(frozenset({payload.strip()}))) == Route(text=payload.strip())
+
+
+def test_the_mark_is_read_from_the_metadata() -> None:
+    assert marked_payload({CHANNEL_PAYLOAD: " /negative_feedback "}) == "/negative_feedback"
+    assert marked_payload({"wechat": {"event": "click"}, CHANNEL_PAYLOAD: "/sign_up"}) == "/sign_up"
+    for metadata in [None, {}, "x", ["/sign_up"], {CHANNEL_PAYLOAD: True}, {CHANNEL_PAYLOAD: " "},
+                     {"turn": "t1-1", "shown": "/negative_feedback"}]:
+        assert marked_payload(metadata) is None
 
 
 def test_every_payload_the_widget_sends_on_its_own_is_accepted_from_the_widget() -> None:
     script = (PROJECT_ROOT / "widget" / "widget.js").read_text(encoding="utf-8")
     sent = set(re.findall(r"""sendMessage\(\s*["'](/[^"']*)["']""", script))
     assert sent and sent <= WIDGET_PAYLOADS
+    # ... and each is sent marked as the widget's own (the input box never marks)
+    marked = set(re.findall(r"""sendMessage\(\s*["'](/[^"']*)["'][^()]*,\s*true\s*\)""", script))
+    assert marked == sent
+
+
+def test_the_widget_keeps_only_its_own_payloads_mark() -> None:
+    from bot.channels.widget import widget_metadata
+
+    sent = {"turn": "tabc-1", "shown": "转人工服务", "retry": False, CHANNEL_PAYLOAD: "/negative_feedback"}
+    assert widget_metadata(sent) == {"turn": "tabc-1", "shown": "转人工服务", CHANNEL_PAYLOAD: "/negative_feedback"}
+    assert CHANNEL_PAYLOAD not in widget_metadata({**sent, CHANNEL_PAYLOAD: "/restart"})
+    assert CHANNEL_PAYLOAD not in widget_metadata({**sent, CHANNEL_PAYLOAD: ["/negative_feedback"]})
 
 
 def test_payload_detection_matches_what_the_normaliser_makes_of_the_text() -> None:
@@ -208,10 +277,11 @@ def test_needs_offered_only_for_slash_texts_that_are_not_smileys() -> None:
 
 
 def test_a_channel_can_declare_more_payloads_of_its_own() -> None:
-    assert route("/extra_click", "wechat") == Route(reply=TYPED_COMMAND)
+    assert route("/extra_click", "wechat", marked="/extra_click") == Route(reply=TYPED_COMMAND)
     inbound.accept_channel_payloads("wechat", ["/extra_click "])
     try:
-        assert route("/extra_click", "wechat") == Route(text="/extra_click")
-        assert route("/extra_click", "rest") == Route(reply=TYPED_COMMAND)
+        assert route("/extra_click", "wechat", marked="/extra_click") == Route(text="/extra_click")
+        assert route("/extra_click", "wechat") == Route(reply=TYPED_COMMAND)  # typed
+        assert route("/extra_click", "rest", marked="/extra_click") == Route(reply=TYPED_COMMAND)
     finally:
         inbound._declared.pop("wechat")
