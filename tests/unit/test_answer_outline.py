@@ -238,3 +238,10 @@ def test_who_gives_a_lecture_and_whether_it_covers_a_topic_are_both_answered(eng
 def test_a_personal_case_a_threshold_or_a_procedure_is_refused_with_the_nearest_record(engine, text, facet) -> None:
     answer = engine.answer(Question(text))
     assert not answer.covered and answer.asked == facet and answer.sources  # the nearest, cited
+
+
+def test_which_street_asked_at_the_end_of_a_grievance_is_answered(engine) -> None:
+    question = Question("俺在工地干活 办个事得跑好几趟 听说有个街道搞一对一帮着代办 是哪个", "complaint")
+    assert engine.answers_clearly(question)  # the plans answer it: not a complaint to hand off
+    answer = engine.answer(question)
+    assert answer.asked == "unit" and "观音寺街道" in answer.text
