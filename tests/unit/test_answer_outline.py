@@ -245,3 +245,17 @@ def test_which_street_asked_at_the_end_of_a_grievance_is_answered(engine) -> Non
     assert engine.answers_clearly(question)  # the plans answer it: not a complaint to hand off
     answer = engine.answer(question)
     assert answer.asked == "unit" and "观音寺街道" in answer.text
+
+
+@pytest.mark.parametrize("text, facet", [
+    ("政务开放日的线上直播会在哪个平台播出，抖音还是视频号？", "link"),
+    ("2023年大兴区计划新增多少个中小学学位？", "progress"),
+])
+def test_which_app_and_how_many_are_details_the_plans_do_not_give(engine, text, facet) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.asked == facet
+
+
+def test_who_publishes_the_new_school_places_is_still_answered(engine) -> None:
+    answer = engine.answer(Question("新增中小学学位的信息谁公开"))
+    assert answer.covered and f"{WORK_POINTS}#item:9" in answer.sources
