@@ -10,7 +10,6 @@ CLI) goes through `phone_of` / `normalise_phone` / `find_phone`, which return th
 """
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 
@@ -77,28 +76,3 @@ def mask_phone_in(text: str, phone: str) -> str:
     return _PHONE_IN_TEXT.sub(
         lambda m: mask_phone(phone) if _digits(m.group(1)) == phone else m.group(0), text
     )
-
-
-def install_log_masking() -> None:
-    """Mask phone numbers in every log record of this process, whoever logs it.
-
-    A record factory (not a handler filter) so it also covers handlers that libraries such
-    as Rasa and Sanic configure after we are imported. Installing twice is harmless.
-    """
-    factory = logging.getLogRecordFactory()
-    if getattr(factory, "masks_phones", False):
-        return
-
-    def masking_factory(*args, **kwargs):  # type: ignore[no-untyped-def]
-        record = factory(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record is logging's problem to report, not ours
-            return record
-        masked = mask_phones_in(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return record
-
-    masking_factory.masks_phones = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(masking_factory)

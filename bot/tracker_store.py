@@ -35,12 +35,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from activities.privacy import install_log_masking
 from bot.settings import load_settings
-
-# The Rasa server imports this module at start-up: from then on its logs (which at debug
-# level quote every user message) show phone numbers masked.
-install_log_masking()
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from activities.applicants import NO_ORGANISATION, clean_name, find_reference, identity_of, organisation_of
-from activities.privacy import find_phone, install_log_masking, mask_phone, mask_phones_in, normalise_phone
+from activities.privacy import find_phone, mask_phone, mask_phones_in, normalise_phone
+from bot.log_masking import install as install_log_masking
 from activities.service import new_reference, normalise_reference
 
 mobiles = st.builds(
