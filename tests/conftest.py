@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,6 +63,16 @@ class RunningAssistant:
     def tracker(self, sender: str) -> dict:
         with urllib.request.urlopen(self.api_url(f"/conversations/{sender}/tracker")) as r:
             return json.loads(r.read())
+
+
+def wait_for(condition, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
+    """Whether `condition()` became true within `timeout` seconds (polled every 0.3 s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 @pytest.fixture(scope="session")

@@ -2,14 +2,13 @@
 hotline system (tests/hotline_standin.py) that checks each ticket's signature."""
 from __future__ import annotations
 
-import time
 
 import sqlalchemy as sa
 
 from handoff.models import TicketRow
 from handoff.service import HandoffService
 from kb.db import engine_for
-from tests.conftest import RunningAssistant
+from tests.conftest import RunningAssistant, wait_for
 from tests.hotline_standin import HotlineStandIn
 from tests.rasa_api import trigger_intent
 
@@ -19,15 +18,6 @@ def tickets_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
         return connection.execute(
             sa.select(TicketRow.__table__).where(TicketRow.sender_id == sender)
         ).all()
-
-
-def wait_for(condition, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_asking_for_a_human_opens_a_ticket_pauses_the_bot_and_notifies_the_hotline(

@@ -31,7 +31,7 @@ from bot.channels.wechat import (
     split_utf8,
 )
 from bot.settings import PROJECT_ROOT
-from tests.wechat_fixtures import wechat_environment
+from tests.wechat_fixtures import api_standin, standin, wechat_environment  # noqa: F401  (fixtures)
 from tests.wechat_standin import (
     TEST_AES_KEY,
     TEST_APP_ID,
@@ -84,20 +84,6 @@ def config(**overrides: Any) -> WeChatConfig:
     )
     values.update(overrides)
     return WeChatConfig(**values)
-
-
-@pytest.fixture(scope="module")
-def api_standin() -> Iterator[WeChatApiStandIn]:
-    standin = WeChatApiStandIn()
-    standin.start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def standin(api_standin: WeChatApiStandIn) -> WeChatApiStandIn:
-    api_standin.reset()
-    return api_standin
 
 
 # A fake webhook URL: these tests call the bridge directly.

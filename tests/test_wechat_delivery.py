@@ -22,7 +22,7 @@ from bot.channels.wechat_delivery import DeliveryPolicy, RetryingSender
 from handoff.service import HandoffService
 from tests.test_wechat_channel import Harness, ScriptedRasa, config, echo, run, server
 from tests.test_wechat_e2e import paused
-from tests.wechat_fixtures import wechat_environment
+from tests.wechat_fixtures import api_standin, standin, wechat_environment  # noqa: F401  (fixtures)
 from tests.wechat_standin import (
     TEST_APP_ID,
     TEST_APP_SECRET,
@@ -60,20 +60,6 @@ def texts_to(standin: WeChatApiStandIn, openid: str) -> list[str]:
 def failed_attempts(standin: WeChatApiStandIn, openid: str) -> list[Any]:
     return [a.get("http_status") or a["errcode"] for a in standin.attempts
             if a.get("touser") == openid and a["errcode"] != 0]
-
-
-@pytest.fixture(scope="module")
-def api_standin() -> Any:
-    standin = WeChatApiStandIn()
-    standin.start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def standin(api_standin: WeChatApiStandIn) -> WeChatApiStandIn:
-    api_standin.reset()
-    return api_standin
 
 
 # ------------------------------------------------------------------------------ the ticket number

@@ -70,3 +70,19 @@ def wechat(running_assistant: "RunningAssistant", wechat_api: WeChatApiStandIn) 
     # the passive-reply tests measure a warm assistant, as WeChat meets it in service.
     running_assistant.say("wechat-warm-up", "医保宣讲是哪个单位负责的")
     return WeChatServerStandIn(f"{running_assistant.base_url}/webhooks/wechat/webhook")
+
+
+@pytest.fixture(scope="module")
+def api_standin() -> Iterator[WeChatApiStandIn]:
+    """A WeChat API stand-in of its own for one test module (in-process channel tests)."""
+    standin = WeChatApiStandIn()
+    standin.start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def standin(api_standin: WeChatApiStandIn) -> WeChatApiStandIn:
+    """The module's stand-in, with what earlier tests sent and injected failures cleared."""
+    api_standin.reset()
+    return api_standin

@@ -24,7 +24,7 @@ from activities.workdays import add_working_days
 from handoff.models import TicketRow
 from handoff.service import HandoffService
 from kb.db import engine_for
-from tests.conftest import RunningAssistant
+from tests.conftest import RunningAssistant, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -48,15 +48,6 @@ def _wide(digits: str) -> str:
 
 def _masked(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
-
-
-def _wait_for(condition, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 @pytest.fixture
@@ -113,7 +104,7 @@ def test_no_log_file_of_the_run_holds_a_whole_phone_number(open_session: Running
     handed_back = False
     if tickets:
         HandoffService(assistant.settings.database_url, webhook_configured=True).close(tickets[0].number)
-        handed_back = _wait_for(lambda: not assistant.tracker("mask-handoff")["paused"])
+        handed_back = wait_for(lambda: not assistant.tracker("mask-handoff")["paused"])
     signed_up = _sign_up(assistant, "mask-signup")
     time.sleep(1.0)  # let the servers flush their last lines
 
