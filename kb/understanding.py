@@ -27,7 +27,7 @@ from kb.record_numbers import RecordNumbers
 
 # "这个单位还有别的活动吗": the other records of the unit just discussed.
 _OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们|这家|那家).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
-NTH_THEME = re.compile(rf"第\s*{NUMERAL}\s*个?\s*专题")
+NTH_THEME = re.compile(rf"((?:倒数)?第\s*{NUMERAL}\s*个?|最后[一那]?个)\s*专题")
 # "那药品呢", "养老保险呢": the same question as before, about something else.
 SAME_QUESTION = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,8}呢[？?。]?")
 CARRIED_FACETS = frozenset({"unit", "deadline", "when", "content", "theme"})
@@ -180,10 +180,12 @@ class Understanding:
             return reading(self.find.overview(kinds, set(self.config["intent_topics"].get(
                 question.intent or "", [])) - set(self.kind_topics)), "kind", mode="list")
 
-        if (match := NTH_THEME.search(text)) and (n := to_number(match.group(1))):
+        if match := NTH_THEME.search(text):
             themes = list(self.kb.themes().items())
-            if 1 <= n <= len(themes):  # "第三个专题有哪些开放点"
-                return reading(themes[n - 1][1], "theme", mode=base["mode"] or "list",
+            # "第三个专题有哪些开放点", "倒数第二个专题", "最后一个专题".
+            at = cues.position_in(match.group(1), len(themes))
+            if at is not None:
+                return reading(themes[at][1], "theme", mode=base["mode"] or "list",
                                listing="theme")
         recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
         if (step := cues.step(text)) and recent and recent[0].kind in NUMBERED_KINDS \
@@ -227,6 +229,13 @@ class Understanding:
         elif not listed and not named_kinds and recent and recent[0].kind in NUMBERED_KINDS \
                 and not (units or specific):
             listed = self.kb.of_kind(recent[0].kind)  # "倒数第二个呢" after 开放点17: the sites' order
+        if context.facet == "theme" and context.listed and not named_kinds and not (units or specific):
+            # "倒数第二个呢" after the list of themes: a theme, counted over the themes shown.
+            of_site = {site.ref: name for name, sites in self.kb.themes().items() for site in sites}
+            shown = list(dict.fromkeys(of_site[r.ref] for r in listed if r.ref in of_site))
+            if len(shown) > 1 and (at := cues.ordinal(text, len(shown))) is not None:
+                return reading(self.kb.themes()[shown[at]], "theme", mode=base["mode"] or "list",
+                               listing="theme")
         position = cues.ordinal(text, len(listed))
         if position is not None:
             if not facet:

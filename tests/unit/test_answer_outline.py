@@ -259,3 +259,24 @@ def test_which_app_and_how_many_are_details_the_plans_do_not_give(engine, text, 
 def test_who_publishes_the_new_school_places_is_still_answered(engine) -> None:
     answer = engine.answer(Question("新增中小学学位的信息谁公开"))
     assert answer.covered and f"{WORK_POINTS}#item:9" in answer.sources
+
+
+@pytest.mark.parametrize(
+    ("turns", "theme"),
+    [
+        (("倒数第二个专题有哪些开放点",), "创建文明城区"),
+        (("最后一个专题是啥",), "政策专属礼包"),
+        (("第三个专题有哪些开放点",), "保障改善民生"),
+        (("开放日有哪些专题", "倒数第二个呢"), "创建文明城区"),
+        (("开放日有哪些专题", "最后那个专题谁负责"), "政策专属礼包"),
+        (("daoshu di er ge zhuanti you naxie kaifangdian",), "创建文明城区"),
+    ],
+)
+def test_a_position_among_the_themes_counts_over_the_themes_from_either_end(engine, turns, theme) -> None:
+    answer = ask(engine, *turns)
+    assert f"“{theme}”专题共有" in answer.text
+
+
+def test_a_position_after_one_sites_theme_counts_over_the_sites(engine) -> None:
+    answer = ask(engine, "养老驿站属于哪个专题", "最后一个呢")
+    assert answer.text.startswith("开放点17")

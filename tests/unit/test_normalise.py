@@ -68,6 +68,21 @@ def test_pinyin_of_vocabulary_becomes_the_term(typed: str, expected: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("zhengce gongkaijiang di san jiang jiang sha", "政策公开讲第三讲讲啥"),
+        ("di si jiang shi shei jiang", "第四讲是谁讲"),
+        ("kaifangdian shiwu shi sha", "开放点十五是啥"),
+        ("daoshu di er ge zhuanti", "倒数第二个专题"),
+    ],
+)
+def test_numbers_and_ordinals_typed_in_pinyin_become_numerals(typed: str, expected: str) -> None:
+    """A number said in pinyin (san, di si, shiwu) is a numeral the ordinal and number cues
+    read; a run that is not all pinyin stays as typed."""
+    assert normalise(typed) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     ["hello", "ok 好的", "DX-7K3Q9M", "dx4m2p8q", "DXK9L3M7", "boxing", "thank you",
      "hi，在吗", "ChatGPT", "yibaoo", "xyz 医保", "yibao@qq.com", "www.yibao.gov.cn"],
