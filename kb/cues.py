@@ -24,7 +24,8 @@ _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
 _JOINING = ("who_can_join", "how_to_join")
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
 QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
-ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$|(?!不)([\u4e00-\u9fff])不\1")
+ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$|(?!不)([\u4e00-\u9fff])不\1"
+                  r"|(?:有|了)[^，。？]{0,8}没有?[。！!]*$")  # "有规定没有", "出来了没"
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"
@@ -34,6 +35,8 @@ _YEAR_REACH = 10  # characters after the year word in which it must meet one of 
 # an event of the citizen's own follows it ("2019年注册", "2020年毕业").
 _WRITTEN_REACH = 18
 _WRITTEN_ABOUT = re.compile(r"政策|政府|大兴|区里|工作|文号|文件|首次接听率|惠民保|医保|社保")
+# "……就是23年那个": a year pointing at the plan meant, which corrects 今年 said before it
+_POINTING = re.compile(r"^\s*(的)?(那|这)[个份版]")
 _OWN_EVENT = re.compile(r"^.{0,4}(毕业|注册|成立|退休|结婚|出生|入职|入学|上学|搬|买的|买了|开店|开业|参保|生了)")
 _SHORT = 16  # a message this short is about the year it names, whatever else it says
 _TAIL = 3  # a clause this short ("咋弄", "谢谢", "是吗") belongs to the one before it
@@ -63,7 +66,7 @@ class Cues:
         self._lists = {
             key: _alternation(config[key])
             for key in ("back_references", "plural_references", "same_theme", "town_filter",
-                        "year_end_filter", "year_existence")
+                        "year_end_filter", "year_existence", "complaint_asks")
         }
         self._exclusion = re.compile(config["exclusion"])
         ordinals = config["ordinals"]
@@ -190,6 +193,9 @@ class Cues:
             after = text[end:end + _WRITTEN_REACH]
             return about_plans(end) or bool(_ABOUT_PLANS.search(after) or _WRITTEN_ABOUT.search(after))
 
+        pointed = {int(m.group(1)) % 100 + 2000 for m in YEAR.finditer(text) if _POINTING.search(text[m.end():])}
+        if pointed:
+            return tuple(sorted(pointed))
         years = {int(m.group(1)) % 100 + 2000 for m in YEAR.finditer(text)
                  if (written_about_plans if len(m.group(1)) == 4 else about_plans)(m.end())}
         years |= {int(m.group(1).translate(_CN_DIGITS)) % 100 + 2000

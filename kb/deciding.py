@@ -86,7 +86,8 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         return Decision(REFUSE, nearest, facet, reason, reading.asked_years)
 
     if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or reading.also is None
-                                 or reading.also in cues.not_in_plans or not ASKS.search(reading.text)):
+                                 or reading.also in cues.not_in_plans or not ASKS.search(reading.text)
+                                 or (reading.also == "content" and cues.has("complaint_asks", reading.text))):
         # A personal problem ("被拖欠工资了怎么办") goes to 12345 even when it names a topic
         # the plans hold; "接诉即办的投诉信息谁公开" asks the plans something (its unit); a
         # statement asks nothing ("城管把我店门口的招牌拆了，事先没有任何通知！").

@@ -383,8 +383,8 @@ class Renderer:
             return self.t("theme_list", theme=records[0].row.theme, count=len(records), lines=lines)
         if listing.startswith("unit:") and len({r.kind for r in records}) > 1:
             return self.t("by_unit", unit=listing[5:], count=len(records), lines=lines)
-        if listing == "towns":
-            filter_text = self.texts["filter_towns"]
+        if listing.startswith("towns"):
+            filter_text = self.t("filter_towns_of", kind=listing[6:]) if listing[6:] else self.texts["filter_towns"]
         elif listing.startswith("deadline:"):
             filter_text = self.t("filter_deadline", deadline=_month(listing[9:]) or "")
         elif listing.startswith("unit:"):

@@ -27,6 +27,8 @@ from kb.record_numbers import RecordNumbers
 
 # "这个单位还有别的活动吗": the other records of the unit just discussed.
 _OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们|这家|那家).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
+SECTION_WORDS = ("原则", "目标", "目的", "宗旨", "要求")
+ONE_ITEM = re.compile(r"(那|这|哪)一?(条|项)(?!目)")
 NTH_THEME = re.compile(rf"((?:倒数)?第\s*{NUMERAL}\s*个?|最后[一那]?个)\s*专题")
 # "那药品呢", "养老保险呢": the same question as before, about something else.
 SAME_QUESTION = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,8}呢[？?。]?")
@@ -152,8 +154,9 @@ class Understanding:
             # "那政民互动方案呢 哪天": the day the plan was issued; "这个要点是发给谁的 是给
             # 我们老百姓看的吗": whom the plan is for, not who may join an activity.
             facet = "document"
-        if facet == "document" and (units or specific) and not names_document:
-            # "老旧小区改造信息谁发布" asks who publishes that information, not who issued the plan.
+        if facet == "document" and (((units or specific) and not names_document) or ONE_ITEM.search(text)):
+            # "老旧小区改造信息谁发布": who publishes that, not who issued the plan; "政策文件公开
+            # 属性认定那一条": one work item.
             facet = cues.facet(asked_of, skip={"document"})
         also = next((f for f in cues.facets(asked_of) if f != facet), None)
         base = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
@@ -255,6 +258,11 @@ class Understanding:
                 if not base["facet"]:  # "那个宣讲呢" asks what was asked before, if anything
                     base["facet"] = "content"
                 return reading(of_kind[:1], "context")
+        if facet == "section" and not (units or specific) and recent and len(text) <= 12 and (
+                recent[0].kind in ("site", "lecture") or any(w in text and w in recent[0].text for w in SECTION_WORDS)):
+            # "按啥原则" after item 25: its own (谁起草，谁负责); "目的是啥" after a site: its aim.
+            base["facet"] = "content"
+            return reading(recent[:1], "context")
         if facet == "section" and not (units or specific) and (said := self.words.record_saying(text)):
             # "政策效果评价遵循什么原则": item 25's own principle (谁起草，谁负责), not the
             # plan's 基本原则.
@@ -303,11 +311,14 @@ class Understanding:
         if cues.has("town_filter", text) and ("site" in kinds or not kinds) and not specific \
                 and not units:  # "观音寺街道的开放日": that street's, not all towns' and streets'
             suffixes = tuple(self.config["town_unit_suffixes"])
+            named = [x for x in suffixes if x in text.replace("镇街", "")]
+            if len(named) == 1:  # "其中哪几个是街道": the streets' only; "镇街", "镇和街道": both
+                suffixes, base["listing"] = tuple(named), f"towns:{named[0]}"
             sites = [s for s in self.kb.of_kind("site") if any(u.endswith(suffixes) for u in s.units)]
             described = [s for s in sites if self.words.says([s], text)]
             if len(described) == 1:  # "哪个镇的开放日是展示村里的政务服务站…": that one
                 return reading(described, "said")
-            return reading(sites, "filter", mode=base["mode"] or "list", listing="towns")
+            return reading(sites, "filter", mode=base["mode"] or "list", listing=base.pop("listing", "towns"))
         if (month := cues.deadline_month(text)) and not units and not specific:
             items = [r for r in self.kb.of_kind("item") if r.row.deadline
                      and int(r.row.deadline.split("-")[1]) == month]

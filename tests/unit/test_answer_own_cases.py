@@ -1,0 +1,86 @@
+"""A citizen's own record or case (a payment short or late, an exam or a tender result, a
+personal record to look up) is refused with the hotline, never answered with a plan record
+that shares its topic; and counts of events ("第五次全国经济普查") are no positions in a
+list (issue 13, kinds found by the tenth diagnosis set). The `engine` fixture is
+tests/unit/conftest.py's."""
+from __future__ import annotations
+
+import pytest
+
+from kb.answers import Question
+from tests.unit.answering import ask
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("text", [
+    "你好 麻烦帮我查下我去年交的医保记录",
+    "我闺女考上员额制教师了吗 帮忙查一下",
+    "我公司上个月的政府采购投标结果出来没",
+    "我妈的养老金这个月少了二百 咋回事",
+    "您好 我是榆垡的 我家老人的高龄津贴咋还没发 谢谢您",
+])
+def test_a_citizens_own_record_or_case_is_refused_with_the_hotline(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.reason in ("detail_not_in_plans", "complaint")
+    assert "市民服务热线" in answer.text
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("接诉即办的投诉信息谁公开", "城指中心"),
+    ("养老保险信息谁公开", "人力资源社会保障局"),
+])
+def test_who_publishes_a_topic_is_still_answered(engine, text, unit) -> None:
+    answer = engine.answer(Question(text))
+    assert unit in answer.text and "抱歉" not in answer.text
+
+
+def test_a_count_of_events_is_no_position_in_the_list(engine) -> None:
+    answer = engine.answer(Question("第五次全国经济普查的宣讲是谁负责"))
+    assert "统计局" in answer.text and "第1讲" in answer.text
+    assert "第5讲" in engine.answer(Question("第五讲谁负责")).text
+
+
+def test_a_year_pointing_at_the_plan_meant_corrects_this_year_said_before_it(engine) -> None:
+    answer = engine.answer(Question("大兴经济开发区在今年的政务公开要点里头管的是哪块信息发布啊 就是23年那个"))
+    assert "四区三基地" in answer.text and "抱歉" not in answer.text
+    # a year the plans hold, then 今年 asked about: still said plainly that no plan of this year is held
+    assert engine.answer(Question("2023年的开放日今年还办吗")).reason == "other_year"
+
+
+def test_that_one_item_described_by_its_words_is_the_item_not_the_plan(engine) -> None:
+    answer = engine.answer(Question("政策文件公开属性认定那一条完成时限是几月"))
+    assert "第23项" in answer.text and "2023年12月" in answer.text
+    assert "此件主动公开" in engine.answer(Question("工作要点是公开的吗")).text
+
+
+@pytest.mark.parametrize("text", ["我是跑政务口的记者 开放日线下活动会邀请媒体吗", "媒体记者能参加线下的政民互动活动吗",
+                                  "人大代表能去开放日吗"])
+def test_whether_one_kind_of_person_may_join_is_told_by_who_is_invited(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert "媒体记者" in answer.text and "区人大代表" in answer.text
+
+
+def test_a_principle_or_aim_asked_after_a_record_is_that_records_own(engine) -> None:
+    assert "谁起草，谁负责" in ask(engine, "新出的政策还要做评价吗", "按啥原则").text
+    assert "开放点1、2、3、4" in ask(engine, "开放点3是啥", "目的是啥").text
+    assert "工作目标" in ask(engine, "工作要点谁发的", "目标是啥").text
+
+
+def test_streets_or_towns_alone_narrow_the_list_of_sites_towns_and_streets_run(engine) -> None:
+    streets = ask(engine, "镇街负责的开放点有哪些", "其中哪幾個是街道").text
+    assert "观音寺街道" in streets and "北臧村镇" not in streets and "由街道负责的" in streets
+    both = engine.answer(Question("镇和街道的开放点有几个")).text
+    assert "观音寺街道" in both and "北臧村镇" in both
+
+
+def test_when_a_house_is_handed_over_is_progress_the_plans_do_not_report(engine) -> None:
+    answer = ask(engine, "南街回迁房的开放点是哪个", "那房子啥时候交啊")
+    assert answer.reason == "detail_not_in_plans" and "开放点11" in answer.text
+
+
+@pytest.mark.parametrize("text, asks", [("打政府部门电话没人接 有规定没有", True), ("结果出来了没", True),
+                                        ("我没有", False), ("好的", False)])
+def test_a_question_closed_by_meiyou_asks_something(text, asks) -> None:
+    from kb.cues import ASKS
+    assert bool(ASKS.search(text)) is asks
