@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 find_python310 = for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
 	  if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done
 
-.PHONY: help setup run shell train validate test test-unit test-conversations bench profile gazetteer lock clean
+.PHONY: help setup run shell train validate test test-unit test-conversations bench profile gazetteer nginx-conf lock clean
 
 help: ## Show the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ bench: setup train ## Latency, KB accuracy, sign-up concurrency and load (1 vs 2
 	$(PY) bench/load.py --seconds 60 --citizens 16 --workers 1,2
 
 profile: setup ## Run the production profile here (PostgreSQL, Redis, 2 Rasa + 2 action servers, nginx) until Ctrl-C
-	$(PY) -m deploy.profile --rasa 2 --actions 2
+	$(PY) -m ops.profile --rasa 2 --actions 2
 
 lock: setup ## Re-pin constraints.txt from the current environment
 	@{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable; } > constraints.new && mv constraints.new constraints.txt
@@ -70,3 +70,6 @@ clean: ## Remove trained models, the database and caches (keeps .venv)
 
 gazetteer: setup ## Regenerate the jieba dictionary and NLU synonyms from kb/data/gazetteer.yml
 	$(DAXING) gazetteer
+
+nginx-conf: setup ## Regenerate deploy/nginx.conf (docker-compose) from ops/nginx.conf.j2, the template the profile uses too
+	$(PY) -m ops.nginx

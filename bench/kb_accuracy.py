@@ -244,7 +244,7 @@ def main() -> None:
     sets = load_sets(args.only)
 
     from bot import rasa_project
-    from bot.runner import Assistant, free_port
+    from ops.supervisor import Assistant, free_port
     from kb.store import build, plan_files
 
     with tempfile.TemporaryDirectory() as var_dir:

@@ -139,7 +139,7 @@ def main() -> None:
         return
 
     from bot import rasa_project
-    from bot.runner import Assistant, free_port
+    from ops.supervisor import Assistant, free_port
 
     with tempfile.TemporaryDirectory() as var_dir:
         os.environ.update(

@@ -3,7 +3,7 @@
 Each simulated citizen repeats a scenario in a fresh conversation: a few policy questions
 (60 %), a whole sign-up for a demo session (25 %), or a complaint handed to a person (15 %).
 For each profile size (default 1 and 2 Rasa servers behind nginx, with PostgreSQL and the
-Redis lock store; deploy/profile.py) it prints turns, turns/second, latency percentiles and
+Redis lock store; ops/profile/) it prints turns, turns/second, latency percentiles and
 errors, then the throughput ratio — the baseline is the one-worker run of the same run.
 
 Usage: python bench/load.py [--seconds 60] [--citizens 16] [--workers 1,2] [--url URL]
@@ -108,7 +108,7 @@ async def load(url: str, seconds: float, citizens: int) -> Figures:
 def run_profile(workers: int, seconds: float, citizens: int) -> Figures:
     from activities.catalogue import Catalogue
     from activities.schedule import import_demo
-    from deploy.profile import ProductionProfile
+    from ops.profile import ProductionProfile
     from kb.answers import CachedEngine
 
     with ProductionProfile(rasa_servers=workers, action_servers=2) as profile:

@@ -1,7 +1,7 @@
 """The hand-off worker: delivers due tickets to the hotline system and hands conversations
 back to the bot (Rasa's `resume` event) when a ticket is closed or nobody took it over.
 
-Runs as the assistant's third process (`bot.runner`); `python -m handoff.worker`.
+Runs as the assistant's third process (`ops.supervisor`); `python -m handoff.worker`.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ set -euo pipefail
 # The Debian packages the tests need. Add more here.
 # chromium: the headless browser the web-widget test drives through Playwright;
 # fonts-wqy-microhei: a small Chinese font, so its screenshots show text, not boxes;
-# redis-server, nginx: the production profile (deploy/profile.py) runs its Redis lock store
+# redis-server, nginx: the production profile (ops/profile/) runs its Redis lock store
 # and its load balancer from these binaries (tests/test_production_profile.py).
 PACKAGES=(
   postgresql

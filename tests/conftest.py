@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot import rasa_project
-from bot.runner import Assistant, authenticated, free_port
 from bot.settings import Settings, load_settings, rasa_api_token
 from kb.store import build, plan_files
+from ops.supervisor import Assistant, authenticated, free_port
 from tests.wechat_fixtures import wechat, wechat_api  # noqa: F401  (fixtures)
 
 if TYPE_CHECKING:

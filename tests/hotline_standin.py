@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.runner import free_port
+from ops.supervisor import free_port
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A throw-away local PostgreSQL cluster for tests (the logic lives in `deploy.postgres`).
+"""A throw-away local PostgreSQL cluster for tests (the logic lives in `ops.postgres`).
 
 Tests that need PostgreSQL semantics (concurrency, locking, types SQLite lacks) get a
 private cluster that lives only as long as the ``with`` block::
@@ -8,10 +8,10 @@ private cluster that lives only as long as the ``with`` block::
         with local_postgres() as url:
             yield url
 
-The production profile (`deploy.profile`) uses the same code, so it moved to `deploy/`;
+The production profile (`ops.profile`) uses the same code, so it lives in `ops/`;
 this module keeps the imports the tests and benchmarks use working.
 """
-from deploy.postgres import (  # noqa: F401  (re-exported)
+from ops.postgres import (  # noqa: F401  (re-exported)
     DATABASE,
     PG_ROOT,
     START_TIMEOUT,

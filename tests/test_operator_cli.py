@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from activities.service import beijing_now
 from activities.workdays import add_working_days
-from bot.cli import main
 from handoff.service import HandoffService, TicketRequest, transcript_line
 from kb.store import build, plan_files
+from ops.cli import main
 
 
 @pytest.fixture

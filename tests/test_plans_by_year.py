@@ -15,10 +15,10 @@ from click.testing import CliRunner
 
 from activities.catalogue import Catalogue
 from activities.schedule import ScheduleError, parse_rows
-from bot.cli import main
 from kb.answers import AnswerEngine, KnowledgeBase, Question
 from kb.db import UnitOfWork
 from kb.store import KnowledgeRepository, build, plan_files
+from ops.cli import main
 from tests.unit.answering import HOTLINE, TODAY, ask
 
 pytestmark = pytest.mark.integration

@@ -1,5 +1,5 @@
 """The production profile end to end: PostgreSQL, Redis, 2 Rasa servers, 2 action servers,
-the hand-off worker and nginx (deploy/profile.py), all real processes, and what happens
+the hand-off worker and nginx (ops/profile/), all real processes, and what happens
 when parts of it fail.
 
 One profile for the whole module (starting it costs about a minute on two cores); the
@@ -26,9 +26,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.lock_store import AtomicRedisLockStore, UrlLockStore, redis_options
-from bot.runner import authenticated
-from deploy.profile import ProductionProfile
-from deploy.redis import RedisServer
+from ops.profile import ProductionProfile
+from ops.redis import RedisServer
+from ops.supervisor import authenticated
 
 # A reply, or a clean HTTP error, must come within this; longer counts as a hang.
 FAULT_REPLY_TIMEOUT = 30

@@ -9,9 +9,9 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from activities.service import ActivityService
-from bot.retention import purge
 from bot.tracker_store import UrlSQLTrackerStore
 from handoff.service import HandoffService, TicketRequest
+from ops.retention import purge
 from tests.activity_support import NOW, load, request, session_row
 
 

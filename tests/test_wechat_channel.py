@@ -598,7 +598,7 @@ def test_45015_and_45047_are_logged_and_not_retried(standin: WeChatApiStandIn, c
 
 
 def test_an_unreachable_api_gives_up_after_bounded_retries() -> None:
-    from bot.runner import free_port
+    from ops.supervisor import free_port
 
     async def scenario() -> int:
         api = WeChatApi(f"http://127.0.0.1:{free_port()}", TEST_APP_ID, TEST_APP_SECRET, backoff=0.01)

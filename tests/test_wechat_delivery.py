@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from bot.channels.wechat import WeChatApi, WeChatConfig, WeChatInput, decode_post
-from bot.channels.wechat_delivery import DeliveryPolicy, RetryingSender
+from bot.channels.wechat.delivery import DeliveryPolicy, RetryingSender
 from handoff.service import HandoffService
 from tests.test_wechat_channel import Harness, ScriptedRasa, config, echo, run, server
 from tests.test_wechat_e2e import paused

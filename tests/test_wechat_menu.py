@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from bot.channels.wechat import load_click_payloads
-from bot.wechat_menu import DEFAULT_MENU_FILE, check_menu, domain_intents, load_menu, menu_command
+from bot.channels.wechat.menu import DEFAULT_MENU_FILE, check_menu, domain_intents, load_menu, menu_command
 from tests.wechat_fixtures import wechat_environment
 from tests.wechat_standin import WeChatApiStandIn
 

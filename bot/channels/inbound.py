@@ -246,7 +246,7 @@ def offered_payloads(events: Iterable[Any], recent_turns: int = RECENT_TURNS) ->
 
 @lru_cache(maxsize=1)
 def _wechat_payloads() -> frozenset[str]:
-    # Imported here: wechat.py imports polite.py, which imports this module.
+    # Imported here: the wechat package imports polite.py, which imports this module.
     from bot.channels import wechat
 
     own = {wechat.GREET_PAYLOAD, wechat.UNSUPPORTED_PAYLOAD, wechat.VOICE_UNRECOGNISED_PAYLOAD}

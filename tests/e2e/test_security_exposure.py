@@ -20,8 +20,8 @@ from typing import Optional
 import pytest
 
 from bot import rasa_project
-from bot.runner import authenticated, rasa_server_command
 from bot.settings import load_settings, rasa_api_token, rotate_api_token
+from ops.supervisor import authenticated, rasa_server_command
 from tests.conftest import RunningAssistant
 
 pytestmark = pytest.mark.e2e

@@ -17,8 +17,10 @@ A delivery that cannot be made (attempts or window exhausted, an errcode that is
 as 40003 "invalid openid" or 43004 "unsubscribed", the queue full, the process stopping) is
 logged at ERROR level — the openid shortened, the ticket number if the reply announced one,
 never the text — and kept in `undelivered` (bounded, newest last) with its bodies, so an
-operator can see it and it can be resent. Kept in this process only (bounded); a durable
-table is the next step for deployments with several processes or restarts.
+operator can see it and it can be resent. The lanes (tasks, the queue) live in this
+process; the undelivered records are kept in the store the sender is given (state.py's
+`UndeliveredLog`; by default a bounded deque in this process): a durable table is the next
+step for deployments with several processes or restarts.
 
 Inputs: `send(body) -> errcode` (0 = sent; it must not raise, `WeChatApi.send_custom`
 does not). Errors: none raised to callers; `Delivery.done` resolves to True (sent) or False.
@@ -31,9 +33,12 @@ import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
-log = logging.getLogger("bot.channels.wechat")
+if TYPE_CHECKING:
+    from bot.channels.wechat.state import UndeliveredLog
+
+log = logging.getLogger(__name__)
 
 # WeChat may message a citizen through the API for 48 hours after the citizen's last message.
 CUSTOMER_SERVICE_WINDOW_SECONDS = 48 * 3600.0
@@ -143,12 +148,17 @@ class RetryingSender:
         send: Callable[[dict[str, Any]], Awaitable[int]],
         policy: DeliveryPolicy = DeliveryPolicy(),
         wall_clock: Callable[[], float] = time.time,
+        undelivered: "Optional[UndeliveredLog]" = None,
     ) -> None:
         self._send = send
         self.policy = policy
         self._now = wall_clock
         self._lanes: dict[str, _Lane] = {}
-        self.undelivered: deque[Undelivered] = deque(maxlen=max(policy.max_undelivered, 1))
+        # Replies given up, for operators: the given store, or a bounded deque of our own.
+        self.undelivered: "UndeliveredLog" = (
+            undelivered if undelivered is not None
+            else deque(maxlen=max(policy.max_undelivered, 1))
+        )
 
     # -- API -----------------------------------------------------------------------------
 

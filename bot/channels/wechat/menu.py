@@ -1,15 +1,15 @@
 """`daxing wechat-menu`: publish the official account's custom menu from bot/wechat_menu.yml.
 
-The same file tells the WeChat channel which payload a menu click sends to the assistant
-(buttons with `key` and `payload`), so the menu citizens see and what the assistant does
-with it cannot drift apart. The command checks WeChat's limits and that every payload's
-intent exists in the domain before it calls `/cgi-bin/menu/create`.
+The same file, read by the same reader (config.py's `read_menu_file`), tells the WeChat
+channel which payload a menu click sends to the assistant (buttons with `key` and
+`payload`), so the menu citizens see and what the assistant does with it cannot drift
+apart. The command checks WeChat's limits and that every payload's intent exists in the
+domain before it calls `/cgi-bin/menu/create`; the credentials come from `WeChatConfig`.
 """
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,15 @@ from typing import Any
 import click
 import yaml
 
+from bot.channels.wechat.api import WeChatApi, WeChatApiError
+from bot.channels.wechat.config import (
+    DEFAULT_MENU_FILE,
+    ConfigurationError,
+    WeChatConfig,
+    read_menu_file,
+)
 from bot.settings import PROJECT_ROOT
 
-DEFAULT_MENU_FILE = PROJECT_ROOT / "bot" / "wechat_menu.yml"
 DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
 
 # https://developers.weixin.qq.com/doc/offiaccount/Custom_Menus/Creating_Custom-Defined_Menu.html
@@ -45,6 +51,7 @@ class MenuError(ValueError):
 
 
 def domain_intents(domain_dir: Path = DOMAIN_DIR) -> set[str]:
+    """Every intent the domain files in `domain_dir` declare."""
     intents: set[str] = set()
     for path in sorted(domain_dir.glob("*.yml")):
         for intent in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("intents") or []:
@@ -128,7 +135,7 @@ def wechat_body(data: dict[str, Any]) -> dict[str, Any]:
 def load_menu(path: Path = DEFAULT_MENU_FILE, domain_dir: Path = DOMAIN_DIR) -> dict[str, Any]:
     """The checked menu as WeChat's JSON; MenuError lists every problem."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_menu_file(path)
     except yaml.YAMLError as error:
         raise MenuError(f"{path.name} is not valid YAML: {error}") from error
     problems = check_menu(data, domain_intents(domain_dir))
@@ -138,8 +145,7 @@ def load_menu(path: Path = DEFAULT_MENU_FILE, domain_dir: Path = DOMAIN_DIR) -> 
 
 
 async def publish(menu: dict[str, Any], base_url: str, app_id: str, app_secret: str) -> None:
-    from bot.channels.wechat import WeChatApi
-
+    """Publish `menu` (WeChat's JSON) through /cgi-bin/menu/create; WeChatApiError if refused."""
     api = WeChatApi(base_url, app_id, app_secret)
     try:
         await api.create_menu(menu)
@@ -155,8 +161,6 @@ async def publish(menu: dict[str, Any], base_url: str, app_id: str, app_secret: 
 @click.option("--dry-run", is_flag=True, help="Check the menu and print WeChat's JSON; publish nothing.")
 def menu_command(menu_file: Path, dry_run: bool) -> None:
     """Publish the WeChat official account's menu (needs WECHAT_APP_ID, WECHAT_APP_SECRET)."""
-    from bot.channels.wechat import DEFAULT_API_BASE_URL, WeChatApiError
-
     try:
         menu = load_menu(menu_file)
     except MenuError as error:
@@ -164,13 +168,14 @@ def menu_command(menu_file: Path, dry_run: bool) -> None:
     if dry_run:
         click.echo(json.dumps(menu, ensure_ascii=False, indent=2))
         return
-    app_id = os.environ.get("WECHAT_APP_ID", "").strip()
-    app_secret = os.environ.get("WECHAT_APP_SECRET", "").strip()
-    if not (app_id and app_secret):
-        raise click.ClickException("set WECHAT_APP_ID and WECHAT_APP_SECRET (see docs/wechat.md)")
-    base_url = os.environ.get("WECHAT_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
     try:
-        asyncio.run(publish(menu, base_url, app_id, app_secret))
+        config = WeChatConfig.from_env()
+    except ConfigurationError as error:
+        raise click.ClickException(f"{error} (see docs/wechat.md)") from error
+    if not config.can_call_api:
+        raise click.ClickException("set WECHAT_APP_ID and WECHAT_APP_SECRET (see docs/wechat.md)")
+    try:
+        asyncio.run(publish(menu, config.api_base_url, config.app_id, config.app_secret))
     except WeChatApiError as error:
         hint = ERROR_HINTS.get(error.errcode)
         raise click.ClickException(f"{error}" + (f" — {hint}" if hint else "")) from error

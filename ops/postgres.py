@@ -1,7 +1,7 @@
 """A private PostgreSQL cluster built from Debian's server binaries.
 
 Used by the tests (`tests/postgres.py` re-exports `local_postgres`) and by the production
-profile (`deploy.profile`), which also stops, starts and restarts it to show that the
+profile (`ops.profile`), which also stops, starts and restarts it to show that the
 assistant survives a database restart. The cluster lives in its own directory and listens
 on a unix socket only; nothing is shared with a system PostgreSQL. Typical use::
 
@@ -22,7 +22,6 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,6 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
+
+from ops.supervisor import free_port
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +77,6 @@ def find_bindir() -> Path:
             "the Debian package 'postgresql')."
         )
     return max(candidates)[1]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Runner:
@@ -189,7 +184,7 @@ class PostgresCluster:
         """Create the cluster and its database and start the server; on failure clean up."""
         bindir = find_bindir()
         self.workdir = _make_workdir(self.base_dir)
-        self.port = _free_port()
+        self.port = free_port()
         self._runner = _Runner(bindir, self.workdir)
         socket_path = self.workdir / f".s.PGSQL.{self.port}"
         try:
@@ -209,7 +204,7 @@ class PostgresCluster:
                 "unix_socket_directories": f"'{self.workdir}'",
             }
             with open(self.data_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
-                conf.write("\n# deploy/postgres.py: throw-away cluster\n")
+                conf.write("\n# ops/postgres.py: throw-away cluster\n")
                 conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
             self._created = True  # from here on, a failure must still try to stop the server
             self.start_server()

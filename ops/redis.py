@@ -2,28 +2,25 @@
 
 No persistence (`--save ''`, `--appendonly no`): it holds only conversation locks, which
 are worthless after a restart. Listens on 127.0.0.1 on a free port; `stop()` and `start()`
-keep the port, so clients reconnect to the same URL.
+keep the port, so clients reconnect to the same URL. The process is an
+`ops.supervisor.Component`, ready when it answers PING.
 """
 from __future__ import annotations
 
 import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
-from typing import IO, Optional
+from typing import Optional
+
+from ops.supervisor import Component, StartupError, free_port
 
 START_TIMEOUT = 20
 STOP_TIMEOUT = 10
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def find_redis_server() -> str:
+    """The redis-server binary; RuntimeError (saying how to install it) when there is none."""
     binary = shutil.which("redis-server") or (
         "/usr/bin/redis-server" if Path("/usr/bin/redis-server").is_file() else None
     )
@@ -36,12 +33,20 @@ def find_redis_server() -> str:
 
 
 class RedisServer:
+    """redis-server in `workdir`, output to `log_file` (default workdir/redis.log), on
+    `port` (0: a free one, kept across stop and start)."""
+
     def __init__(self, workdir: Path, log_file: Optional[Path] = None, port: int = 0) -> None:
         self.workdir = Path(workdir)
         self.log_file = log_file or self.workdir / "redis.log"
-        self.port = port or _free_port()
-        self.process: Optional[subprocess.Popen] = None
-        self._log: Optional[IO[bytes]] = None
+        self.port = port or free_port()
+        self.component = Component(
+            name="redis", command=[], log_file=self.log_file, ready=self.ping, cwd=self.workdir,
+        )
+
+    @property
+    def process(self) -> Optional[subprocess.Popen]:
+        return self.component.process
 
     def url(self, db: int = 1) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -59,24 +64,16 @@ class RedisServer:
         ]
 
     def start(self) -> "RedisServer":
+        """Start it and wait until it answers PING; RuntimeError (StartupError) when it exits
+        or does not answer within START_TIMEOUT seconds (it is stopped again)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_file, "ab")
-        self.process = subprocess.Popen(
-            self.command(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self.ping():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited ({self.process.returncode}); see {self.log_file}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"redis-server not ready after {START_TIMEOUT}s; see {self.log_file}")
-            time.sleep(0.05)
+        self.component.command = self.command()
+        self.component.start()
+        try:
+            self.component.wait_until_up(START_TIMEOUT, interval=0.05)
+        except StartupError:
+            self.stop()
+            raise
         return self
 
     def ping(self) -> bool:
@@ -89,18 +86,8 @@ class RedisServer:
             return False
 
     def is_running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        return self.component.is_running()
 
     def stop(self) -> None:
         """SIGTERM (redis exits at once without persistence), SIGKILL if it lingers."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        self.component.stop(STOP_TIMEOUT)

@@ -1,63 +1,50 @@
-"""The production profile on one machine: PostgreSQL, Redis, N Rasa servers, M action
-servers, the hand-off worker and nginx in front, all from Debian's packages.
+"""The production profile's topology: PostgreSQL, Redis, N Rasa servers, M action servers,
+the hand-off worker and nginx in front, all local processes from Debian's packages.
 
-The same topology as deploy/docker-compose.yml, started as local processes so that tests
-(tests/test_production_profile.py) and developers can run it, kill parts of it and watch
-the assistant cope::
-
-    with ProductionProfile(rasa_servers=2, action_servers=2) as profile:
-        profile.url                  # nginx: POST {url}/webhooks/rest/webhook
-        profile.api_url              # nginx: the Rasa HTTP API (internal; ?token=profile.api_token)
-        profile.kill_action_server(0); profile.restart_action_server(0)
-        profile.restart_postgres(); profile.stop_redis(); profile.start_redis()
-
-    python -m deploy.profile --rasa 2 --actions 2      # until Ctrl-C; prints the URL
-
-Every component runs in its own process group and is stopped by its id; `stop()` leaves
-no process and no port behind, and removes the runtime directory (logs stay in `log_dir`
-when one is given).
+Every server and worker is an `ops.supervisor.Component` (its own process group, its log
+file, its health URL); PostgreSQL is run by its own `pg_ctl` (`ops.postgres`), Redis and
+nginx through `ops.redis` and `ops.nginx` (also Components). `stop()` leaves no process and
+no port behind, and removes the runtime directory (logs stay in `log_dir` when one is given).
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import logging
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import IO, Optional
+from types import TracebackType
+from typing import Optional
 
 import yaml
 
 from bot import rasa_project
-from bot.runner import authenticated, free_port, rasa_server_command
 from bot.settings import (
     ACTION_SERVER_REQUEST_MAX_SIZE,
-    PROJECT_ROOT,
     Settings,
     load_settings,
     rasa_api_token,
     subprocess_environment,
 )
-from deploy.nginx import NginxPorts, NginxServer, render_config
-from deploy.postgres import PostgresCluster
-from deploy.redis import RedisServer
+from ops.nginx import NginxPorts, NginxServer, render_config
+from ops.postgres import PostgresCluster
+from ops.redis import RedisServer
+from ops.supervisor import (
+    Component,
+    StartupError,
+    answers,
+    authenticated,
+    free_port,
+    rasa_server_command,
+)
 
-log = logging.getLogger("deploy.profile")
+log = logging.getLogger("ops.profile")
 
-STARTUP_TIMEOUT_SECONDS = 300
-STOP_TIMEOUT_SECONDS = 15
 LOCK_STORE_TYPE = "bot.lock_store.UrlLockStore"
 
 # Connections per process: Rasa's tracker store defaults to 50 + 100 overflow per process,
@@ -66,118 +53,11 @@ DEFAULT_SQL_POOL_SIZE = 10
 DEFAULT_SQL_MAX_OVERFLOW = 20
 
 
-class ProfileError(RuntimeError):
-    """A component exited or never became ready; the message says which and where its log is."""
-
-
-def _answers(url: str, timeout: float = 2) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status == 200
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return False
-
-
 def profile_endpoints(source: Path = rasa_project.ENDPOINTS) -> dict:
     """endpoints.yml with the Redis-capable lock store, whatever the checked-in file says."""
     endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     endpoints["lock_store"] = {"type": LOCK_STORE_TYPE}
     return endpoints
-
-
-def _exited(pid: int, timeout: float) -> bool:
-    """Wait up to `timeout` for our child `pid` to exit, without reaping it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                return True
-        except ChildProcessError:
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-
-
-@dataclass
-class Component:
-    """One supervised process (its own process group) with a log file and a health URL."""
-
-    name: str
-    command: list[str]
-    env: dict[str, str]
-    log_file: Path
-    health_url: Optional[str] = None
-    process: Optional[subprocess.Popen] = None
-    _log: Optional[IO[bytes]] = None
-    _stop_requested: bool = False
-
-    def start(self) -> None:
-        self._stop_requested = False
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_file, "ab")
-        self._log.write(f"\n=== {time.strftime('%H:%M:%S')} starting {self.name} ===\n".encode())
-        self._log.flush()
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own group: stopping it stops its children too
-        )
-
-    def is_running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def wait_until_up(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.is_running():
-                code = self.process.returncode if self.process else None
-                raise ProfileError(f"{self.name} exited ({code}); see {self.log_file}")
-            if self.health_url is None or _answers(self.health_url):
-                return
-            time.sleep(0.25)
-        raise ProfileError(f"{self.name} not ready after {timeout:.0f}s; see {self.log_file}")
-
-    def kill(self) -> None:
-        """SIGKILL the process group, as a crash would: no clean-up in the process."""
-        self._end(signal.SIGKILL, timeout=STOP_TIMEOUT_SECONDS)
-
-    def request_stop(self) -> None:
-        """Send SIGTERM and return: stopping several components then takes the longest."""
-        process = self.process
-        if process is not None and process.returncode is None and not self._stop_requested:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            self._stop_requested = True
-
-    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
-        """SIGTERM the process group, wait, then SIGKILL whatever is left of it."""
-        self.request_stop()
-        self._end(None, timeout)
-
-    def _end(self, first: Optional[signal.Signals], timeout: float) -> None:
-        process = self.process
-        if process is not None and process.returncode is None:
-            if first is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, first)
-            if not _exited(process.pid, timeout):
-                log.warning("%s did not stop in %.0fs: killing it", self.name, timeout)
-            # Until the leader is reaped (below) its group id cannot be reused, so this
-            # SIGKILL reaches only what is left of this component (e.g. Sanic workers).
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        self._close_log()
-
-    def _close_log(self) -> None:
-        if self._log is not None:
-            self._log.close()
-            self._log = None
 
 
 @dataclass
@@ -321,7 +201,7 @@ class ProductionProfile:
         self.ports = NginxPorts(public=self.public_port or free_port(), api=free_port(), actions=free_port())
         endpoints_file = self.workdir / "endpoints.yml"
         endpoints_file.write_text(
-            "# Generated by deploy/profile.py from endpoints.yml.\n"
+            "# Generated by ops/profile from endpoints.yml.\n"
             + yaml.safe_dump(profile_endpoints(), allow_unicode=True, sort_keys=False),
             encoding="utf-8",
         )
@@ -347,7 +227,7 @@ class ProductionProfile:
         for component in [*self.actions, *self.rasa]:
             component.wait_until_up()
         if not self.handoff.is_running():  # no health URL: it just must not have crashed
-            raise ProfileError(f"handoff exited; see {self.handoff.log_file}")
+            raise StartupError(f"handoff exited; see {self.handoff.log_file}")
         self._wait_for(f"{self.url}/health", "nginx → Rasa")
         self.timings["servers"] = time.monotonic() - step
         log.info("production profile up at %s (%s)", self.url, self.describe_timings())
@@ -406,9 +286,7 @@ class ProductionProfile:
         self.rasa[index].kill()
 
     def restart_rasa_server(self, index: int) -> None:
-        self.rasa[index].stop()
-        self.rasa[index].start()
-        self.rasa[index].wait_until_up()
+        self.rasa[index].restart()
 
     def stop_postgres(self) -> None:
         assert self.postgres is not None
@@ -525,9 +403,9 @@ class ProductionProfile:
 
     def _wait_for(self, url: str, what: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while not _answers(url):
+        while not answers(url):
             if time.monotonic() > deadline:
-                raise ProfileError(f"{what} not answering at {url} after {timeout:.0f}s")
+                raise StartupError(f"{what} not answering at {url} after {timeout:.0f}s")
             time.sleep(0.25)
 
 
@@ -543,73 +421,3 @@ def _environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.profile",
-        description="Run the production profile (PostgreSQL, Redis, N Rasa servers, M action "
-        "servers, hand-off worker, nginx) on this machine until Ctrl-C.",
-    )
-    parser.add_argument("--rasa", type=int, default=2, help="Rasa servers (default 2)")
-    parser.add_argument("--actions", type=int, default=2, help="action servers (default 2)")
-    parser.add_argument("--sanic-workers", type=int, default=1, help="Sanic workers per Rasa server")
-    parser.add_argument("--port", type=int, default=8080, help="nginx's public port (0: a free one)")
-    parser.add_argument(
-        "--log-dir", type=Path, default=PROJECT_ROOT / "var" / "profile-logs",
-        help="where the components' logs go (default var/profile-logs)",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-    stop_requested = False
-
-    def request_stop(signum: int, _frame: Optional[FrameType]) -> None:
-        nonlocal stop_requested
-        stop_requested = True
-
-    profile = ProductionProfile(
-        rasa_servers=args.rasa,
-        action_servers=args.actions,
-        sanic_workers=args.sanic_workers,
-        public_port=args.port,
-        log_dir=args.log_dir,
-        log_level=os.environ.get("LOG_LEVEL", "INFO"),
-    )
-    print(f"Starting the production profile ({args.rasa} Rasa, {args.actions} action servers)…", flush=True)
-    try:
-        profile.start()
-    except (ProfileError, RuntimeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, request_stop)
-    print(
-        f"\nProduction profile up ({profile.describe_timings()}):\n"
-        f"  REST:        POST {profile.url}/webhooks/rest/webhook  "
-        '(JSON: {"sender": "me", "message": "你好"})\n'
-        f"  widget demo: {profile.url}/widget/demo\n"
-        f"  socket.io:   {profile.url}/socket.io\n"
-        f"  Rasa API:    {profile.api_url}  (internal; ?token= from {profile.settings.api_token_file}"
-        " or RASA_API_TOKEN)\n"
-        f"  PostgreSQL:  {profile.database_url}\n"
-        f"  Redis:       {profile.lock_store_url}\n"
-        f"  logs:        {profile.log_dir}\n"
-        "Ctrl-C stops everything.\n",
-        flush=True,
-    )
-    reported: set[str] = set()
-    try:
-        while not stop_requested:
-            for name in set(profile.crashed_components()) - reported:
-                print(f"warning: {name} exited; see {profile.log_dir}/{name}.log", file=sys.stderr, flush=True)
-                reported.add(name)
-            time.sleep(0.5)
-    finally:
-        print("Stopping…", flush=True)
-        profile.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,122 @@
+"""`WeChatInput`: the Rasa input channel that mounts the bridge at `/webhooks/wechat/`.
+
+Routes: `GET /webhooks/wechat/` (health: configured or not, late-reply counts),
+`GET /webhooks/wechat/webhook` (WeChat's URL verification), `POST /webhooks/wechat/webhook`
+(citizen messages; answered by `WeChatBridge.handle_post`, never with an error page).
+bot/credentials.yml names it `bot.channels.wechat.WeChatInput`; configuration comes from
+`WeChatConfig.from_credentials` (the environment, and the menu file the entry names).
+User-facing Chinese text comes from the domain (bot/domain/wechat.yml): `domain_texts`.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import inbound as inbound_rules
+from bot.channels.polite import polite
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.bridge import ResponseTexts, WeChatBridge
+from bot.channels.wechat.config import CHANNEL_NAME, WeChatConfig
+from bot.channels.wechat.replies import NOT_CONFIGURED, SUCCESS, Reply
+
+log = logging.getLogger(__name__)
+
+
+def domain_texts(agent: Any) -> ResponseTexts:
+    """Texts of the loaded model's domain responses (a `channel: wechat` variant first)."""
+
+    def text(name: str) -> Optional[str]:
+        domain = getattr(agent, "domain", None)
+        variations = (domain.responses.get(name) if domain is not None else None) or []
+        own = [v["text"] for v in variations if v.get("text") and v.get("channel") == CHANNEL_NAME]
+        plain = [v["text"] for v in variations if v.get("text") and not v.get("channel")]
+        choices = own or plain
+        if not choices:
+            log.error("WeChat channel: the domain has no response %s (retrain?)", name)
+            return None
+        return random.choice(choices)
+
+    return text
+
+
+class WeChatInput(InputChannel):
+    """Rasa input channel for a WeChat official account (the package docstring: the details)."""
+
+    _logged_not_configured = False
+
+    def __init__(self, config: WeChatConfig, problem: Optional[str] = None) -> None:
+        self.config = config
+        self.problem = problem
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[Text, Any]]) -> "WeChatInput":
+        """The channel for the credentials.yml entry (`menu_file`, `click_payloads`) and the
+        WECHAT_* environment. Never stops the whole server for a WeChat setting: with an
+        unusable one the endpoint says 503 and `problem` says why."""
+        config, problem = WeChatConfig.from_credentials(credentials)
+        inbound_rules.accept_channel_payloads(CHANNEL_NAME, config.click_payloads.values())  # menu clicks are ours
+        return cls(config, problem)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        wechat = Blueprint("wechat_webhook", __name__)
+        config = self.config
+        if not config.enabled:
+            if not WeChatInput._logged_not_configured:
+                WeChatInput._logged_not_configured = True
+                log.warning("%s%s", NOT_CONFIGURED, f" ({self.problem})" if self.problem else "")
+        elif not config.can_call_api:
+            log.warning("WeChat channel without WECHAT_APP_ID/WECHAT_APP_SECRET: passive "
+                        "replies only; replies later than %.1f s are dropped",
+                        config.passive_reply_seconds)
+        api = (
+            WeChatApi(config.api_base_url, config.app_id, config.app_secret)
+            if config.enabled and config.can_call_api else None
+        )
+        bridge = WeChatBridge(config, polite(on_new_message), api)
+
+        @wechat.listener("after_server_stop")
+        async def close_api(*_: Any) -> None:
+            await bridge.close()
+            if api is not None:
+                await api.close()
+
+        @wechat.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if config.enabled else "not configured",
+                                  "late_replies": bridge.status()})
+
+        @wechat.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            reply = bridge.verify_url(_query(request))
+            return response.text(reply.body, status=reply.status)
+
+        @wechat.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                length = request.headers.get("content-length")
+                reply = await bridge.handle_post(
+                    _query(request),
+                    request.body or b"",
+                    domain_texts(getattr(request.app.ctx, "agent", None)),
+                    int(length) if length and length.isdigit() else None,
+                )
+            except Exception:  # handle_post never raises; this is the last guard
+                log.exception("WeChat request failed")
+                reply = Reply(200, SUCCESS)
+            return response.text(reply.body, status=reply.status, content_type=reply.content_type)
+
+        return wechat
+
+
+def _query(request: Request) -> dict[str, str]:
+    return {name: str(values[0]) for name, values in request.args.items() if values}

@@ -1,0 +1,82 @@
+"""`daxing tickets …` and `daxing report`: hand-off tickets and the satisfaction report."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.settings import load_settings
+
+if TYPE_CHECKING:
+    from handoff.service import HandoffService
+
+
+def _handoff_service() -> "HandoffService":
+    from handoff.service import HandoffService
+    from kb.db import migrate
+
+    settings = load_settings()
+    migrate(settings.database_url)
+    return HandoffService.from_settings(settings)
+
+
+@click.group()
+def tickets() -> None:
+    """Hand-off tickets: list, show with transcript, close (hands the chat back to the bot)."""
+
+
+@tickets.command("list")
+@click.option("--status", type=click.Choice(["open", "closed", "timed_out"]))
+def tickets_list(status: str | None) -> None:
+    """Newest first, with reason, channel and delivery to the hotline system."""
+    for ticket in _handoff_service().tickets(status):
+        delivery = {None: "not sent (no webhook)", True: "delivered", False: "delivery pending"}
+        click.echo(
+            f"{ticket.number}  {ticket.created_at:%Y-%m-%d %H:%M}  {ticket.status:9}  {ticket.reason:17}  "
+            f"{ticket.channel:8}  {ticket.sender_id}  {ticket.masked_phone or '-'}  {delivery[ticket.delivered]}"
+        )
+
+
+@tickets.command("show")
+@click.argument("number")
+def tickets_show(number: str) -> None:
+    """One ticket with the conversation that led to it."""
+    ticket = _handoff_service().ticket(number)
+    if ticket is None:
+        raise click.ClickException(f"no ticket {number}")
+    click.echo(f"ticket {ticket.number} ({ticket.status}, {ticket.reason}) from {ticket.sender_id} via {ticket.channel}")
+    click.echo(f"contact phone: {ticket.masked_phone or '-'}")
+    for line in ticket.transcript:
+        click.echo(f"  [{line['at'] or ''}] {line['role']}: {line['text']}")
+
+
+@tickets.command("close")
+@click.argument("number")
+@click.option("--note", help="What was done, for the record.")
+def tickets_close(number: str, note: str | None) -> None:
+    """Close a ticket; the hand-off worker gives the conversation back to the bot."""
+    ticket = _handoff_service().close(number, note)
+    if ticket is None:
+        raise click.ClickException(f"no ticket {number}")
+    click.echo(f"ticket {ticket.number}: {ticket.status}")
+
+
+@click.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("var/report.png"), show_default=True, help="Where to write the chart.")
+@click.option("--top", default=10, show_default=True, help="How many unanswered questions.")
+def report(output: Path, top: int) -> None:
+    """Satisfaction, tickets and the most frequent unanswered questions, with a chart."""
+    from handoff.report import build_report, draw_chart
+
+    data = build_report(_handoff_service(), top)
+    rate = data.satisfaction_rate
+    click.echo(f"满意 {data.satisfied}  不满意 {data.unsatisfied}  "
+               f"满意率 {'-' if rate is None else f'{rate:.0%}'}")
+    click.echo(f"tickets by reason: {data.tickets_by_reason or '-'}; by status: {data.tickets_by_status or '-'}")
+    click.echo("most frequent unanswered questions:")
+    for question, count in data.unanswered:
+        click.echo(f"  {count:4}  {question}")
+    click.echo(f"chart: {draw_chart(data, output)}")
+
