@@ -11,10 +11,10 @@ INSTALLED := $(VENV)/.installed
 find_python310 = for c in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
 	  if "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$c"; break; fi; done
 
-.PHONY: help setup run shell train validate test test-unit test-conversations bench profile gazetteer nginx-conf lock clean
+.PHONY: help setup run shell train validate lint test test-unit test-integration test-e2e test-system test-conversations bench profile gazetteer nginx-conf lock clean
 
 help: ## Show the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 setup: $(INSTALLED) ## Install Debian packages the tests need (PostgreSQL), create .venv (Python 3.10) with the pinned packages
 
@@ -41,14 +41,31 @@ train: setup ## Train the model if config, domain or data changed
 validate: setup ## Validate domain and training data (warnings fail)
 	$(DAXING) validate
 
-test: setup ## Run everything: data validation, training, pytest, conversation tests
+# ruff: pyflakes and syntax errors ([tool.ruff]); mypy: core, kb, activities, handoff ([tool.mypy]
+# files); lint-imports: the layers of .importlinter. All three read pyproject.toml / .importlinter.
+lint: setup ## Lint: ruff, mypy (core, kb, activities, handoff), import layers (.importlinter)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: setup lint ## Run everything: lint, data validation, training, pytest, conversation tests
 	$(DAXING) validate
 	$(DAXING) train
-	$(PY) -m pytest || [ $$? -eq 5 ]
+	$(PY) -m pytest --durations=15 || [ $$? -eq 5 ]
 	$(DAXING) test-conversations
 
-test-unit: setup ## Run pytest only
-	$(PY) -m pytest
+# The four pytest tiers (tests/<tier>/, marked by tests/conftest.py); `make test` runs them all.
+test-unit: setup ## Unit tests: one module, no model, no servers (seconds)
+	$(PY) -m pytest tests/unit
+
+test-integration: train ## Integration tests: SQLite and PostgreSQL, the CLI, the trained model in-process, one component with its stand-in
+	$(PY) -m pytest tests/integration
+
+test-e2e: train ## End-to-end tests: the running assistant over REST, socketio and WeChat
+	$(PY) -m pytest tests/e2e
+
+test-system: train ## System tests: the production profile (PostgreSQL, Redis, nginx) and the widget in Chromium
+	$(PY) -m pytest tests/system
 
 test-conversations: setup ## Replay tests/conversations against the trained model
 	$(DAXING) test-conversations

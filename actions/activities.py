@@ -13,7 +13,7 @@ from activities.service import ActivityService, SessionView
 from actions.knowledge import activity_service, answer_engine, question_from
 from kb.answers import Answer
 from kb.matching import ACTIVITIES_NAMED
-from bot.settings import load_settings
+from bot.services import services
 
 MAX_LISTED = 6
 
@@ -42,7 +42,7 @@ def notice_values(service: ActivityService) -> dict[str, Any]:
         "according": formatting.according_to(rules.source),
         "offline": rules.offline_working_days,
         "online": rules.online_working_days,
-        "hotline": load_settings().hotline_number,
+        "hotline": services().settings.hotline_number,
     }
 
 

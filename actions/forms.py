@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from activities.applicants import (
     ANSWER, CONTACT_PHONE, IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, SESSION, leaves_form, reply_kind,
 )
-from bot.settings import load_settings
+from bot.services import services
 
 SIGNUP_SLOTS = ("activity_session", "applicant_name", "applicant_phone", "applicant_identity",
                 "applicant_organisation", "data_consent", "signup_confirmed", "consent_at",
@@ -135,7 +135,9 @@ class PromptedForm:
 class ActionStopForm(Action):
     """"算了/不用了/取消" at any form's prompt (PromptedForm): stop it, forget what was typed,
     say so, and listen (the assistant keeps answering; a stopped hand-off opens no ticket).
-    Outside a form: anything else?"""
+    Outside a form: anything else? — unless the message says something the answer engine
+    reads a facet in ("低保咋说停就停了", "排队太久了 太气人了": a complaint; a question): it is
+    answered, or honestly refused, as any plan question."""
 
     def name(self) -> str:
         return "action_stop_form"
@@ -143,6 +145,12 @@ class ActionStopForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if tracker.active_loop_name is None:
+            from actions.knowledge import answer_engine, question_from
+            from actions.policy import ActionAnswerPolicyQuestion
+
+            if answer_engine().read(question_from(tracker)).facet is not None:
+                return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         response, slots = STOPPED.get(tracker.active_loop_name or "", ("utter_anything_else", ()))
-        dispatcher.utter_message(response=response, hotline=load_settings().hotline_number)
+        dispatcher.utter_message(response=response, hotline=services().settings.hotline_number)
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset(slots), FollowupAction("action_listen")]

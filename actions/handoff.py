@@ -17,14 +17,14 @@ from rasa_sdk.types import DomainDict
 
 from activities import formatting
 from activities.applicants import declines_number
-from activities.privacy import phone_of
-from activities.service import beijing_now
 from activities.workdays import add_working_days, is_working_day
 from actions.knowledge import answer_engine, question_from
 from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead, question_answered_instead
 from actions.forms import APPLICATION_SLOTS, HANDOFF_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
-from bot.settings import load_settings
-from handoff.service import HandoffService, TicketRequest, transcript_line
+from bot.services import services
+from core.clock import beijing_now
+from core.privacy import phone_of
+from handoff.service import TicketRequest, transcript_line
 
 REASON_BY_INTENT = {
     "request_human": "requested",
@@ -78,7 +78,7 @@ def next_office_opening(now: dt.datetime, hours: tuple[str, str]) -> str:
 
 
 def hotline() -> str:
-    return load_settings().hotline_number
+    return services().settings.hotline_number
 
 
 def active_form(tracker: Tracker) -> str | None:
@@ -172,7 +172,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        settings = load_settings()
+        settings = services().settings
         phone = tracker.get_slot("handoff_phone")
         phone = None if phone in (None, NO_PHONE) else phone
         now = beijing_now()
@@ -184,7 +184,7 @@ class ActionHandoff(Action):
             contact_phone=phone,
             consent_at=now if phone else None,  # the form says the number is used only to call back
         )
-        ticket = await asyncio.to_thread(HandoffService.from_settings(settings).open_ticket, request)
+        ticket = await asyncio.to_thread(services().handoff.open_ticket, request)
         when = (
             "utter_handoff_office_hours"
             if in_office_hours(now, settings.office_hours)

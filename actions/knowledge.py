@@ -1,33 +1,28 @@
-"""The action server's shared access to the knowledge base and the activity service."""
+"""The action server's access to the knowledge base and the activity service.
+
+Both come from the process's composition root (`bot.services.services()`): built once from
+the settings on first use, the answer engine reloaded when the stored plans change.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 
 from rasa_sdk import Tracker
 
-from activities.catalogue import Catalogue
 from activities.service import ActivityService
-from kb.answers import Answer, AnswerEngine, CachedEngine, Context, Question
-from kb.db import UnitOfWork
+from bot.services import services
+from kb.answers import Answer, AnswerEngine, Context, Question
 from kb.store import KnowledgeRepository
-from bot.settings import load_settings
-
-
-@lru_cache(maxsize=1)
-def _cached_engine() -> CachedEngine:
-    settings = load_settings()
-    return CachedEngine(settings.database_url, hotline=settings.hotline_number)
 
 
 def answer_engine() -> AnswerEngine:
     """The engine over the stored plans, reloaded when `daxing kb add` changes them."""
-    return _cached_engine().get()
+    return services().answer_engine()
 
 
 def record_unanswered(question: Question, answer: Answer, tracker: Tracker) -> None:
     """Keep an unanswered question for review, as the citizen typed it (not normalised)."""
-    with UnitOfWork(load_settings().database_url).session() as session:
+    with services().database.session() as session:
         KnowledgeRepository(session).record_unanswered(
             original_text(tracker) or question.text, answer.reason or "unknown", question.intent,
             tracker.sender_id,
@@ -42,12 +37,7 @@ def original_text(tracker: Tracker) -> str:
 
 def activity_service() -> ActivityService:
     """Sessions and applications, over the activities of the plans the engine holds now."""
-    settings = load_settings()
-    return ActivityService(
-        settings.database_url,
-        Catalogue(answer_engine()),
-        close_working_days=settings.signup_close_working_days,
-    )
+    return services().activity_service()
 
 
 def question_from(tracker: Tracker) -> Question:

@@ -19,7 +19,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from activities import formatting
 from activities.applicants import NO_ORGANISATION, clean_name, find_reference, identity_of, organisation_of
-from activities.privacy import mask_phone, phone_of
 from activities.models import CANCELLED
 from activities.service import (
     ONLINE,
@@ -28,14 +27,15 @@ from activities.service import (
     RegistrationRefused,
     SessionView,
     UnknownSession,
-    beijing_now,
 )
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
 from actions.forms import APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
 from actions.knowledge import activity_service, answer_engine, question_from
 from actions.policy import plans_answer_instead, plans_refusal, question_answered_instead
-from bot.settings import load_settings
-from kb.answers import to_number
+from bot.services import services
+from core.clock import beijing_now
+from core.numerals import ARABIC, CN_SPOKEN, to_int
+from core.privacy import mask_phone, phone_of
 
 log = logging.getLogger(__name__)
 # Why the last sign-up could not start (`signup_refusal`): said again, with "nothing was
@@ -51,8 +51,8 @@ _CONTINUING_ACTIONS = {"action_listen", "action_extract_slots", "action_answer_f
 
 # A position in the numbered list of sessions, typed at it: a bare number ("1", "２", "三号")
 # or "第N场/第N个" ("报名第1场", as utter_invalid_session suggests) — not "第1讲", "开放点1".
-_BARE_NUMBER = re.compile(r"\s*([0-9０-９]{1,2}|[一二三四五六七八九十两]{1,3})\s*(?:号|个|场)?\s*[。.!！]?\s*")
-_LIST_POSITION = re.compile(r"第\s*([0-9０-９]{1,2}|[一二三四五六七八九十两]{1,3})\s*(?:个|场)")
+_BARE_NUMBER = re.compile(rf"\s*([{ARABIC}]{{1,2}}|[{CN_SPOKEN}]{{1,3}})\s*(?:号|个|场)?\s*[。.!！]?\s*")
+_LIST_POSITION = re.compile(rf"第\s*([{ARABIC}]{{1,2}}|[{CN_SPOKEN}]{{1,3}})\s*(?:个|场)")
 _ACTIVITY_NUMBER = re.compile(r"讲|开放点|期")
 
 
@@ -61,7 +61,7 @@ def list_position(text: str) -> int | None:
     text = text or ""
     match = _BARE_NUMBER.fullmatch(text) or (
         None if _ACTIVITY_NUMBER.search(text) else _LIST_POSITION.search(text))
-    return to_number(match.group(1)) if match else None
+    return to_int(match.group(1)) if match else None
 
 
 def refuse(dispatcher: CollectingDispatcher, session: SessionView) -> dict[str, str]:
@@ -315,7 +315,7 @@ class ActionSubmitSignup(Action):
             return reset(SIGNUP_ATTEMPT_SLOTS)
         except SQLAlchemyError:
             log.exception("could not save an application for session %s", request.session_code)
-            dispatcher.utter_message(response="utter_signup_failed", hotline=load_settings().hotline_number)
+            dispatcher.utter_message(response="utter_signup_failed", hotline=services().settings.hotline_number)
             return reset(SIGNUP_ATTEMPT_SLOTS)
         application = outcome.application
         label = formatting.session_label(application.session)
@@ -470,7 +470,7 @@ class ActionHandleApplication(Action):
         if found is None:
             dispatcher.utter_message(
                 response="utter_application_not_found", phone=mask_phone(phone), reference=reference,
-                hotline=load_settings().hotline_number,
+                hotline=services().settings.hotline_number,
             )
         elif cancel and found.status == CANCELLED:
             dispatcher.utter_message(response="utter_application_already_cancelled", reference=reference)

@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 
 from activities.models import IDENTITIES
-from activities.privacy import phone_of
 from activities.service import normalise_reference
+from core.privacy import phone_of
 
 IDENTITIES_FILE = Path(__file__).parent / "data" / "identities.yml"
 NO_ORGANISATION = "无"

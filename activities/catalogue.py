@@ -10,7 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from kb.answers import AnswerEngine, Question, Record, to_number
+from core.numerals import ARABIC, CN_SMALL, CN_SPOKEN, to_int
+from kb.answers import AnswerEngine, Question, Record
 
 ACTIVITY_KINDS = ("site", "lecture")
 # Words that pick a kind of activity when nothing more specific is named.
@@ -18,9 +19,9 @@ KIND_WORDS = {
     "site": re.compile(r"开放日|开放点|参观|开[放方访芳]点"),
     "lecture": re.compile(r"公开讲|宣讲|讲座|政策解读"),
 }
-MONTH = re.compile(r"([0-9０-９]{1,2}|[一二三四五六七八九十]{1,3})\s*月(?!底前)")
+MONTH = re.compile(rf"([{ARABIC}]{{1,2}}|[{CN_SMALL}]{{1,3}})\s*月(?!底前)")
 RELATIVE_MONTHS = {"下个月": 1, "下月": 1, "这个月": 0, "本月": 0, "当月": 0}
-ORDINAL = re.compile(r"第\s*([0-9０-９]+|[一二三四五六七八九十两]+)\s*(?:个|场|次|条)?")
+ORDINAL = re.compile(rf"第\s*([{ARABIC}]+|[{CN_SPOKEN}]+)\s*(?:个|场|次|条)?")
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def month_of(text: str, today: dt.date) -> tuple[int, int] | None:
     match = MONTH.search(text)
     if not match:
         return None
-    month = to_number(match.group(1))
+    month = to_int(match.group(1))
     if month is None or not 1 <= month <= 12:
         return None
     return (today.year if month >= today.month else today.year + 1), month
@@ -172,4 +173,4 @@ def month_of(text: str, today: dt.date) -> tuple[int, int] | None:
 def ordinal_of(text: str) -> int | None:
     """"第二个" / "那第2场呢" → 2, for picking from the list shown last."""
     match = ORDINAL.search(text)
-    return to_number(match.group(1)) if match else None
+    return to_int(match.group(1)) if match else None

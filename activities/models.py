@@ -1,6 +1,7 @@
 """Tables for activity sessions and applications, prefixed `act_` beside the `kb_` tables.
 
-Times are naive Beijing local time (Asia/Shanghai): the plans, the operators' schedule files
+Times are naive Beijing local time (Asia/Shanghai; written with `core.clock.beijing_now`, the
+convention of every table family is in core.clock): the plans, the operators' schedule files
 and the citizens all speak it, and there is no daylight saving to get wrong.
 """
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
 
-from kb.db import Base
+from core.db import Base
 
 MODES = ("线上直播", "线下", "线上线下结合")
 ONLINE_ONLY = "线上直播"

@@ -9,16 +9,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from activities.privacy import mask_phone_in
+from core.privacy import mask_phone_in
+from core.rasa_events import EVENTS as _EVENTS
+from core.rasa_events import has_events
 
-_EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("data"))
 REDACTED_NAME = "**"
 
 
 def redact_conversations(session: Session, phone: str, names: dict[str, str]) -> int:
     """Mask `phone` (however it was typed: full-width digits too) in every stored event, and
     the applicant's name in the events of the conversations they applied from."""
-    if not sa.inspect(session.connection()).has_table("events"):
+    if not has_events(session):
         return 0
     candidates = session.execute(
         sa.select(_EVENTS.c.id, _EVENTS.c.sender_id, _EVENTS.c.data).where(

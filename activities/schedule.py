@@ -17,10 +17,11 @@ import yaml
 
 from activities.catalogue import Activity, Catalogue
 from activities.models import MODES, ONLINE_ONLY, ActivitySessionRow
-from activities.service import ActivityRepository, SessionFacts, beijing_now
+from activities.service import ActivityRepository, SessionFacts
 from activities.workdays import add_working_days, subtract_working_days
-from kb.answers import to_number
-from kb.db import UnitOfWork
+from core.clock import beijing_now
+from core.db import UnitOfWork
+from core.numerals import ARABIC, CN_SMALL, to_int
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo_schedule.yml"
 DEMO_PREFIX = "DEMO-"
@@ -29,7 +30,7 @@ COLUMNS = ("code", "activity", "starts_at", "ends_at", "venue", "mode", "capacit
            "announced_on", "live_details")
 _ACTIVITY = re.compile(
     r"^\s*(?:(?P<site>开放点|政务开放日|site)|(?P<lecture>政策公开讲|公开讲|宣讲|lecture))"
-    r"\s*[:：第]?\s*(?P<number>[0-9０-９]+|[一二三四五六七八九十]+)\s*[讲个号]?\s*$",
+    rf"\s*[:：第]?\s*(?P<number>[{ARABIC}]+|[{CN_SMALL}]+)\s*[讲个号]?\s*$",
     re.IGNORECASE,
 )
 
@@ -114,7 +115,7 @@ def _parse_row(row: Any, catalogue: Catalogue, today: dt.date, demo: bool) -> Se
 
 def _activity(text: str, catalogue: Catalogue, year: int | None = None) -> Activity:
     match = _ACTIVITY.match(text)
-    number = to_number(match.group("number")) if match else None
+    number = to_int(match.group("number")) if match else None
     if not match or number is None:
         raise ValueError(f"activity {text!r}: write it as 开放点3 / site:3 or 政策公开讲2 / lecture:2")
     kind = "site" if match.group("site") else "lecture"

@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import IO
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -29,22 +28,18 @@ from activities.models import (
     ActivitySessionRow,
     ApplicationRow,
 )
-from activities.privacy import mask_phone
 from activities.redaction import redact_conversations
 from activities.workdays import subtract_working_days
-from kb.db import UnitOfWork
+from core.clock import beijing_now
+from core.db import UnitOfWork
+from core.privacy import mask_phone
 
 log = logging.getLogger(__name__)
-BEIJING = ZoneInfo("Asia/Shanghai")
 # Crockford-like alphabet without 0/O, 1/I/L: references are read out over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_PREFIX = "DX-"
 
 OPEN, NOT_YET, CLOSED, ONLINE = "open", "not_yet", "closed", "online_only"
-
-
-def beijing_now() -> dt.datetime:
-    return dt.datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
 
 
 def new_reference() -> str:
@@ -111,7 +106,7 @@ class ApplicationView:
 class ApplicationRequest:
     session_code: str
     name: str
-    phone: str  # normalised (activities.privacy.normalise_phone)
+    phone: str  # normalised (core.privacy.normalise_phone)
     identity: str
     organisation: str | None
     consent_at: dt.datetime
@@ -146,7 +141,7 @@ class UnknownSession(LookupError):
 
 
 class ActivityRepository:
-    """Reads and writes activity rows inside one session (see `kb.db.UnitOfWork`)."""
+    """Reads and writes activity rows inside one session (see `core.db.UnitOfWork`)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -312,7 +307,7 @@ class ActivityService:
             repository = ActivityRepository(session)
             row = repository.session_by_code(request.session_code)
             view = self._view(row) if row else None
-            if view is None or view.window.state == NOT_YET:
+            if row is None or view is None or view.window.state == NOT_YET:
                 raise UnknownSession(request.session_code)
             existing = repository.application(row.id, request.phone)
             if existing is not None and existing.status != CANCELLED:

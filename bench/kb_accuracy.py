@@ -161,8 +161,8 @@ async def nlu_accuracy(url: str, token: str) -> tuple[int, int, Counter, Counter
 
 def baseline_answerer(database_url: str) -> Callable[[str], str]:
     """The retrieval-only baseline: the best passage with its source, or a refusal."""
+    from core.db import UnitOfWork
     from kb.answers import AnswerEngine, KnowledgeBase
-    from kb.db import UnitOfWork
     from kb.store import KnowledgeRepository
 
     with UnitOfWork(database_url).session() as session:

@@ -24,8 +24,8 @@ from activities.catalogue import Catalogue  # noqa: E402
 from activities.models import SELECTED  # noqa: E402
 from activities.schedule import parse_rows, store  # noqa: E402
 from activities.service import ActivityService  # noqa: E402
+from core.db import UnitOfWork, migrate  # noqa: E402
 from kb.answers import AnswerEngine, KnowledgeBase  # noqa: E402
-from kb.db import UnitOfWork, migrate  # noqa: E402
 from kb.store import KnowledgeRepository, build, plan_files  # noqa: E402
 from tests.activity_support import NOW, Clock, request, session_row  # noqa: E402
 from tests.postgres import local_postgres  # noqa: E402

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Callable, Optional, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -40,6 +40,8 @@ from rasa.core.lock_store import (
 )
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
+
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +174,16 @@ class AtomicRedisLockStore(RedisLockStore):
 
 
 def lock_store_from_environment(
-    environ: Optional[dict[str, str]] = None, url: Optional[str] = None
+    environ: Optional[Mapping[str, str]] = None, url: Optional[str] = None
 ) -> LockStore:
-    """Redis when a URL is given or `LOCK_STORE_URL` is set, otherwise in memory."""
-    environ = dict(os.environ if environ is None else environ)
-    url = (url or environ.get(LOCK_STORE_URL_VARIABLE, "")).strip()
+    """Redis when a URL is given or `LOCK_STORE_URL` is set, otherwise in memory.
+
+    `environ`: the environment whose settings (`Settings.from_env`: LOCK_STORE_URL,
+    SANIC_WORKERS) decide; this process's when None. Raises LockStoreConfigurationError for
+    several Sanic workers without Redis or an unusable URL, SettingsError for a bad value.
+    """
+    settings = Settings.from_env(os.environ if environ is None else environ)
+    url = (url or settings.lock_store_url).strip()
     if url:
         options = redis_options(url)
         log.info(
@@ -184,12 +191,11 @@ def lock_store_from_environment(
             options["host"], options["port"], options["db"], options["key_prefix"],
         )
         return AtomicRedisLockStore(**options)
-    workers = environ.get("SANIC_WORKERS", "1").strip() or "1"
-    if workers.isdigit() and int(workers) > 1:
+    if settings.sanic_workers > 1:
         raise LockStoreConfigurationError(
-            f"SANIC_WORKERS={workers} needs a shared lock store: set {LOCK_STORE_URL_VARIABLE} "
-            "(e.g. redis://127.0.0.1:6379/1). With in-memory locks each worker would answer "
-            "the messages of one conversation in parallel."
+            f"SANIC_WORKERS={settings.sanic_workers} needs a shared lock store: set "
+            f"{LOCK_STORE_URL_VARIABLE} (e.g. redis://127.0.0.1:6379/1). With in-memory locks "
+            "each worker would answer the messages of one conversation in parallel."
         )
     log.info("lock store: in memory (single process; set %s for several)", LOCK_STORE_URL_VARIABLE)
     return InMemoryLockStore()
@@ -201,7 +207,8 @@ class UrlLockStore:
     Rasa instantiates a custom lock store as ``cls(endpoint_config=...)``; constructing this
     class returns an `AtomicRedisLockStore` or an `InMemoryLockStore` (real Rasa lock stores,
     so Rasa's own type checks keep working), not an instance of this class. A ``url:`` in
-    the endpoint configuration takes precedence over `LOCK_STORE_URL`.
+    the endpoint configuration takes precedence over `LOCK_STORE_URL`. Rasa builds it once
+    per process, at startup: it reads this process's settings then.
     """
 
     def __new__(  # type: ignore[misc]

@@ -14,7 +14,7 @@ places, so that handlers Rasa and Sanic configure later are covered too:
   tracebacks). `sys.stdout` is left alone: it is the CLI's output (listings are masked by
   the CLI itself), and every log handler on it formats through the patched Formatter.
 
-Phone numbers are masked by `activities.privacy.mask_phones_in` (13912340079 →
+Phone numbers are masked by `core.privacy.mask_phones_in` (13912340079 →
 139****0079), also next to JSON or repr escapes (structlog renders "号码13912340079" as
 `\\u780113912340079`, where the digit before the number hid it from a plain search). Secrets:
 the value of RASA_API_TOKEN in this process's environment and any `token=` query parameter.
@@ -28,7 +28,7 @@ import re
 import sys
 from typing import Any, Callable, TextIO
 
-from activities.privacy import mask_phones_in
+from core.privacy import mask_phones_in
 
 MASK = "***"
 

@@ -111,8 +111,8 @@ def action_server_command(settings: Settings) -> list[str]:
 
 
 def handoff_worker_command() -> list[str]:
-    """Delivers tickets to the hotline system and hands conversations back (handoff.worker)."""
-    return [sys.executable, "-m", "handoff.worker"]
+    """Delivers tickets to the hotline system and hands conversations back (ops.handoff_worker)."""
+    return [sys.executable, "-m", "ops.handoff_worker"]
 
 
 def rasa_server_command(settings: Settings, model: Path) -> list[str]:

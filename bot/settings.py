@@ -1,16 +1,24 @@
-"""All runtime settings in one place, read from the environment with development defaults.
+"""All runtime settings in one place, read from an environment mapping with development defaults.
 
-Every process of the assistant (Rasa server, action server, operator CLI, tests) builds its
-settings here, so a deployment changes behaviour only through environment variables.
+`Settings.from_env(environ)` is pure: it reads only the mapping it is given, checks every
+value once and raises one `SettingsError` naming the variable whose value is unusable.
+`load_settings()` is `Settings.from_env(os.environ)`: this process's environment, read by
+the composition root (`bot.services`: once per process for what Rasa loads, once per
+command for the `daxing` CLI), so a deployment changes behaviour only through environment
+variables and nothing reads them on its own.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The Rasa HTTP API's token when RASA_API_TOKEN is not set: generated on first use, in var/.
@@ -18,18 +26,29 @@ API_TOKEN_FILE_NAME = "rasa-api-token"
 MIN_API_TOKEN_LENGTH = 16
 _LOOPBACK = "127.0.0.1"
 _ALL_INTERFACES = {"", "0.0.0.0", "::", "[::]"}
+# The WeChat channel's variables (bot/channels/wechat/config.py reads and checks them).
+WECHAT_PREFIX = "WECHAT_"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
-    return value or default
+
+class SettingsError(ValueError):
+    """An environment variable has a value the assistant cannot use.
+
+    `variable` is its name; the message names it, the value and what is expected.
+    """
+
+    def __init__(self, variable: str, value: str, expected: str) -> None:
+        super().__init__(f"{variable}={value!r} is not usable: expected {expected}")
+        self.variable = variable
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Values that differ between a laptop, CI and production."""
+    """Values that differ between a laptop, CI and production (README: Configuration)."""
 
     bot_port: int
     actions_port: int
@@ -56,6 +75,53 @@ class Settings:
     actions_host: str = _LOOPBACK
     # The Rasa HTTP API's token (RASA_API_TOKEN); empty: `rasa_api_token` generates one.
     api_token: str = ""
+    # How long the tracker store retries while a database server is unreachable (0: never).
+    tracker_store_retry_seconds: float = 5.0
+    # Redis lock store (bot/lock_store.py); empty: in memory, one process only.
+    lock_store_url: str = ""
+    # Sanic worker processes per Rasa server (more than one needs `lock_store_url`).
+    sanic_workers: int = 1
+    # The WECHAT_* variables, as given: `WeChatConfig.from_env` (bot/channels/wechat/config.py)
+    # checks them where the channel is built, so that an unusable one disables the WeChat
+    # channel only (its endpoint says 503 and why) instead of stopping the whole server.
+    wechat_environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        """The settings `environ` describes, defaults for the variables it lacks.
+
+        Input: any mapping of variable names to values (os.environ, a dict in a test); it
+        is only read. Output: the settings. Raises `SettingsError` naming the first variable
+        whose value is unusable: a number that is not one or out of range, a LOG_LEVEL that
+        is not a level name, OFFICE_HOURS that are not `HH:MM-HH:MM`.
+        """
+        read = _Reader(environ)
+        var_dir = Path(read.text("DAXING_VAR_DIR", str(PROJECT_ROOT / "var")))
+        return cls(
+            bot_port=read.number("BOT_PORT", 5005, int, minimum=0, maximum=65535),
+            actions_port=read.number("ACTIONS_PORT", 5055, int, minimum=0, maximum=65535),
+            host=read.text("BOT_HOST", "0.0.0.0"),
+            database_url=read.text("DATABASE_URL", f"sqlite:///{var_dir / 'daxing.db'}"),
+            var_dir=var_dir,
+            models_dir=Path(read.text("DAXING_MODELS_DIR", str(PROJECT_ROOT / "models"))),
+            log_level=read.log_level("LOG_LEVEL", "INFO"),
+            signup_close_working_days=read.number("SIGNUP_CLOSE_WORKING_DAYS", 2, int, minimum=0),
+            hotline_number=read.text("HOTLINE_NUMBER", "12345"),
+            hotline_webhook_url=read.text("HOTLINE_WEBHOOK_URL", ""),
+            hotline_webhook_secret=read.text("HOTLINE_WEBHOOK_SECRET", ""),
+            hotline_timeout_seconds=read.number("HOTLINE_TIMEOUT_SECONDS", 5.0, float, minimum=0.001),
+            office_hours=read.office_hours("OFFICE_HOURS", "09:00-17:30"),
+            handoff_timeout_minutes=read.number("HANDOFF_TIMEOUT_MINUTES", 30, int, minimum=0),
+            retention_days=read.number("RETENTION_DAYS", 180, int, minimum=1),
+            actions_host=read.text("ACTIONS_HOST", _LOOPBACK),
+            api_token=read.text("RASA_API_TOKEN", ""),
+            tracker_store_retry_seconds=read.number("TRACKER_STORE_RETRY_SECONDS", 5.0, float, minimum=0),
+            lock_store_url=read.text("LOCK_STORE_URL", ""),
+            sanic_workers=read.number("SANIC_WORKERS", 1, int, minimum=1),
+            wechat_environment=MappingProxyType(
+                {name: value for name, value in environ.items() if name.startswith(WECHAT_PREFIX)}
+            ),
+        )
 
     @property
     def plans_dir(self) -> Path:
@@ -86,6 +152,56 @@ class Settings:
         return f"http://localhost:{self.bot_port}/webhooks/rest/webhook"
 
 
+class _Reader:
+    """Values of one environment mapping, each checked the same way (`SettingsError`)."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+
+    def text(self, name: str, default: str) -> str:
+        """The stripped value; `default` when the variable is unset or blank."""
+        return (self.environ.get(name) or "").strip() or default
+
+    def number(
+        self, name: str, default: T, kind: Callable[[str], T],
+        minimum: float | None = None, maximum: float | None = None,
+    ) -> T:
+        raw = self.text(name, "")
+        if not raw:
+            return default
+        bounds = " and ".join(
+            text for text in (f">= {minimum}" if minimum is not None else "",
+                              f"<= {maximum}" if maximum is not None else "") if text
+        )
+        expected = f"{'an integer' if kind is int else 'a number'}{f' {bounds}' if bounds else ''}"
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise SettingsError(name, raw, expected) from None
+        if value != value or (minimum is not None and value < minimum) or (  # type: ignore[operator]
+            maximum is not None and value > maximum  # type: ignore[operator]
+        ):
+            raise SettingsError(name, raw, expected)
+        return value
+
+    def log_level(self, name: str, default: str) -> str:
+        raw = self.text(name, default)
+        if raw.upper() not in LOG_LEVELS:
+            raise SettingsError(name, raw, f"one of {', '.join(LOG_LEVELS)}")
+        return raw.upper()
+
+    def office_hours(self, name: str, default: str) -> tuple[str, str]:
+        raw = self.text(name, default)
+        opens, _, closes = (part.strip() for part in raw.partition("-"))
+        try:
+            start, end = dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
+        except ValueError:
+            raise SettingsError(name, raw, "opening and closing time as HH:MM-HH:MM") from None
+        if not start < end:
+            raise SettingsError(name, raw, "opening and closing time as HH:MM-HH:MM, opening first")
+        return opens, closes
+
+
 def _reachable(interface: str) -> str:
     """The host part of a URL that reaches a server listening on `interface` from here."""
     if interface in _ALL_INTERFACES:
@@ -94,27 +210,12 @@ def _reachable(interface: str) -> str:
 
 
 def load_settings() -> Settings:
-    """Read the environment now (not at import), so tests and the runner can override it."""
-    var_dir = Path(_env("DAXING_VAR_DIR", str(PROJECT_ROOT / "var")))
-    return Settings(
-        bot_port=int(_env("BOT_PORT", "5005")),
-        actions_port=int(_env("ACTIONS_PORT", "5055")),
-        host=_env("BOT_HOST", "0.0.0.0"),
-        database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'daxing.db'}"),
-        var_dir=var_dir,
-        models_dir=Path(_env("DAXING_MODELS_DIR", str(PROJECT_ROOT / "models"))),
-        log_level=_env("LOG_LEVEL", "INFO"),
-        signup_close_working_days=int(_env("SIGNUP_CLOSE_WORKING_DAYS", "2")),
-        hotline_number=_env("HOTLINE_NUMBER", "12345"),
-        hotline_webhook_url=_env("HOTLINE_WEBHOOK_URL", ""),
-        hotline_webhook_secret=_env("HOTLINE_WEBHOOK_SECRET", ""),
-        hotline_timeout_seconds=float(_env("HOTLINE_TIMEOUT_SECONDS", "5")),
-        office_hours=tuple(_env("OFFICE_HOURS", "09:00-17:30").split("-", 1)),  # type: ignore[arg-type]
-        handoff_timeout_minutes=int(_env("HANDOFF_TIMEOUT_MINUTES", "30")),
-        retention_days=int(_env("RETENTION_DAYS", "180")),
-        actions_host=_env("ACTIONS_HOST", _LOOPBACK),
-        api_token=_env("RASA_API_TOKEN", ""),
-    )
+    """This process's settings: `Settings.from_env(os.environ)`, read now (not at import).
+
+    Called by the composition root (`bot.services`) and by the processes' entry points; a
+    test that changes the environment calls it again. Raises `SettingsError`.
+    """
+    return Settings.from_env(os.environ)
 
 
 def rasa_api_token(settings: Settings) -> str:

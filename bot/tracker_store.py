@@ -2,13 +2,15 @@
 
 Rasa's built-in `SQL` store wants dialect, host, port and db as separate endpoint keys;
 we keep a single `DATABASE_URL` (SQLite by default, PostgreSQL in production) in
-`bot.settings`, so the conversation store follows the same setting as the rest.
+`bot.settings`, so the conversation store follows the same setting as the rest (the
+process's settings, `bot.services.services()`, like everything else Rasa loads).
 
 On a database server (PostgreSQL) the store also survives the server restarting:
 - the engine checks each pooled connection before use (`pool_pre_ping`), so the first
   message after a restart gets a fresh connection instead of one the server closed;
 - a read or write that fails because the server is unreachable is retried for up to
-  `TRACKER_STORE_RETRY_SECONDS` (default 5; 0 disables), without blocking the event loop.
+  `TRACKER_STORE_RETRY_SECONDS` (`Settings.tracker_store_retry_seconds`, default 5; 0
+  disables), without blocking the event loop.
   Otherwise Rasa's fail-safe wrapper would answer that message from an empty in-memory
   tracker (context forgotten) and keep it out of the database. A restart shorter than
   this costs a delay, not a message; a longer outage still ends in an error reply, and
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -35,20 +36,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from bot.settings import load_settings
+from bot.services import services
 
 log = logging.getLogger(__name__)
 
-RETRY_SECONDS_VARIABLE = "TRACKER_STORE_RETRY_SECONDS"
-DEFAULT_RETRY_SECONDS = 5.0
 _FIRST_DELAY, _MAX_DELAY = 0.2, 1.0
 
 T = TypeVar("T")
-
-
-def _retry_seconds() -> float:
-    value = os.environ.get(RETRY_SECONDS_VARIABLE, "").strip()
-    return float(value) if value else DEFAULT_RETRY_SECONDS
 
 
 def is_disconnect(error: BaseException) -> bool:
@@ -69,7 +63,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
-        settings = load_settings()
+        settings = services().settings
         url = make_url(host or settings.database_url)
         if url.drivername.startswith("sqlite") and url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +83,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         self._unreachable = False  # the last call gave up: try once until one succeeds
         if not url.drivername.startswith("sqlite"):
             self._reconnecting_engine()
-            self.retry_seconds = _retry_seconds()
+            self.retry_seconds = settings.tracker_store_retry_seconds
 
     def _reconnecting_engine(self) -> None:
         """Swap the engine Rasa built for one that survives a database restart.

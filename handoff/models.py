@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
 
-from kb.db import Base
+from core.db import Base
 
 OPEN, CLOSED, TIMED_OUT = "open", "closed", "timed_out"
 REASONS = ("requested", "not_understood", "complaint", "negative_feedback")

@@ -13,18 +13,15 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from activities.privacy import mask_phone, mask_phones_in, phone_of
-from activities.service import beijing_now
+from core.clock import beijing_now
+from core.db import UnitOfWork
+from core.privacy import mask_phone, mask_phones_in, phone_of
 from handoff.models import CLOSED, OPEN, TIMED_OUT, FeedbackRow, OutboxRow, TicketRow
-from kb.db import UnitOfWork
 from kb.models import UnansweredQuestionRow
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +43,7 @@ class TicketRequest:
     sender_id: str
     reason: str
     transcript: list[dict[str, Any]]
-    # As the citizen gave it; stored canonical (activities.privacy.phone_of: 11 digits).
+    # As the citizen gave it; stored canonical (core.privacy.phone_of: 11 digits).
     contact_phone: str | None = None
     consent_at: dt.datetime | None = None
 
@@ -74,6 +71,17 @@ def backoff_seconds(attempts: int) -> int:
     return min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
 
 
+class HandoffSettings(Protocol):
+    """What `HandoffService.from_settings` reads (the assistant's `bot.settings.Settings` has it;
+    handoff sits below bot and does not import it)."""
+
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def hotline_webhook_url(self) -> str: ...
+
+
 class HandoffService:
     def __init__(
         self, database_url: str, webhook_configured: bool, clock: Callable[[], dt.datetime] = beijing_now
@@ -83,7 +91,7 @@ class HandoffService:
         self.clock = clock
 
     @classmethod
-    def from_settings(cls, settings: "Settings") -> "HandoffService":
+    def from_settings(cls, settings: HandoffSettings) -> "HandoffService":
         """The service as the running assistant configures it (bot.settings)."""
         return cls(settings.database_url, webhook_configured=bool(settings.hotline_webhook_url))
 

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import yaml
 
+from core.clock import beijing_today
 from kb.cues import ASKS, Cues
+from kb.finding import YES_NO_EXISTS
 from kb.deciding import NAMED_EVIDENCE, NO_MATCH, ONE, REFUSE, Decision, decide
 from kb.knowledge import KnowledgeBase, Record, to_number
 from kb.normalise import normalise
@@ -28,17 +30,11 @@ from kb.question import Context, Question, Reading
 from kb.understanding import Understanding
 
 ANSWERING_FILE = Path(__file__).parent / "data" / "answering.yml"
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 # How a question ties itself to records, clearly enough to overrule the NLU's label.
 CLEAR_EVIDENCE = NAMED_EVIDENCE | {"context", "document"}  # a plan itself asked about
 
 __all__ = ["Answer", "AnswerEngine", "CachedEngine", "Context", "KnowledgeBase", "Question",
            "Reading", "Record", "to_number"]
-
-
-def beijing_today() -> dt.date:
-    """Today's date in Beijing (UTC+8), whatever the server's zone."""
-    return dt.datetime.now(BEIJING).date()
 
 
 class AnswerEngine:
@@ -104,8 +100,13 @@ class AnswerEngine:
         reading = self.read(question)
         if reading.facet == "complaint" or reading.facet in leave:
             return False
-        if reading.facet is None and reading.mode not in ("list", "count"):
-            return False  # "开放日和宣讲里跟教育有关的都有啥" asks for a list: that is a facet too
+        if reading.facet is None and reading.mode not in ("list", "count") \
+                and not ((reading.yes_no or YES_NO_EXISTS.search(reading.text)) and reading.evidence in NAMED_EVIDENCE) \
+                and not (reading.evidence == "said" and ASKS.search(reading.text)):
+            # "开放日和宣讲里跟教育有关的都有啥" asks for a list: that is a facet too; "听说有个能
+            # 去工地瞅瞅的活动 有这回事不" whether a record it describes exists; "今年对接电话有啥
+            # 硬要求没" a question one record alone writes the words of.
+            return False
         decision = decide(reading, self.kb, self.cues)
         about_rules = bool(decision.records) and decision.records[0].kind == "rules"
         return decision.shape != REFUSE and (reading.evidence in CLEAR_EVIDENCE or about_rules)
@@ -184,8 +185,8 @@ class CachedEngine:
     _engine: AnswerEngine | None = None
 
     @cached_property
-    def _unit_of_work(self):  # type: ignore[no-untyped-def]
-        from kb.db import UnitOfWork
+    def _unit_of_work(self):
+        from core.db import UnitOfWork
 
         return UnitOfWork(self.database_url)
 

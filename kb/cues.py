@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from core.numerals import CN_SPOKEN
 from kb.knowledge import to_number
 
 # "2024年", and "24年" as citizens shorten it; never "干了24年" or "20年前" (a span of years).
@@ -20,12 +21,16 @@ CN_YEAR = re.compile(r"(?<![0-9了一二三四五六七八九十零〇○两])(�
                      r"二[零〇○一二三四五六七八九])\s*年(?![前后多来里内间级代])")
 _CN_DIGITS = str.maketrans("零〇○一二三四五六七八九", "000123456789")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
+# "帮人跑腿办事还不要钱的那个开放点在哪个街道": an indirect description of what is meant
+# (不要钱 is no question about money); the question is what follows it.
+_DESCRIBED = re.compile(r"的(?:那个|那种|这个|这种|那类|那)(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目|条|项)"
+                        r"|^(?:就是)?(?:那种|那个|有个|有种)[^，。？]{4,}?的(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目)")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
 _JOINING = ("who_can_join", "how_to_join")
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
 QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$|(?!不)([\u4e00-\u9fff])不\1"
-                  r"|(?:有|了)[^，。？]{0,8}没有?[。！!]*$")  # "有规定没有", "出来了没"
+                  r"|(?:有|了|出来|下来|到)[^，。？]{0,8}没有?[。！!]*$")  # "有规定没有", "结果出来没"
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"
@@ -41,7 +46,7 @@ _OWN_EVENT = re.compile(r"^.{0,4}(毕业|注册|成立|退休|结婚|出生|入�
 _SHORT = 16  # a message this short is about the year it names, whatever else it says
 _TAIL = 3  # a clause this short ("咋弄", "谢谢", "是吗") belongs to the one before it
 # A record number in digits or Chinese numerals; 一 of 一共/一起/一下/一些 is no number.
-NUMERAL = r"([0-9]+|[一二三四五六七八九十两]+(?![共起下些直样般定旦律切同块]))"
+NUMERAL = rf"([0-9]+|[{CN_SPOKEN}]+(?![共起下些直样般定旦律切同块]))"
 # "第一个", "第3项" anywhere in a text.
 _NTH = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|项|条|讲)")
 
@@ -88,6 +93,8 @@ class Cues:
         happened, not what is asked. A complaint or a question about the data's year is
         read from the whole message."""
         skipped = set(skip)
+        if (described := _DESCRIBED.search(text)) and ASKS.search(text[described.end():]):
+            text = text[described.end():]
 
         def first(part: str, names: Iterable[str] | None = None) -> str | None:
             return next((n for n, p in self._facets if self._aliases.get(n, n) not in skipped

@@ -55,7 +55,8 @@ def _spells_out(record: Record, text: str, cues: Cues) -> bool:
             continue
         at += 1 if len(term) == 2 else 0
         after = record.text[at + len(term):]
-        return record.text[:at].endswith("等") or bool(_SPELLED_AFTER.match(after))
+        # "政府网站作为第一公开平台": the term defined by what stands before it
+        return record.text[:at].endswith(("等", "作为")) or bool(_SPELLED_AFTER.match(after))
     return True  # the citizen's own word for it ("三个同步"): what the record says is the answer
 
 
@@ -114,7 +115,8 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     if facet == "exact_date" and "deadline" in reading.facets and records \
             and all(r.kind == "item" for r in records):
         facet = "deadline"  # "限期到哪天": the month the item gives is all the plan says
-    if facet in cues.not_in_plans and records and reading.evidence in (*NAMED_EVIDENCE, "context") \
+    if facet is not None and facet in cues.not_in_plans and records \
+            and reading.evidence in (*NAMED_EVIDENCE, "context") \
             and reading.also not in cues.not_in_plans and any(
             word in records[0].text
             for word in [cues.phrase(facet, reading.text), *cues.stated_by.get(facet, [])] if word):

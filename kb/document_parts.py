@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from core.numerals import CN_SMALL
 from kb.knowledge import KnowledgeBase, Record, to_number
 from kb.question import Reading
 
@@ -30,7 +31,7 @@ class DocumentParts:
         if not parts:
             return ""
         title = document.document.title
-        named = re.search(r"第([一二三四五六七八九十0-9]+)部分", reading.text)
+        named = re.search(rf"第([{CN_SMALL}0-9]+)部分", reading.text)
         index = (to_number(named.group(1)) or 0) - 1 if named else -1
         if re.search(r"(最后|最末|末)(那)?(一)?(大)?部分", reading.text):
             index = len(parts) - 1  # "要点最后那一大部分讲的是什么"

@@ -12,6 +12,7 @@ from typing import Any
 
 from jieba import posseg
 
+from core.numerals import ARABIC, CN_SMALL
 from kb.cues import QUOTED, Cues
 from kb.gazetteer import UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
@@ -20,7 +21,7 @@ from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
 KIND_WORDS = {
     # "区政务服务局自己也开放吗 开放的是啥地方": a unit's own open day.
     "site": re.compile(r"开放点|开放日|开放活动|(?:也|还|都)(?:对外)?开放(?:吗|不|么|嘛)|开放的是(?:啥|什么|哪)"),
-    "lecture": re.compile(r"宣讲|讲座|公开讲|第[一二三四五六七八九十几0-9０-９]{1,3}讲|(?:最后|头|末)一讲"),
+    "lecture": re.compile(rf"宣讲|讲座|公开讲|第[{CN_SMALL}几{ARABIC}]{{1,3}}讲|(?:最后|头|末)一讲"),
     "item": re.compile(r"工作要点|要点|任务|第.{1,3}项|信息公开|公开信息|信息发布|发布信息"),
 }
 _DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")

@@ -101,14 +101,16 @@ class Gazetteer:
                 yield word
 
     @cached_property
-    def nlp(self):  # type: ignore[no-untyped-def]  # spacy.Language; imported lazily (slow import)
+    def nlp(self):  # spacy.Language; imported lazily (slow import)
         import jieba
         import spacy
+        from spacy.pipeline import EntityRuler
 
         for word in self.dictionary_words():
             jieba.add_word(word, freq=_JIEBA_FREQUENCY)
         nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
         ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
+        assert isinstance(ruler, EntityRuler)  # add_pipe is typed as returning any pipe
         ruler.add_patterns(
             [
                 {"label": term.label, "pattern": form, "id": term.id}

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 
+from core.numerals import CN_SMALL, to_int
 from kb.gazetteer import Gazetteer, default_gazetteer
 from kb.models import DocumentRow
-from kb.numerals import to_int
 from kb.retrieval import Document, PassageIndex
 
 NUMBERED_KINDS = ("item", "site", "lecture")
@@ -25,7 +25,7 @@ _SENTENCE_END = re.compile(r"(?<=[。；！？])")
 
 
 def to_number(text: str) -> int | None:
-    """'9', '９', '九', '十二' → int; anything else → None (kb.numerals)."""
+    """'9', '９', '九', '十二' → int; anything else → None (core.numerals)."""
     return to_int(text)
 
 
@@ -201,7 +201,7 @@ class KnowledgeBase:
         hash); [] unless the parts are numbered 一、二、三… without a gap."""
         parts: dict[int, tuple[str, list[str]]] = {}  # by the part's number
         for heading, subs in document.outline or []:
-            numbered = re.match(r"([一二三四五六七八九十]+)、", heading)
+            numbered = re.match(rf"([{CN_SMALL}]+)、", heading)
             if numbered and (number := to_number(numbered.group(1))) is not None:
                 parts[number] = (heading, list(subs))
         whole = sorted(parts) == list(range(1, len(parts) + 1))

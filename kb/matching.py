@@ -230,7 +230,8 @@ class WordMatcher:
             return None
         # Only the question's own words: a plans' word for an everyday one ("视频" → 音频视频)
         # is too loose to pick one record out of all of them.
-        words, added = self.content_words(self._without_plan_names(text)), set()
+        words = self.content_words(self._without_plan_names(text))
+        added: set[str] = set()
         weights: dict[str, int] = {}
         for record in self._saying_candidates():
             # A numbered record is short enough to count as a whole ("建立政策效果评价机制。
@@ -337,7 +338,7 @@ class WordMatcher:
                       for p in self.kb.sentences_of(r))
             best = max(((key, r) for key, r in scored if r.kind == "text" or key[0]),
                        key=lambda pair: pair[0], default=((0, 0), None))
-            if best[0][1]:
+            if best[0][1] and best[1] is not None:
                 return [best[1]]
         return []
 

@@ -5,12 +5,11 @@ queried by element in SQL; the gazetteer ids beside them make unit/topic lookups
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
 
-from kb.db import Base
+from core.clock import utc_now
+from core.db import Base
 
 
 class DocumentRow(Base):
@@ -25,7 +24,7 @@ class DocumentRow(Base):
     kind = sa.Column(sa.String(40), nullable=False)
     source_file = sa.Column(sa.String(300), nullable=False)
     content_sha256 = sa.Column(sa.String(64), nullable=False)
-    built_at = sa.Column(sa.DateTime, nullable=False, default=dt.datetime.utcnow)
+    built_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
     participation_rules = sa.Column(sa.JSON)
     # The plan's headings in order: [["一、工作目标", []], ["二、…", ["（一）…", …]], …].
     outline = sa.Column(sa.JSON)
@@ -119,7 +118,7 @@ class UnansweredQuestionRow(Base):
     __tablename__ = "kb_unanswered_questions"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    asked_at = sa.Column(sa.DateTime, nullable=False, default=dt.datetime.utcnow, index=True)
+    asked_at = sa.Column(sa.DateTime, nullable=False, default=utc_now, index=True)
     sender_id = sa.Column(sa.String(255))
     question = sa.Column(sa.Text, nullable=False)
     intent = sa.Column(sa.String(100))

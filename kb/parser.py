@@ -103,7 +103,8 @@ class _Walker:
         theme = THEME.search(text)  # "（一）“优化营商环境”专题"
         self.theme = theme.group(1) if theme else ""
         self.sections.append(Section(tuple(self.path), text))
-        if RULES_HEADING.match(marker(text).rest):
+        mark = marker(text)  # every heading opens with one
+        if mark is not None and RULES_HEADING.match(mark.rest):
             self.rules_under = tuple(self.path)
             self.rules_section = self.rules_section or self.rules_under
 
@@ -142,7 +143,7 @@ class _Walker:
                 self.sections.append(run_in)
             self.rules.append(text)
             return
-        if kind == "topic":  # "专题一：优化营商环境": an outline heading that sets the theme
+        if mark is not None and kind == "topic":  # "专题一：优化营商环境": an outline heading that sets the theme
             if self.path:
                 self.heading(text, 2)
             else:
@@ -154,7 +155,7 @@ class _Walker:
             self.finish_block()
             self.theme = theme.group(1)
             return
-        if kind in RECORD_MARKERS:
+        if mark is not None and kind in RECORD_MARKERS:
             if self.absorbs(mark):
                 return self.extend(text)
             self.finish_block()
@@ -177,8 +178,10 @@ class _Walker:
             not mark.rest.startswith("开放点") and mark.kind != "site"
 
     def extend(self, text: str) -> None:
-        self.block.paras.append(text)
-        self.block.closed = ends_with_field_group(text)
+        block = self.block
+        assert block is not None, "extend() follows absorbs() or an open block"
+        block.paras.append(text)
+        block.closed = ends_with_field_group(text)
 
 
 def _warnings(plan: ParsedPlan, found_number: bool) -> list[str]:

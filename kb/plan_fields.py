@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from kb.numerals import NUMBER, to_int
+from core.numerals import NUMBER, to_int
 
 # Label variants, with and without 单位 ("承办单位：" / "承办："); longer ones are tried first.
 UNIT_LABELS = ("主责单位", "主办单位", "牵头单位", "责任单位", "负责单位", "主讲单位", "承办单位",

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from kb.numerals import to_int
+from core.numerals import CN_SMALL, CN_YEAR_DIGITS, to_int
 from kb.records import Document
 
 PROVINCES = "京津沪渝冀晋辽吉黑苏浙皖闽赣鲁豫鄂湘粤琼川贵黔云滇陕甘陇青蒙桂藏宁新港澳国"
@@ -21,7 +21,7 @@ DOC_NUMBER = re.compile(
     rf"[{PROVINCES}][\u4e00-\u9fff]{{0,11}}?\s*[〔\[［（(]\s*(\d{{4}})\s*[〕\]］）)]\s*(\d+)\s*号"
 )
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+CN_DATE = re.compile(rf"([{CN_YEAR_DIGITS}]{{4}})年([{CN_SMALL}]{{1,3}})月([{CN_SMALL}]{{1,3}})日")
 NOT_THE_DATE = re.compile(r"(发布|印发|索引|生效|实施)(日期|时间)[:：]?$")
 ISSUED_TITLE = re.compile(r"印发《(.+?)》")
 TITLE_WORDS = ("工作要点", "工作方案", "实施方案", "政民互动", "工作计划", "活动方案")
@@ -35,9 +35,12 @@ def _date(text: str) -> Optional[dt.date]:
     for pattern in (DATE, CN_DATE):
         match = pattern.search(text)
         if match:
+            year, month, day = (to_int(g) for g in match.groups())
+            if year is None or month is None or day is None:
+                return None
             try:
-                return dt.date(*(to_int(g) for g in match.groups()))
-            except (TypeError, ValueError):
+                return dt.date(year, month, day)
+            except ValueError:
                 return None
     return None
 
@@ -114,7 +117,8 @@ def read_document(lines: list[str], source_file: str) -> tuple[Document, bool]:
     if date is None:
         dates = _dates(lines)
         near = [(i, d) for i, d in dates if number_line is not None and 0 <= i - number_line <= 2]
-        date_line, date = (near or dates or [(None, None)])[0]
+        found = near or dates
+        date_line, date = found[0] if found else (None, None)
     year_match = re.search(r"(\d{4})年", title)
     year = int(year_match.group(1)) if year_match else (date.year if date else None)
     kind = "work_points" if "工作要点" in title else "interaction_plan" if "政民互动" in title else "other"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from kb.numerals import NUMBER, to_int
+from core.numerals import NUMBER, to_int
 from kb.plan_fields import (
     Fields, extract_fields, month_of, responsibility, split_units, undecided,
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from kb.numerals import NUMBER, to_int
+from core.numerals import NUMBER, to_int
 from kb.records import ParticipationRules
 
 N = rf"\s*({NUMBER})\s*"

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from kb.numerals import to_int
+from core.numerals import to_int
 
 COLUMNS = {
     "number": ("序号", "编号"),
@@ -107,7 +107,8 @@ class _Table:
             for i, cell in enumerate(cells):
                 row.values[i] = f"{row.values[i]} {cell}".strip() if cell else row.values[i]
             return
-        for cell, start in zip(cells, starts or [None] * len(cells)):
+        no_starts: list[Optional[int]] = [None] * len(cells)
+        for cell, start in zip(cells, starts or no_starts):
             target = next((i for i, v in enumerate(row.values) if v and v[-1] in JOINERS), None)
             if target is None and start is not None and row.starts:
                 target = max((i for i, s in enumerate(row.starts) if s <= start + 1), default=0)

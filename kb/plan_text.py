@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from kb.numerals import NUMBER, to_int
+from core.numerals import CN_SMALL, NUMBER, to_int
 from kb.plan_fields import LABEL, LABEL_LINE, ends_with_field_group
 from kb.plan_tables import TableRow, read_tables
 
-CN = "一二三四五六七八九十百"
+CN = CN_SMALL + "百"
 LEVEL1 = re.compile(rf"^([{CN}]+)、")
 LEVEL2 = re.compile(rf"^[（(]([{CN}]+)[）)]")
 NUMBERED = re.compile(r"^(\d{1,3})(?:[.、](?!\d)|．)")
@@ -32,7 +32,7 @@ PAGE_NUMBER = re.compile(r"^[\s\-—－]*\d{1,3}[\s\-—－]*$")
 OTHER_LABEL = re.compile(r"^[\u4e00-\u9fff]{2,6}[：:]")
 SENTENCE_END = "。！？；"
 # A line opening with "（区…负责落实" or "（主责单位：" continues the paragraph before it.
-TAIL_START = re.compile(r"^[（(](?![一二三四五六七八九十\d]+[）)])")
+TAIL_START = re.compile(rf"^[（(](?![{CN_SMALL}\d]+[）)])")
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _next_field(previous: str, line: str) -> bool:
     """'活动形式：线上直播' after a finished field line is a field line of its own."""
     other = OTHER_LABEL.match(line)
     return bool(LABEL_LINE.match(previous)) and previous[-1] not in "、，,；;及和" and \
-        bool(other) and not LABEL.search(other.group(0))
+        other is not None and not LABEL.search(other.group(0))
 
 
 def paragraph_list(text: str) -> list[Para]:

@@ -74,18 +74,19 @@ class RecordNumbers:
             kind = found[0][0]
             ordered = self.kb.of_kind(kind)
             position = self.cues.ordinal(text[joined.end():], len(ordered))
-            if position is not None and ordered[position].number is not None:
-                found.append((kind, ordered[position].number))
+            if position is not None and (at := ordered[position].number) is not None:
+                found.append((kind, at))
         if not found and not (question.conversation.listed and ORDINAL_ONLY.search(text)) \
                 and not self.cues.counts_from_end(text):
             # "第二个呢" right after a list is a position in it (Cues.ordinal), not 开放点2.
             context_kind = self._context_kind(question)
-            kind = kinds[0] if len(kinds) == 1 else context_kind
-            match = GENERIC_NUMBER.search(text)
-            number = to_number(next(g for g in match.groups() if g)) if match \
+            asked_kind = kinds[0] if len(kinds) == 1 else context_kind
+            generic = GENERIC_NUMBER.search(text)
+            number = to_number(next(g for g in generic.groups() if g)) if generic \
                 else self.cues.bare_number(text)
-            if kind in NUMBER_PATTERNS and number is not None and (match or context_kind):
-                found.append((kind, number))
+            if asked_kind is not None and asked_kind in NUMBER_PATTERNS and number is not None \
+                    and (generic or context_kind):
+                found.append((asked_kind, number))
         return list(dict.fromkeys(found))
 
     def _context_kind(self, question: Question) -> str | None:

@@ -77,13 +77,13 @@ class Renderer:
             # "它俩截止时间一样吗": the one thing asked, side by side.
             fact = self.t("compare", lines="\n".join(self._describe(r, facet, reading) for r in records))
         elif shape == d.COMPARE:
-            lines = "\n".join(self._compare_line(r) for r in records)
-            fact = self.t("compare", lines=lines)
+            compared = "\n".join(self._compare_line(r) for r in records)
+            fact = self.t("compare", lines=compared)
         elif shape in (d.LIST, d.COUNT):
             fact = self._listing(records, reading)
             where = "list"
         elif shape == d.SEVERAL:
-            detail = facet if facet in ("unit", "deadline", "theme") else "short"
+            detail: str | None = facet if facet in ("unit", "deadline", "theme") else "short"
             if (facet in ("content", "place") and len(records) <= MAX_BRIEF) or (
                     facet is None and len(records) <= MAX_IN_FULL
                     and all(r.kind in ("site", "lecture") for r in records)):
@@ -372,7 +372,7 @@ class Renderer:
         # A short list answers "包括啥" too: each line with the gist of what it is — also
         # some records found by their words ("哪些开放点是围绕政务服务大厅…开展的").
         partial = len(records) < len([r for r in self.kb.of_kind(kind) if r.document is doc])
-        detail = "brief" if (listing or partial) and len(records) <= MAX_BRIEF else "short"
+        detail: str | None = "brief" if (listing or partial) and len(records) <= MAX_BRIEF else "short"
         if listing.startswith("unit:") and len(records) <= MAX_IN_FULL:
             detail = None  # "教委在要点和开放日里各管啥事": each of a unit's few records in full
         lines = "\n".join(dict.fromkeys(self._describe(r, detail) for r in shown))
@@ -467,7 +467,7 @@ class Renderer:
                 parts.append(self._source(decision.records[0], "list"))
         elif decision.records:
             pointer = decision.records[0]
-            detail = "content" if pointer.kind == "lecture" else "short"
+            detail: str | None = "content" if pointer.kind == "lecture" else "short"
             if pointer.kind in ("rules", "document", "text"):
                 detail = None
             parts.append(self.t("pointer", summary=self._describe(pointer, detail)))

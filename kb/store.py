@@ -12,11 +12,13 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from kb.db import UnitOfWork, migrate
+from core.clock import utc_now
+from core.db import UnitOfWork, migrate
 from kb.gazetteer import TOPIC, UNIT, Gazetteer, default_gazetteer
 from kb.loaders import load_text
 from kb.models import (
@@ -28,14 +30,14 @@ from kb.models import (
     WorkItemRow,
 )
 from kb.parser import PARSER_VERSION, parse_plan
-from kb.records import ParsedPlan
+from kb.records import ParsedPlan, ParticipationRules
 
 SOURCES_DIR = Path(__file__).parent / "sources"
 PLAN_SUFFIXES = (".txt", ".docx", ".pdf")
 
 
 class KnowledgeRepository:
-    """Reads and writes knowledge-base rows inside one session (see `kb.db.UnitOfWork`)."""
+    """Reads and writes knowledge-base rows inside one session (see `core.db.UnitOfWork`)."""
 
     def __init__(self, session: Session, gazetteer: Gazetteer | None = None) -> None:
         self.session = session
@@ -73,7 +75,7 @@ class KnowledgeRepository:
             kind=doc.kind,
             source_file=doc.source_file,
             content_sha256=content_sha256,
-            built_at=dt.datetime.utcnow(),
+            built_at=utc_now(),
             participation_rules=_jsonable(plan.rules) if plan.rules else None,
             outline=outline_of(plan),
         )
@@ -151,7 +153,7 @@ class KnowledgeRepository:
         row = self.session.execute(
             sa.select(DocumentRow).where(DocumentRow.number == number)).scalar_one_or_none()
         if row is not None:
-            row.withdrawn_at = dt.datetime.utcnow()
+            row.withdrawn_at = utc_now()
         return row
 
     def version(self) -> str:
@@ -192,8 +194,8 @@ def outline_of(plan: ParsedPlan) -> list[list]:
     return [[heading, subs] for heading, subs in parts.items()]
 
 
-def _jsonable(rules: object) -> dict:
-    return json_safe(dataclasses.asdict(rules))  # type: ignore[call-overload]
+def _jsonable(rules: ParticipationRules) -> dict:
+    return cast(dict, json_safe(dataclasses.asdict(rules)))  # a dataclass's dict stays a dict
 
 
 def json_safe(value: object) -> object:

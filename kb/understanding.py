@@ -20,7 +20,7 @@ from typing import Any
 from kb.cues import ASKS, NUMERAL, Cues
 from kb.finding import KIND_WORDS, Finder
 from kb.gazetteer import TOPIC, UNIT
-from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, to_number
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import ACTIVITIES_NAMED, WordMatcher
 from kb.question import Question, Reading
 from kb.record_numbers import RecordNumbers
@@ -159,7 +159,7 @@ class Understanding:
             # 属性认定那一条": one work item.
             facet = cues.facet(asked_of, skip={"document"})
         also = next((f for f in cues.facets(asked_of) if f != facet), None)
-        base = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
+        base: dict[str, Any] = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
                     facets=tuple(cues.facets(asked_of)),
                     units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
                     names_activity=bool(ACTIVITIES_NAMED.search(text)),
@@ -184,11 +184,11 @@ class Understanding:
                 question.intent or "", [])) - set(self.kind_topics)), "kind", mode="list")
 
         if match := NTH_THEME.search(text):
-            themes = list(self.kb.themes().items())
+            all_themes = list(self.kb.themes().items())
             # "第三个专题有哪些开放点", "倒数第二个专题", "最后一个专题".
-            at = cues.position_in(match.group(1), len(themes))
+            at = cues.position_in(match.group(1), len(all_themes))
             if at is not None:
-                return reading(themes[at][1], "theme", mode=base["mode"] or "list",
+                return reading(all_themes[at][1], "theme", mode=base["mode"] or "list",
                                listing="theme")
         recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
         if (step := cues.step(text)) and recent and recent[0].kind in NUMBERED_KINDS \
@@ -235,9 +235,9 @@ class Understanding:
         if context.facet == "theme" and context.listed and not named_kinds and not (units or specific):
             # "倒数第二个呢" after the list of themes: a theme, counted over the themes shown.
             of_site = {site.ref: name for name, sites in self.kb.themes().items() for site in sites}
-            shown = list(dict.fromkeys(of_site[r.ref] for r in listed if r.ref in of_site))
-            if len(shown) > 1 and (at := cues.ordinal(text, len(shown))) is not None:
-                return reading(self.kb.themes()[shown[at]], "theme", mode=base["mode"] or "list",
+            shown_themes = list(dict.fromkeys(of_site[r.ref] for r in listed if r.ref in of_site))
+            if len(shown_themes) > 1 and (at := cues.ordinal(text, len(shown_themes))) is not None:
+                return reading(self.kb.themes()[shown_themes[at]], "theme", mode=base["mode"] or "list",
                                listing="theme")
         position = cues.ordinal(text, len(listed))
         if position is not None:
@@ -483,8 +483,8 @@ class Understanding:
         named = [k for k in kinds if KIND_WORDS[k].search(question.text)]
         if len(named) > 1 and mode in ("list", "count"):  # "开放日和公开讲分别有几个"
             return [r for k in named for r in self.kb.of_kind(k)]
-        names_kind = KIND_WORDS[kinds[0]].search(question.text) if len(kinds) == 1 else None
-        names_kind = names_kind or set(self.kind_topics) & set(
+        kind_word = KIND_WORDS[kinds[0]].search(question.text) if len(kinds) == 1 else None
+        names_kind = kind_word or set(self.kind_topics) & set(
             self.kb.gazetteer.ids(question.text, TOPIC))
         if len(kinds) == 1 and names_kind and (mode in ("list", "count") or facet == "content"):
             return self.kb.of_kind(kinds[0])

@@ -2,7 +2,7 @@
 
 `ops/nginx.conf.j2` is the one nginx configuration of the assistant. It renders as
 deploy/nginx.conf (docker-compose: `compose_config()`, written by `make nginx-conf`, i.e.
-`python -m ops.nginx`; tests/test_nginx_config.py fails when the file is out of date) and
+`python -m ops.nginx`; tests/unit/test_nginx_config.py fails when the file is out of date) and
 as the production profile's configuration with local ports (`render_config`):
 
 - public server (citizens): /webhooks/ (REST, WeChat) and /widget/ to any Rasa server

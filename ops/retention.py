@@ -12,13 +12,14 @@ import logging
 import sqlalchemy as sa
 
 from activities.models import ActivitySessionRow, ApplicationRow
-from activities.service import beijing_now
+from core.clock import beijing_epoch, beijing_now, utc_now
+from core.db import UnitOfWork
+from core.rasa_events import EVENTS as _EVENTS
+from core.rasa_events import has_events
 from handoff.models import OPEN, FeedbackRow, OutboxRow, TicketRow
-from kb.db import UnitOfWork
 from kb.models import UnansweredQuestionRow
 
 log = logging.getLogger(__name__)
-_EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 
 
 def purge(database_url: str, older_than: dt.timedelta, now: dt.datetime | None = None) -> dict[str, int]:
@@ -27,9 +28,9 @@ def purge(database_url: str, older_than: dt.timedelta, now: dt.datetime | None =
     cutoff = now - older_than
     counts: dict[str, int] = {}
     with UnitOfWork(database_url).session() as session:
-        if sa.inspect(session.connection()).has_table("events"):
-            # Rasa stores epoch seconds; `now` is Beijing time.
-            epoch = cutoff.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+        if has_events(session):
+            # Rasa stores epoch seconds; `now` is Beijing time (core.clock).
+            epoch = beijing_epoch(cutoff)
             stale = (
                 sa.select(_EVENTS.c.sender_id)
                 .group_by(_EVENTS.c.sender_id)
@@ -56,7 +57,7 @@ def purge(database_url: str, older_than: dt.timedelta, now: dt.datetime | None =
         counts["feedback"] = session.execute(sa.delete(FeedbackRow).where(FeedbackRow.created_at < cutoff)).rowcount
         counts["unanswered"] = session.execute(
             sa.delete(UnansweredQuestionRow).where(
-                UnansweredQuestionRow.asked_at < dt.datetime.utcnow() - older_than
+                UnansweredQuestionRow.asked_at < utc_now() - older_than
             )
         ).rowcount
     log.info("retention purge older than %s: %s", cutoff, counts)

@@ -8,7 +8,7 @@ set -euo pipefail
 # chromium: the headless browser the web-widget test drives through Playwright;
 # fonts-wqy-microhei: a small Chinese font, so its screenshots show text, not boxes;
 # redis-server, nginx: the production profile (ops/profile/) runs its Redis lock store
-# and its load balancer from these binaries (tests/test_production_profile.py).
+# and its load balancer from these binaries (tests/system/test_production_profile.py).
 PACKAGES=(
   postgresql
   chromium

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot import rasa_project
-from bot.settings import Settings, load_settings, rasa_api_token
+from bot.services import reset_services
+from bot.settings import Settings, SettingsError, load_settings, rasa_api_token
 from kb.store import build, plan_files
 from ops.supervisor import Assistant, authenticated, free_port
 from tests.wechat_fixtures import wechat, wechat_api  # noqa: F401  (fixtures)
@@ -24,6 +26,28 @@ if TYPE_CHECKING:
     from tests.activity_support import Clock
     from tests.hotline_standin import HotlineStandIn
     from tests.wechat_standin import WeChatApiStandIn
+
+
+TIERS = ("unit", "integration", "e2e", "system")
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/<tier>/ with its tier (registered in pyproject.toml).
+
+    The directory decides: a tier marker a module or class sets itself that names another
+    tier is dropped, so `-m <tier>` selects exactly what `pytest tests/<tier>` runs. Tests
+    outside the four directories keep their markers."""
+    for item in items:
+        path = item.path.resolve()
+        parts = path.relative_to(TESTS_DIR).parts if path.is_relative_to(TESTS_DIR) else ()
+        tier = parts[0] if len(parts) > 1 and parts[0] in TIERS else None
+        if tier is None:
+            continue
+        for node in item.listchain():
+            node.own_markers[:] = [m for m in node.own_markers if m.name not in TIERS or m.name == tier]
+        item.add_marker(tier)
 
 
 @dataclass
@@ -132,6 +156,30 @@ def session_monkeypatch() -> Iterator[pytest.MonkeyPatch]:
         yield patch
 
 
+# The settings of the environment the previous test started in (None: unusable).
+_previous_environment: list[Settings | None] = [None]
+
+
+@pytest.fixture(autouse=True)
+def services_follow_the_environment(request: pytest.FixtureRequest) -> Iterator[None]:
+    """`bot.services.services()` reads the environment once per process, like the servers
+    do. Tests change it, so its services are reset (`reset_services`, the one way) before a
+    test that runs in another environment than the previous one (a session or module
+    fixture changed it), and before and after a test that may change it itself (it uses
+    `monkeypatch`, directly or through a fixture). Tests in one environment share them."""
+    try:
+        environment: Settings | None = Settings.from_env(os.environ)
+    except SettingsError:
+        environment = None
+    changes_environment = "monkeypatch" in request.fixturenames
+    if changes_environment or environment is None or environment != _previous_environment[0]:
+        reset_services()
+    _previous_environment[0] = environment
+    yield
+    if changes_environment:
+        reset_services()
+
+
 @pytest.fixture(scope="session")
 def knowledge_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database holding the real plans of kb/sources, built once per test session."""
@@ -143,7 +191,7 @@ def knowledge_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def engine(knowledge_db: str) -> "AnswerEngine":
     from kb.answers import AnswerEngine, KnowledgeBase
-    from kb.db import UnitOfWork
+    from core.db import UnitOfWork
     from kb.store import KnowledgeRepository
 
     with UnitOfWork(knowledge_db).session() as session:
@@ -162,7 +210,7 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def migrated_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """An empty database at the newest schema, on each backend the assistant supports."""
-    from kb.db import migrate
+    from core.db import migrate
 
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('act') / 'activities.db'}"
@@ -178,7 +226,7 @@ def activity_db(migrated_db: str) -> str:
     import sqlalchemy as sa
 
     from activities.models import ActivitySessionRow, ApplicationRow
-    from kb.db import engine_for
+    from core.db import engine_for
 
     with engine_for(migrated_db).begin() as connection:
         connection.execute(sa.delete(ApplicationRow.__table__))

@@ -6,6 +6,8 @@
  *     server, socketPath     Rasa's socketio channel (origin, path)
  *     assetBase              ".../widget/": socket.io.min.js, history and feedback live there
  *     conversation           the record (conversation.js) it reads and updates
+ *     hotline                the hotline number (GET /widget/config), named when the
+ *                            server cannot be reached
  *     hooks                  what the page shows, called by the connection:
  *       status(text)         the connection's state ("" when connected)
  *       answered()           a bot_uttered event arrived (the assistant is no longer typing)
@@ -43,13 +45,14 @@
   var POLL_MS = 1500;
   var SESSION_PATTERN = /^[0-9a-f]{32}$/;
 
-  host.define("connection", "1", createConnection);
+  host.define("connection", "2", createConnection);
 
   function createConnection(options) {
     var server = options.server;
     var socketPath = options.socketPath;
     var assetBase = options.assetBase;
     var conversation = options.conversation;
+    var hotline = options.hotline;
     var hooks = options.hooks;
     var HISTORY_URL = assetBase + "history";
 
@@ -229,7 +232,7 @@
           hooks.status("暂时无法连接服务，正在重试…");
         });
       }).catch(function () {
-        hooks.status("聊天服务暂时不可用，请稍后再试，或拨打 12345 市民服务热线。");
+        hooks.status("聊天服务暂时不可用，请稍后再试，或拨打 " + hotline + " 市民服务热线。");
       });
     }
 

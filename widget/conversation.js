@@ -48,7 +48,7 @@
   var RESEND_AFTER_MS = 10000; // a question not acknowledged by then is sent again
   var MAX_QUESTION = 500;
 
-  host.define("conversation", "1", createConversation);
+  host.define("conversation", "2", createConversation);
 
   function createConversation(server) {
     var STORAGE_KEY = "daxing-chat-widget:" + server; // shared by the site's tabs

@@ -37,7 +37,7 @@
 
   var URL_PATTERN = /https?:\/\/[^\s<>"'，。；：、（）【】《》“”‘’！？]+/g;
 
-  host.define("messages", "1", createMessages);
+  host.define("messages", "2", createMessages);
 
   /* ---------- text only through textContent ---------- */
 

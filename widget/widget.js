@@ -17,10 +17,12 @@
  *   messages.js       the conversation in the log: bubbles, safe text and links, buttons,
  *                     rating bars, re-rendering with the live region muted
  * Each part registers a factory with window.__daxingChatWidget.define(name, version, factory).
+ * It also reads GET config from there ({"hotline": "…"}: the settings' HOTLINE_NUMBER, the
+ * number its own texts name; no number is written in these files).
  * The widget starts (with the page's body) only once every part has loaded and registered
- * with this file's PARTS_VERSION; a part that fails to load, or is of another version (a
- * stale cached copy), leaves the page without the widget and says why in the console (never
- * half a widget).
+ * with this file's PARTS_VERSION and the config has arrived; a part that fails to load, or
+ * is of another version (a stale cached copy), or a config that cannot be read, leaves the
+ * page without the widget and says why in the console (never half a widget).
  *
  * Here: the markup (a launcher button and a dialog with a status line, the log, a typing
  * indicator and a textarea), sending a question, ratings, opening and closing, keyboard use
@@ -36,7 +38,7 @@
   // The other files of the widget, and the version of their interface with this file: bump
   // it whenever that interface changes, so a cached old part is never used with a new file.
   var PARTS = ["conversation", "connection", "messages"];
-  var PARTS_VERSION = "1";
+  var PARTS_VERSION = "2";
   var parts = {}; // name -> factory
 
   window.__daxingChatWidget = {
@@ -64,6 +66,8 @@
     .filter(Boolean);
 
   var REPLY_TIMEOUT_MS = 30000;
+
+  var hotline = null; // the hotline number (GET config), before the widget starts
 
   var conversation = null; // the record (conversation.js), once loaded
   var connection = null; // the server (connection.js), once loaded
@@ -120,7 +124,8 @@
   var titleNode = el("h2", "dxw-title", title);
   titleNode.id = "dxw-title";
   heading.appendChild(titleNode);
-  heading.appendChild(el("p", "dxw-subtitle", "依据区政务公开工作方案答复 · 人工服务请拨打 12345"));
+  var subtitle = el("p", "dxw-subtitle"); // its text needs the hotline number: see begin()
+  heading.appendChild(subtitle);
   var closeButton = el("button", "dxw-close");
   closeButton.type = "button";
   closeButton.setAttribute("aria-label", "关闭对话窗口");
@@ -196,7 +201,7 @@
       var turn = conversation.lastTurn();
       replyTimer = setTimeout(function () {
         typing.hidden = true;
-        addLive({ type: "notice", turn: turn, text: "暂时没有收到答复，请稍后再试，或拨打 12345 市民服务热线。" });
+        addLive({ type: "notice", turn: turn, text: "暂时没有收到答复，请稍后再试，或拨打 " + hotline + " 市民服务热线。" });
       }, REPLY_TIMEOUT_MS);
     }
     if (on) messages.scrollToEnd();
@@ -314,8 +319,10 @@
 
   /* ---------- loading the parts ---------- */
 
-  /** Every part has loaded: make the record and the connection, then start with the page. */
+  /** Every part and the config have loaded: make the record and the connection, then start
+   *  with the page. */
   function begin() {
+    subtitle.textContent = "依据区政务公开工作方案答复 · 人工服务请拨打 " + hotline;
     conversation = parts.conversation(server);
     messages = parts.messages({
       log: log, title: title, hotQuestions: hotQuestions, conversation: conversation,
@@ -323,6 +330,7 @@
     });
     connection = parts.connection({
       server: server, socketPath: socketPath, assetBase: assetBase, conversation: conversation,
+      hotline: hotline,
       hooks: {
         status: showStatus,
         answered: function () { setTyping(false); },
@@ -342,8 +350,13 @@
     else document.addEventListener("DOMContentLoaded", start);
   }
 
-  var waiting = PARTS.length;
+  var waiting = PARTS.length + 1; // the parts and the config
   var failed = false;
+
+  /** One more of the parts or the config is here: begin once all are. */
+  function loaded() {
+    if (--waiting === 0 && !failed) begin();
+  }
 
   function fail(why) {
     if (failed) return;
@@ -358,9 +371,23 @@
     tag.async = true;
     tag.onload = function () {
       if (!parts[name]) fail(name + ".js did not register version " + PARTS_VERSION);
-      else if (--waiting === 0 && !failed) begin();
+      else loaded();
     };
     tag.onerror = function () { fail("could not load " + tag.src); };
     document.head.appendChild(tag);
+  });
+
+  fetch(assetBase + "config").then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }).then(function (config) {
+    var number = config && typeof config.hotline === "string" ? config.hotline.trim() : "";
+    if (!number) throw new Error("no hotline number in it");
+    return number;
+  }).then(function (number) {
+    hotline = number;
+    loaded();
+  }, function (error) {
+    fail("could not read " + assetBase + "config (" + error.message + ")");
   });
 })();

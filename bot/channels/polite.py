@@ -13,22 +13,21 @@
 - a turn in which the assistant said nothing (Rasa swallows action-server failures) gets
   the same reply — unless the conversation is handed to a person (a paused conversation is
   meant to be silent).
-The replies are domain responses (bot/domain/basics.yml), read once from the domain files.
+The replies are domain responses (bot/domain/basics.yml), read once by `bot.responses`; the
+hand-off service that says whether a conversation is with a person is the process's
+(`bot.services.services()`), built once.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from functools import lru_cache
 from typing import Any
 
-import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from activities.privacy import mask_phones_in
-from bot import rasa_project
 from bot.channels import inbound
-from bot.settings import load_settings
+from bot.services import services
+from core.privacy import mask_phones_in
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +35,10 @@ MAX_MESSAGE_CHARS = 2000
 EMPTY, TOO_LONG, BUSY = "utter_empty_message", "utter_message_too_long", "utter_system_busy"
 
 
-@lru_cache(maxsize=1)
-def _responses() -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for path in sorted(rasa_project.DOMAIN.glob("*.yml")):
-        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
-            texts[name] = variants[0]["text"]
-    return texts
-
-
 def reply_text(name: str) -> str:
-    return _responses()[name].format(max_chars=MAX_MESSAGE_CHARS, hotline=load_settings().hotline_number)
+    """The text of domain response `name` as the channels say it: its first variant, with
+    {max_chars} and {hotline} filled. KeyError for a response the domain lacks."""
+    return services().responses.render(name, max_chars=MAX_MESSAGE_CHARS)
 
 
 class _CountingOutput(OutputChannel):
@@ -69,10 +61,8 @@ class _CountingOutput(OutputChannel):
 
 
 def _handed_to_a_person(sender_id: str) -> bool:
-    from handoff.service import HandoffService
-
     try:
-        return HandoffService.from_settings(load_settings()).open_ticket_of(sender_id) is not None
+        return services().handoff.open_ticket_of(sender_id) is not None
     except Exception:  # the database itself may be what failed
         return False
 

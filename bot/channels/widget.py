@@ -9,7 +9,11 @@ serves, under /widget/:
                             record kept in the browser), connection.js (socketio, history,
                             feedback) and messages.js (the log), then starts
 - socket.io.min.js          the socket.io 4 client, installed by `npm ci --prefix widget`
-- demo                      a Daxing-government-style demo page with the widget embedded
+- config                    {"hotline": HOTLINE_NUMBER}: what the widget says in its own texts
+                            (subtitle, "no answer yet", "service unavailable"); widget.js
+                            reads it before it shows itself, so no number is written in widget/
+- demo                      a Daxing-government-style demo page with the widget embedded, its
+                            {{hotline}} marks filled with HOTLINE_NUMBER
 - feedback (POST)           满意 / 不满意 ratings (handoff.service); repeated 不满意 hand off
 - history?session_id=ID     the conversation's user and bot messages from the tracker store
                             (never slots or other events), so the widget shows what the server
@@ -23,6 +27,7 @@ Any page embeds it with one tag:
 from __future__ import annotations
 
 import asyncio
+import html
 import inspect
 import json
 import logging
@@ -42,8 +47,9 @@ from sanic.response import HTTPResponse
 
 from bot.channels import inbound
 from bot.channels.polite import polite
-from bot.settings import PROJECT_ROOT, load_settings
-from handoff.service import NEGATIVE_FEEDBACK_HANDOFF, HandoffService
+from bot.services import services
+from bot.settings import PROJECT_ROOT, Settings
+from handoff.service import NEGATIVE_FEEDBACK_HANDOFF
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +83,32 @@ ASSETS: dict[str, tuple[Path, str]] = {
     "connection.js": (WIDGET_DIR / "connection.js", "application/javascript; charset=utf-8"),
     "messages.js": (WIDGET_DIR / "messages.js", "application/javascript; charset=utf-8"),
     "widget.css": (WIDGET_DIR / "widget.css", "text/css; charset=utf-8"),
-    "demo": (WIDGET_DIR / "demo.html", "text/html; charset=utf-8"),
     "socket.io.min.js": (SOCKET_IO_DIST / "socket.io.min.js", "application/javascript; charset=utf-8"),
     "socket.io.min.js.map": (SOCKET_IO_DIST / "socket.io.min.js.map", "application/json"),
 }
 # Short enough that a new widget version reaches visitors quickly.
 CACHE_CONTROL = "public, max-age=300"
+# The demo page, with HOTLINE_MARK where the hotline number goes (settings' HOTLINE_NUMBER).
+DEMO_PAGE = WIDGET_DIR / "demo.html"
+HOTLINE_MARK = "{{hotline}}"
+
+
+def widget_config(settings: Settings) -> dict[str, str]:
+    """What GET /widget/config returns: the settings the widget's own texts need.
+
+    Input: the settings. Output: {"hotline": settings.hotline_number}. No secrets: anybody
+    may read it, as anybody may read the widget.
+    """
+    return {"hotline": settings.hotline_number}
+
+
+def demo_page(hotline: str, page: Path = DEMO_PAGE) -> str:
+    """The demo page's HTML with every HOTLINE_MARK replaced by `hotline` (HTML-escaped).
+
+    Input: the hotline number, the page file. Output: the HTML. Errors: OSError when the
+    file cannot be read.
+    """
+    return page.read_text(encoding="utf-8").replace(HOTLINE_MARK, html.escape(hotline))
 
 
 def _error(status: int, message: str) -> HTTPResponse:
@@ -235,8 +261,8 @@ class WidgetAssets(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         widget = Blueprint("widget_assets", __name__)
-        settings = load_settings()
-        feedback = HandoffService.from_settings(settings)
+        built = services()  # the process's settings and hand-off service, built once
+        settings, feedback = built.settings, built.handoff
         if not ASSETS["socket.io.min.js"][0].exists():
             log.warning(
                 "The web widget's socket.io client is missing: run `npm ci --prefix widget` "
@@ -264,6 +290,17 @@ class WidgetAssets(InputChannel):
             widget.add_route(
                 serve(name, path, content_type), f"/{name}", methods=["GET"],
                 name="asset_" + name.replace(".", "_"),
+            )
+
+        @widget.route("/config", methods=["GET"])
+        async def get_config(_: Request) -> HTTPResponse:
+            return response.json(widget_config(settings), headers={"Cache-Control": CACHE_CONTROL})
+
+        @widget.route("/demo", methods=["GET"])
+        async def get_demo(_: Request) -> HTTPResponse:
+            return response.html(
+                demo_page(settings.hotline_number),
+                headers={"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"},
             )
 
         @widget.route("/feedback", methods=["POST"])

@@ -4,7 +4,8 @@ The group and its entry point (`daxing = "ops.cli:main"`); the commands live one
 per group: `model` (train, gazetteer, validate, test-conversations), `kb`, `activities`
 (schedule, applications), `tickets` (tickets, report), `retention`, `run` (run, shell,
 api-token); `wechat-menu` comes from the WeChat channel's menu module. Nothing here imports
-`actions` (the action server's package).
+`actions` (the action server's package). Every command takes its settings and services from
+`ops.cli.context.command_services()`: built once per invocation.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import logging
 
 import click
 
-from bot.settings import load_settings
 from bot.channels.wechat.menu import menu_command
 from ops.cli import activities, kb, model, retention, run, tickets
+from ops.cli.context import command_services
 
 
 @click.group()
@@ -23,7 +24,8 @@ def main() -> None:
     from bot import log_masking
 
     log_masking.install()  # phone numbers and the API token never reach a log line
-    logging.basicConfig(level=load_settings().log_level, format="%(levelname)s %(message)s")
+    # This invocation's settings, read once; its commands use the same (ops/cli/context.py).
+    logging.basicConfig(level=command_services().settings.log_level, format="%(levelname)s %(message)s")
 
 
 for command in (

@@ -6,28 +6,21 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.settings import Settings, load_settings
+from ops.cli.context import command_services
 
 if TYPE_CHECKING:
     from activities.service import ActivityService
 
 
-def _activity_service(settings: Settings) -> "ActivityService":
+def _activity_service() -> "ActivityService":
     """The service over a built knowledge base: activities come from the plans, and an
     operator may import a schedule before the assistant ever ran (build skips unchanged plans).
-    The same service as the action server's (`actions.knowledge.activity_service`)."""
-    from activities.catalogue import Catalogue
-    from activities.service import ActivityService
-    from kb.answers import CachedEngine
+    Built by the same factory as the action server's (`Services.activity_service`)."""
     from kb.store import build, deployment_plan_files
 
-    build(settings.database_url, deployment_plan_files(settings.plans_dir))
-    engine = CachedEngine(settings.database_url, hotline=settings.hotline_number).get()
-    return ActivityService(
-        settings.database_url,
-        Catalogue(engine),
-        close_working_days=settings.signup_close_working_days,
-    )
+    services = command_services()
+    build(services.settings.database_url, deployment_plan_files(services.settings.plans_dir))
+    return services.activity_service()
 
 
 @click.group()
@@ -41,9 +34,9 @@ def schedule_import(path: Path) -> None:
     """Import sessions from a YAML or CSV file (all or nothing; same code = update)."""
     from activities.schedule import ScheduleError, import_file
 
-    service = _activity_service(load_settings())
+    service = _activity_service()
     try:
-        added, updated = import_file(load_settings().database_url, path, service.catalogue)
+        added, updated = import_file(service.database_url, path, service.catalogue)
     except ScheduleError as error:
         raise click.ClickException(f"{path.name} was not imported:\n{error}") from error
     click.echo(f"{path.name}: {added} sessions added, {updated} updated")
@@ -55,19 +48,18 @@ def schedule_demo(remove: bool) -> None:
     """Load (or remove) the clearly labelled DEMO sessions, dated from today, to try sign-up."""
     from activities.schedule import import_demo, remove_demo
 
-    settings = load_settings()
-    service = _activity_service(settings)
+    service = _activity_service()
     if remove:
-        click.echo(f"removed {remove_demo(settings.database_url)} demo sessions")
+        click.echo(f"removed {remove_demo(service.database_url)} demo sessions")
         return
-    added, updated = import_demo(settings.database_url, service.catalogue)
+    added, updated = import_demo(service.database_url, service.catalogue)
     click.echo(f"demo schedule: {added} sessions added, {updated} updated (codes start with DEMO-)")
 
 
 @schedule.command("list")
 def schedule_list() -> None:
     """Every session with its registration window and application counts."""
-    service = _activity_service(load_settings())
+    service = _activity_service()
     for row, counts in service.sessions():
         window = service.window(row)
         summary = ", ".join(f"{status} {n}" for status, n in counts.items()) or "no applications"
@@ -87,9 +79,9 @@ def applications() -> None:
 @click.option("--session", "code", help="Only this session's applications.")
 def applications_list(code: str | None) -> None:
     """Applications with masked phone numbers (export for the full list)."""
-    from activities.privacy import mask_phone
+    from core.privacy import mask_phone
 
-    for row in _activity_service(load_settings()).applications(code):
+    for row in _activity_service().applications(code):
         click.echo(
             f"{row.reference}  {row.session.code}  {row.name}  {mask_phone(row.phone)}  "
             f"{row.identity}  {row.status}  {row.applied_at:%Y-%m-%d %H:%M}"
@@ -102,7 +94,7 @@ def applications_list(code: str | None) -> None:
 def applications_export(code: str | None, output: Path) -> None:
     """Write applications to a CSV file that Excel opens correctly (UTF-8 with BOM)."""
     with output.open("w", encoding="utf-8", newline="") as stream:
-        count = _activity_service(load_settings()).export_csv(stream, code)
+        count = _activity_service().export_csv(stream, code)
     click.echo(f"wrote {count} applications to {output}")
 
 
@@ -116,7 +108,7 @@ def applications_select(code: str, method: str, seed: int | None) -> None:
     from activities.service import UnknownSession
 
     try:
-        result = _activity_service(load_settings()).select(code, method, seed)
+        result = _activity_service().select(code, method, seed)
     except (UnknownSession, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
@@ -129,18 +121,18 @@ def applications_select(code: str, method: str, seed: int | None) -> None:
 @click.argument("code")
 def applications_invite(code: str) -> None:
     """Record that the selected applicants of a session were sent their invitations."""
-    click.echo(f"{_activity_service(load_settings()).mark_invited(code)} applicants marked invited")
+    click.echo(f"{_activity_service().mark_invited(code)} applicants marked invited")
 
 
 @applications.command("forget")
 @click.argument("phone")
 def applications_forget(phone: str) -> None:
     """Delete a person's applications and mask their number in stored conversations."""
-    from activities.privacy import mask_phone, normalise_phone
+    from core.privacy import mask_phone, normalise_phone
 
     normalised = normalise_phone(phone)
     if normalised is None:
         raise click.ClickException("not a mainland mobile number")
-    deleted = _activity_service(load_settings()).forget(normalised)
+    deleted = _activity_service().forget(normalised)
     click.echo(f"deleted {deleted} applications of {mask_phone(normalised)}")
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.settings import load_settings
+from ops.cli.context import command_services
 
 if TYPE_CHECKING:
     from kb.store import BuildResult
@@ -41,7 +41,7 @@ def kb_build() -> None:
     (unchanged plans are skipped, withdrawn ones stay withdrawn)."""
     from kb.store import build, deployment_plan_files
 
-    settings = load_settings()
+    settings = command_services().settings
     build(settings.database_url, deployment_plan_files(settings.plans_dir), on_progress=report_build)
 
 
@@ -54,7 +54,7 @@ def kb_add(path: Path, dry_run: bool) -> None:
     from kb.loaders import UnsupportedPlanFormat
     from kb.store import add_plan_file, preview_plan_file
 
-    settings = load_settings()
+    settings = command_services().settings
     try:
         result = preview_plan_file(path) if dry_run else add_plan_file(
             settings.database_url, path, settings.plans_dir)
@@ -68,12 +68,12 @@ def kb_add(path: Path, dry_run: bool) -> None:
 @kb.command("list")
 def kb_list() -> None:
     """The stored plans by year: 文号, kind, title, counts, and whether withdrawn."""
-    from kb.db import UnitOfWork, migrate
+    from core.db import migrate
     from kb.store import KnowledgeRepository
 
-    settings = load_settings()
-    migrate(settings.database_url)
-    with UnitOfWork(settings.database_url).session() as session:
+    services = command_services()
+    migrate(services.settings.database_url)
+    with services.database.session() as session:
         for row in KnowledgeRepository(session).listed():
             state = f"已撤下 {row.withdrawn_at:%Y-%m-%d}" if row.withdrawn_at else "在用"
             click.echo(f"{row.year or '?'}  {row.number}  {row.kind}  《{row.title}》  "
@@ -87,7 +87,7 @@ def kb_remove(number: str) -> None:
     """Withdraw the plan with this 文号 (e.g. 京兴政务公开办发〔2026〕3号)."""
     from kb.store import remove_plan
 
-    settings = load_settings()
+    settings = command_services().settings
     title = remove_plan(settings.database_url, number, settings.plans_dir)
     if title is None:
         raise click.ClickException(f"no stored plan has the number {number}; see `daxing kb list`")
@@ -98,10 +98,9 @@ def kb_remove(number: str) -> None:
 @click.option("--limit", default=50, show_default=True)
 def kb_unanswered(limit: int) -> None:
     """Questions the plans could not answer, newest first, for review."""
-    from kb.db import UnitOfWork
     from kb.store import KnowledgeRepository
 
-    with UnitOfWork(load_settings().database_url).session() as session:
+    with command_services().database.session() as session:
         for row in KnowledgeRepository(session).unanswered(limit):
             click.echo(f"{row.asked_at:%Y-%m-%d %H:%M}  [{row.reason}] {row.intent or '-'}  {row.question}")
 

@@ -7,13 +7,14 @@ import sys
 import click
 
 from bot import rasa_project
-from bot.settings import PROJECT_ROOT, load_settings, subprocess_environment
+from bot.settings import PROJECT_ROOT, subprocess_environment
+from ops.cli.context import command_services
 
 
 def run_rasa(command: list[str]) -> None:
     """Run a Rasa command in the project with the assistant's environment; exit with its
     code when it fails."""
-    settings = load_settings()
+    settings = command_services().settings
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=subprocess_environment(settings))
     if result.returncode != 0:
         sys.exit(result.returncode)
@@ -23,7 +24,7 @@ def run_rasa(command: list[str]) -> None:
 @click.option("--force", is_flag=True, help="Train even if a model for these inputs exists.")
 def train(force: bool) -> None:
     """Train the Rasa model if config, domain or training data changed."""
-    model = rasa_project.train_if_needed(load_settings(), force=force)
+    model = rasa_project.train_if_needed(command_services().settings, force=force)
     click.echo(f"model: {model}")
 
 
@@ -49,7 +50,7 @@ def validate() -> None:
     result = subprocess.run(
         rasa_project.validate_command(),
         cwd=PROJECT_ROOT,
-        env=subprocess_environment(load_settings()),
+        env=subprocess_environment(command_services().settings),
         capture_output=True,
         text=True,
     )
@@ -64,7 +65,7 @@ def validate() -> None:
 @click.command("test-conversations")
 def test_conversations() -> None:
     """Replay tests/conversations with the trained model; any wrong prediction fails."""
-    settings = load_settings()
+    settings = command_services().settings
     model = rasa_project.train_if_needed(settings)
     out_dir = settings.var_dir / "conversation-test-results"
     run_rasa(rasa_project.conversation_test_command(model, out_dir))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from bot.settings import load_settings
+from ops.cli.context import command_services
 
 
 @click.command()
@@ -12,10 +12,10 @@ def retention(days: int | None) -> None:
     """Purge conversations, past sessions' applications, closed tickets and feedback older than the period."""
     import datetime as dt
 
-    from kb.db import migrate
+    from core.db import migrate
     from ops.retention import purge
 
-    settings = load_settings()
+    settings = command_services().settings
     migrate(settings.database_url)
     counts = purge(settings.database_url, dt.timedelta(days=days or settings.retention_days))
     click.echo(", ".join(f"{kind}: {n}" for kind, n in counts.items()))

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from bot import rasa_project
-from bot.settings import Settings, action_server_environment, load_settings
+from bot.settings import Settings, action_server_environment
+from ops.cli.context import command_services
 from ops.cli.kb import report_build
 from ops.cli.model import run_rasa
 from ops.supervisor import Assistant, Component, StartupError
@@ -26,7 +27,7 @@ def _prepare(settings: Settings) -> Path:
 @click.command()
 def run() -> None:
     """Train if needed, then run the action server and the Rasa server until Ctrl-C."""
-    settings = load_settings()
+    settings = command_services().settings
     model = _prepare(settings)
     assistant = Assistant(settings=settings, model=model)
     click.echo("正在启动助手（首次启动约需半分钟）…")
@@ -50,7 +51,7 @@ def run() -> None:
 @click.command()
 def shell() -> None:
     """Chat with the assistant in this terminal (starts the action server too)."""
-    settings = load_settings()
+    settings = command_services().settings
     model = _prepare(settings)
     with tempfile.TemporaryDirectory() as logs:
         actions = Component(
@@ -82,7 +83,7 @@ def api_token(rotate: bool) -> None:
     """
     from bot.settings import rasa_api_token, rotate_api_token
 
-    settings = load_settings()
+    settings = command_services().settings
     if rotate:
         try:
             path = rotate_api_token(settings)

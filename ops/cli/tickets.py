@@ -6,19 +6,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.settings import load_settings
+from ops.cli.context import command_services
 
 if TYPE_CHECKING:
     from handoff.service import HandoffService
 
 
 def _handoff_service() -> "HandoffService":
-    from handoff.service import HandoffService
-    from kb.db import migrate
+    """This invocation's hand-off service, over a database migrated to the newest schema."""
+    from core.db import migrate
 
-    settings = load_settings()
-    migrate(settings.database_url)
-    return HandoffService.from_settings(settings)
+    services = command_services()
+    migrate(services.settings.database_url)
+    return services.handoff
 
 
 @click.group()

@@ -2,7 +2,7 @@
 servers, the hand-off worker and nginx in front, all from Debian's packages.
 
 The same topology as deploy/docker-compose.yml, started as local processes so that tests
-(tests/test_production_profile.py) and developers can run it, kill parts of it and watch
+(tests/system/test_production_profile.py) and developers can run it, kill parts of it and watch
 the assistant cope::
 
     with ProductionProfile(rasa_servers=2, action_servers=2) as profile:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Optional
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 from ops.profile.topology import ProductionProfile
 
 
@@ -46,7 +45,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         sanic_workers=args.sanic_workers,
         public_port=args.port,
         log_dir=args.log_dir,
-        log_level=os.environ.get("LOG_LEVEL", "INFO"),
+        log_level=load_settings().log_level,
     )
     print(f"Starting the production profile ({args.rasa} Rasa, {args.actions} action servers)…", flush=True)
     try:

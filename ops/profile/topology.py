@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +27,6 @@ from bot import rasa_project
 from bot.settings import (
     ACTION_SERVER_REQUEST_MAX_SIZE,
     Settings,
-    load_settings,
     rasa_api_token,
     subprocess_environment,
 )
@@ -334,8 +333,8 @@ class ProductionProfile:
         return env
 
     def _base_settings(self) -> Settings:
-        with _environ(self._profile_env()):
-            return load_settings()
+        """This process's settings with the profile's variables on top (os.environ untouched)."""
+        return Settings.from_env({**os.environ, **self._profile_env()})
 
     def _environment(self, settings: Settings) -> dict[str, str]:
         env = subprocess_environment(settings)
@@ -350,7 +349,7 @@ class ProductionProfile:
         return env
 
     def _build_knowledge_base(self) -> None:
-        from kb.db import engine_for
+        from core.db import engine_for
         from kb.store import build, deployment_plan_files
 
         assert self.settings is not None
@@ -407,17 +406,3 @@ class ProductionProfile:
             if time.monotonic() > deadline:
                 raise StartupError(f"{what} not answering at {url} after {timeout:.0f}s")
             time.sleep(0.25)
-
-
-@contextlib.contextmanager
-def _environ(values: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -9,7 +9,7 @@ import itertools
 import pytest
 import sqlalchemy as sa
 
-from kb.db import engine_for
+from core.db import engine_for
 from tests.conftest import RunningAssistant
 
 pytestmark = pytest.mark.e2e

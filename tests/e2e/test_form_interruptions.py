@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from activities.catalogue import Catalogue
 from activities.models import ActivitySessionRow, ApplicationRow
 from activities.schedule import parse_rows, store
-from activities.service import beijing_now
+from core.clock import beijing_now
 from activities.workdays import add_working_days
 from handoff.models import TicketRow
-from kb.db import engine_for
+from core.db import engine_for
 from tests.conftest import RunningAssistant
 
 pytestmark = pytest.mark.e2e

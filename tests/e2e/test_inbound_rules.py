@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from bot.channels.inbound import CHANNEL_PAYLOAD, EMOJI_ONLY, TYPED_COMMAND
 from bot.channels.polite import BUSY, reply_text
 from handoff.models import TicketRow
-from kb.db import engine_for
+from core.db import engine_for
 from tests.conftest import RunningAssistant
 from tests.wechat_standin import WeChatServerStandIn
 

@@ -11,7 +11,7 @@ from tests.unit.answering import HOTLINE, TODAY
 
 @pytest.fixture(scope="session")
 def engine(knowledge_db: str) -> AnswerEngine:
-    from kb.db import UnitOfWork
+    from core.db import UnitOfWork
     from kb.store import KnowledgeRepository
 
     with UnitOfWork(knowledge_db).session() as session:

@@ -84,3 +84,25 @@ def test_when_a_house_is_handed_over_is_progress_the_plans_do_not_report(engine)
 def test_a_question_closed_by_meiyou_asks_something(text, asks) -> None:
     from kb.cues import ASKS
     assert bool(ASKS.search(text)) is asks
+
+
+@pytest.mark.parametrize("text", ["线上直播还用邀请人大代表吗", "xianshang zhibo yao bu yao yaoqing renda daibiao"])
+def test_whether_an_online_session_invites_anyone_is_the_online_rule(engine, text) -> None:
+    assert "可不邀请" in engine.answer(Question(text)).text
+
+
+@pytest.mark.parametrize("text", ["政民互动方案是根据啥文件定的", "政民互动方案是根剧啥文件定的", "搞开放日那个总方案 是依据哪个文件定出来的"])
+def test_what_a_plan_was_made_on_is_told_by_its_preamble(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert "政务公开工作要点" in answer.text and "京兴政务公开办发〔2023〕2号" in answer.text
+
+
+@pytest.mark.parametrize("text, clear", [
+    ("俺是回迁户 一直惦记着房子盖得咋样了 听说有个能去工地瞅瞅的活动 有这回事不", True),
+    ("给区里单位打电话老是没人接 今年对接电话有啥硬要求没", True),
+    ("我们楼道灯坏了一个月没人修", False),
+    ("城管把我店门口的招牌拆了 有没有人管", False),
+])
+def test_the_plans_overrule_a_label_for_an_existence_question_or_one_a_record_alone_words(engine, text, clear) -> None:
+    """answers_clearly: what lets a plan question the NLU sent elsewhere be answered."""
+    assert engine.answers_clearly(Question(text)) is clear

@@ -6,7 +6,7 @@
   (tests/fixtures/parsed/*.json), except the fields that parser did not fill.
 - Re-wrapping lines and inserting page numbers changes nothing that matters.
 (The small readers on their own — numerals, deadlines, fields, tables, .docx — are in
-tests/test_parser.py.)
+tests/unit/test_parser.py.)
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""activities.privacy: the one reading of phone numbers (full-width and mixed digits,
+"""core.privacy: the one reading of phone numbers (full-width and mixed digits,
 separators, +86/0086 prefixes, parentheses) and the masking of every written form."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from activities.privacy import find_phone, mask_phone, mask_phone_in, mask_phones_in, normalise_phone, phone_of
+from core.privacy import find_phone, mask_phone, mask_phone_in, mask_phones_in, normalise_phone, phone_of
 
 pytestmark = pytest.mark.unit
 

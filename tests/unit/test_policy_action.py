@@ -17,15 +17,15 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture()
 def action(knowledge_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path):  # type: ignore[no-untyped-def]
-    from actions import knowledge
+    from bot.services import reset_services
     from actions.policy import ActionAnswerPolicyQuestion
 
     monkeypatch.setenv("DATABASE_URL", knowledge_db)
     monkeypatch.setenv("DAXING_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("HOTLINE_NUMBER", "96156")
-    knowledge._cached_engine.cache_clear()
+    reset_services()
     yield ActionAnswerPolicyQuestion()
-    knowledge._cached_engine.cache_clear()
+    reset_services()
 
 
 def turn(action: Any, text: str, intent: str, slots: dict[str, Any]) -> tuple[str, dict[str, Any]]:

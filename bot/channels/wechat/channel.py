@@ -4,13 +4,13 @@ Routes: `GET /webhooks/wechat/` (health: configured or not, late-reply counts),
 `GET /webhooks/wechat/webhook` (WeChat's URL verification), `POST /webhooks/wechat/webhook`
 (citizen messages; answered by `WeChatBridge.handle_post`, never with an error page).
 bot/credentials.yml names it `bot.channels.wechat.WeChatInput`; configuration comes from
-`WeChatConfig.from_credentials` (the environment, and the menu file the entry names).
-User-facing Chinese text comes from the domain (bot/domain/wechat.yml): `domain_texts`.
+`WeChatConfig.from_credentials` (the WECHAT_* settings, and the menu file the entry names).
+User-facing Chinese text comes from the domain (bot/domain/wechat.yml), read by `bot.responses`
+like every channel's: `domain_texts`.
 """
 from __future__ import annotations
 
 import logging
-import random
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -24,23 +24,25 @@ from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.bridge import ResponseTexts, WeChatBridge
 from bot.channels.wechat.config import CHANNEL_NAME, WeChatConfig
 from bot.channels.wechat.replies import NOT_CONFIGURED, SUCCESS, Reply
+from bot.services import services
+from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 
 
-def domain_texts(agent: Any) -> ResponseTexts:
-    """Texts of the loaded model's domain responses (a `channel: wechat` variant first)."""
+def domain_texts() -> ResponseTexts:
+    """The channel's texts: name -> a domain response's text (a `channel: wechat` variant
+    first, one chosen at random as Rasa does, `{hotline}` filled), or None, logged, for a
+    response the domain lacks. Read from the domain files (those the model is trained on) by
+    `bot.responses`, once per process."""
+    responses = services().responses
 
     def text(name: str) -> Optional[str]:
-        domain = getattr(agent, "domain", None)
-        variations = (domain.responses.get(name) if domain is not None else None) or []
-        own = [v["text"] for v in variations if v.get("text") and v.get("channel") == CHANNEL_NAME]
-        plain = [v["text"] for v in variations if v.get("text") and not v.get("channel")]
-        choices = own or plain
-        if not choices:
-            log.error("WeChat channel: the domain has no response %s (retrain?)", name)
+        try:
+            return responses.choose(name, CHANNEL_NAME)
+        except KeyError:
+            log.error("WeChat channel: the domain has no response %s", name)
             return None
-        return random.choice(choices)
 
     return text
 
@@ -62,8 +64,12 @@ class WeChatInput(InputChannel):
     def from_credentials(cls, credentials: Optional[dict[Text, Any]]) -> "WeChatInput":
         """The channel for the credentials.yml entry (`menu_file`, `click_payloads`) and the
         WECHAT_* environment. Never stops the whole server for a WeChat setting: with an
-        unusable one the endpoint says 503 and `problem` says why."""
-        config, problem = WeChatConfig.from_credentials(credentials)
+        unusable one the endpoint says 503 and `problem` says why.
+
+        Rasa builds the channel once per process, before any message; its WECHAT_* settings
+        are this process's settings at that moment (`load_settings().wechat_environment`),
+        checked here by `WeChatConfig`, so that an unusable one disables this channel only."""
+        config, problem = WeChatConfig.from_credentials(credentials, load_settings().wechat_environment)
         inbound_rules.accept_channel_payloads(CHANNEL_NAME, config.click_payloads.values())  # menu clicks are ours
         return cls(config, problem)
 
@@ -107,7 +113,7 @@ class WeChatInput(InputChannel):
                 reply = await bridge.handle_post(
                     _query(request),
                     request.body or b"",
-                    domain_texts(getattr(request.app.ctx, "agent", None)),
+                    domain_texts(),
                     int(length) if length and length.isdigit() else None,
                 )
             except Exception:  # handle_post never raises; this is the last guard

@@ -24,7 +24,7 @@ from bot.channels.wechat.config import (
     WeChatConfig,
     read_menu_file,
 )
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, load_settings
 
 DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
 
@@ -169,7 +169,7 @@ def menu_command(menu_file: Path, dry_run: bool) -> None:
         click.echo(json.dumps(menu, ensure_ascii=False, indent=2))
         return
     try:
-        config = WeChatConfig.from_env()
+        config = WeChatConfig.from_env(load_settings().wechat_environment)
     except ConfigurationError as error:
         raise click.ClickException(f"{error} (see docs/wechat.md)") from error
     if not config.can_call_api:

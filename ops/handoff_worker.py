@@ -1,0 +1,112 @@
+"""The hand-off worker: delivers due tickets to the hotline system and hands conversations
+back to the bot (Rasa's `resume` event) when a ticket is closed or nobody took it over.
+
+Runs as the assistant's third process (`ops.supervisor`); `python -m ops.handoff_worker`.
+It lives in ops, not in handoff, because it is a process that reads the settings, the Rasa
+API token and installs log masking (bot); the tickets themselves are `handoff.service`. Its
+composition root is `run()`: the settings read once, the services built once from them.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import signal
+from urllib.parse import quote
+
+import aiohttp
+
+from bot import log_masking
+from bot.services import Services
+from bot.settings import Settings, load_settings, rasa_api_token
+from core.db import migrate
+
+log = logging.getLogger("handoff.worker")  # the name its log lines have always had
+POLL_SECONDS = 2.0
+
+
+class Worker:
+    """One round at a time: deliver due tickets, time out, hand conversations back.
+
+    `services`: the process's (`run()` builds them); by default built from `settings`.
+    """
+
+    def __init__(
+        self, settings: Settings, http: aiohttp.ClientSession, services: Services | None = None
+    ) -> None:
+        self.settings = settings
+        self.http = http
+        self.service = (services or Services.from_settings(settings)).handoff
+
+    async def post_to_hotline(self, body: bytes, headers: dict[str, str]) -> int:
+        timeout = aiohttp.ClientTimeout(total=self.settings.hotline_timeout_seconds)
+        async with self.http.post(
+            self.settings.hotline_webhook_url, data=body, headers=headers, timeout=timeout
+        ) as response:
+            return response.status
+
+    async def resume(self, sender_id: str) -> bool:
+        """Append Rasa's `resume` event: the bot answers this conversation again.
+
+        Messages sent while paused got no action; an `action_listen` closes that turn, so
+        the policies see the next message as a new question, not as a turn left unanswered.
+        """
+        url = f"{self.settings.rasa_api_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
+        events = [{"event": "action", "name": "action_listen"}, {"event": "resume"}]
+        # The Rasa HTTP API requires the token (RASA_API_TOKEN from the runner, else var/).
+        token = rasa_api_token(self.settings)
+        try:
+            async with self.http.post(url, json=events, params={"token": token}) as response:
+                if response.status != 200:  # 401: this worker's token is not the server's
+                    log.warning("could not resume conversation %s: HTTP %s", sender_id, response.status)
+                return response.status == 200
+        except aiohttp.ClientError as error:
+            log.warning("could not resume conversation %s: %s", sender_id, error)
+            return False
+
+    async def run_once(self) -> None:
+        if self.settings.hotline_webhook_url:
+            await self.service.deliver_due(self.post_to_hotline, self.settings.hotline_webhook_secret)
+        self.service.time_out(dt.timedelta(minutes=self.settings.handoff_timeout_minutes))
+        for number, sender_id in self.service.to_hand_back():
+            if await self.resume(sender_id):
+                self.service.handed_back(number)
+                log.info("conversation %s handed back to the bot (ticket %s)", sender_id, number)
+
+
+async def main(services: Services) -> None:
+    """Run rounds every POLL_SECONDS until SIGINT or SIGTERM. SystemExit for a hotline
+    webhook without its secret."""
+    settings = services.settings
+    if settings.hotline_webhook_url and not settings.hotline_webhook_secret:
+        raise SystemExit("HOTLINE_WEBHOOK_URL is set but HOTLINE_WEBHOOK_SECRET is not: refusing to send unsigned tickets")
+    migrate(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with aiohttp.ClientSession() as http:
+        worker = Worker(settings, http, services)
+        log.info("hand-off worker started (hotline webhook %s)",
+                 "configured" if settings.hotline_webhook_url else "not configured: tickets wait for operators")
+        while not stop.is_set():
+            try:
+                await worker.run_once()
+            except Exception:  # the database may be restarting: log, wait, try again
+                log.exception("hand-off worker round failed")
+            try:
+                await asyncio.wait_for(stop.wait(), POLL_SECONDS)
+            except asyncio.TimeoutError:
+                pass
+
+
+def run() -> None:
+    """The worker process: its settings read once, its services built once from them."""
+    log_masking.install()  # phone numbers and the API token never reach its log
+    services = Services.from_settings(load_settings())
+    logging.basicConfig(level=services.settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(main(services))
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Integration tests: databases (SQLite and PostgreSQL), the CLI, one component in-process."""

@@ -1,0 +1,1 @@
+"""System tests: the production profile (PostgreSQL, Redis, nginx, several servers) and the browser."""
