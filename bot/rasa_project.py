@@ -87,7 +87,7 @@ _WARNING = re.compile(r"UserWarning: (.*)")
 
 def validation_problems(output: str) -> list[str]:
     """Rasa validator warnings that are real problems (see `daxing validate`)."""
-    code = [*(PROJECT_ROOT / ACTIONS_PACKAGE).glob("*.py"), *(PROJECT_ROOT / "bot" / "channels").glob("*.py")]
+    code = [*(PROJECT_ROOT / ACTIONS_PACKAGE).glob("*.py"), *(PROJECT_ROOT / "bot" / "channels").rglob("*.py")]
     used_in_code = set(re.findall(r"utter_\w+", "".join(path.read_text(encoding="utf-8") for path in code)))
     problems = []
     for warning in _WARNING.findall(output):

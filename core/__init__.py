@@ -3,8 +3,8 @@
 - `core.db`: the SQLAlchemy declarative `Base`, `engine_for`, `UnitOfWork`, `migrate` and the
   Alembic version table; `core/migrations/`: the migrations of every package's tables
   (`kb_*`, `act_*`, `ho_*`).
-- `core.clock`: the one clock (Beijing time and date, UTC) and the convention for stored
-  times per table family.
+- `core.clock`: the one clock (Beijing time and date) and the one convention for stored
+  times (naive Beijing time in every table).
 - `core.privacy`: phone numbers read, normalised and masked.
 - `core.numerals`: numbers in Arabic digits or Chinese numerals, and the regex pieces for them.
 - `core.rasa_events`: the one declaration of Rasa's `events` table.

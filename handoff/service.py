@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from core.clock import beijing_now
+from core.clock import beijing_epoch, beijing_now
 from core.db import UnitOfWork
 from core.privacy import mask_phone, mask_phones_in, phone_of
 from handoff.models import CLOSED, OPEN, TIMED_OUT, FeedbackRow, OutboxRow, TicketRow
@@ -199,7 +199,7 @@ class HandoffService:
             headers = {
                 "Content-Type": "application/json; charset=utf-8",
                 SIGNATURE_HEADER: sign(body, secret),
-                TIMESTAMP_HEADER: str(int(now.timestamp())),
+                TIMESTAMP_HEADER: str(int(beijing_epoch(now))),
             }
             try:
                 status = await post(body, headers)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
 
-from core.clock import utc_now
+from core.clock import beijing_now
 from core.db import Base
 
 
@@ -24,7 +24,7 @@ class DocumentRow(Base):
     kind = sa.Column(sa.String(40), nullable=False)
     source_file = sa.Column(sa.String(300), nullable=False)
     content_sha256 = sa.Column(sa.String(64), nullable=False)
-    built_at = sa.Column(sa.DateTime, nullable=False, default=utc_now)
+    built_at = sa.Column(sa.DateTime, nullable=False, default=beijing_now)
     participation_rules = sa.Column(sa.JSON)
     # The plan's headings in order: [["一、工作目标", []], ["二、…", ["（一）…", …]], …].
     outline = sa.Column(sa.JSON)
@@ -118,7 +118,7 @@ class UnansweredQuestionRow(Base):
     __tablename__ = "kb_unanswered_questions"
 
     id = sa.Column(sa.Integer, primary_key=True)
-    asked_at = sa.Column(sa.DateTime, nullable=False, default=utc_now, index=True)
+    asked_at = sa.Column(sa.DateTime, nullable=False, default=beijing_now, index=True)
     sender_id = sa.Column(sa.String(255))
     question = sa.Column(sa.Text, nullable=False)
     intent = sa.Column(sa.String(100))

@@ -17,7 +17,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from core.clock import utc_now
+from core.clock import beijing_now
 from core.db import UnitOfWork, migrate
 from kb.gazetteer import TOPIC, UNIT, Gazetteer, default_gazetteer
 from kb.loaders import load_text
@@ -75,7 +75,7 @@ class KnowledgeRepository:
             kind=doc.kind,
             source_file=doc.source_file,
             content_sha256=content_sha256,
-            built_at=utc_now(),
+            built_at=beijing_now(microseconds=True),
             participation_rules=_jsonable(plan.rules) if plan.rules else None,
             outline=outline_of(plan),
         )
@@ -153,7 +153,7 @@ class KnowledgeRepository:
         row = self.session.execute(
             sa.select(DocumentRow).where(DocumentRow.number == number)).scalar_one_or_none()
         if row is not None:
-            row.withdrawn_at = utc_now()
+            row.withdrawn_at = beijing_now(microseconds=True)
         return row
 
     def version(self) -> str:

@@ -12,7 +12,7 @@ import logging
 import sqlalchemy as sa
 
 from activities.models import ActivitySessionRow, ApplicationRow
-from core.clock import beijing_epoch, beijing_now, utc_now
+from core.clock import beijing_epoch, beijing_now
 from core.db import UnitOfWork
 from core.rasa_events import EVENTS as _EVENTS
 from core.rasa_events import has_events
@@ -57,7 +57,7 @@ def purge(database_url: str, older_than: dt.timedelta, now: dt.datetime | None =
         counts["feedback"] = session.execute(sa.delete(FeedbackRow).where(FeedbackRow.created_at < cutoff)).rowcount
         counts["unanswered"] = session.execute(
             sa.delete(UnansweredQuestionRow).where(
-                UnansweredQuestionRow.asked_at < utc_now() - older_than
+                UnansweredQuestionRow.asked_at < beijing_now() - older_than
             )
         ).rowcount
     log.info("retention purge older than %s: %s", cutoff, counts)
