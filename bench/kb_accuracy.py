@@ -17,7 +17,7 @@ Beside it, in the same run, a retrieval-only baseline (quote the best passage wi
 source, refuse below the passage threshold) is scored by the same rules, and NLU intent
 accuracy on tests/dev/nlu_dev.yml is read from the server's /model/parse.
 
-Usage: python bench/kb_accuracy.py [--show-errors] [--only citizen|team|debug]
+Usage: python bench/kb_accuracy.py [--show-errors] [--only citizen|team|debug [--debug-set debugN]]
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def is_correct(case: Case, text: str, hotline: str) -> bool:
     return bool(cited) or (source.get("kind") == "theme" and "来源：" in text)
 
 
-def load_sets(only: str | None) -> dict[str, list[Dialogue]]:
+def load_sets(only: str | None, debug_set: str | None = None) -> dict[str, list[Dialogue]]:
     """Name → dialogues (a single question is a dialogue of one turn)."""
     sets: dict[str, list[Dialogue]] = {}
     if only in (None, "citizen"):
@@ -103,7 +103,7 @@ def load_sets(only: str | None) -> dict[str, list[Dialogue]]:
         data = yaml.safe_load(TEAM.read_text(encoding="utf-8"))
         sets["team set (older)"] = [[q] for q in data["questions"]]
     if only == "debug":
-        for path in sorted(DEBUG.parent.glob("debug*_questions.yml")):
+        for path in sorted(DEBUG.parent.glob(f"{debug_set or 'debug*'}_questions.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             name = path.stem.removesuffix("_questions")
             sets[f"{name} questions"] = [[q] for q in data["questions"]]
@@ -240,8 +240,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument("--only", choices=("citizen", "team", "debug"))
+    parser.add_argument("--debug-set", help="with --only debug: one set, e.g. debug11")
     args = parser.parse_args()
-    sets = load_sets(args.only)
+    sets = load_sets(args.only, args.debug_set)
 
     from bot import rasa_project
     from ops.supervisor import Assistant, free_port

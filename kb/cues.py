@@ -21,6 +21,8 @@ CN_YEAR = re.compile(r"(?<![0-9了一二三四五六七八九十零〇○两])(�
                      r"二[零〇○一二三四五六七八九])\s*年(?![前后多来里内间级代])")
 _CN_DIGITS = str.maketrans("零〇○一二三四五六七八九", "000123456789")
 _CLAUSE_BREAK = re.compile(r"[，。？！?!；;,、\s]+")
+# "工作要求有几条 分别是啥": a clause that only asks "what are they" goes on with the one before
+_FOLLOW_ON = re.compile(r"(分别|都|具体|各自?)(是|叫|有)?(啥|什么|哪些|哪几个|些啥)(呢|呀|啊|吧)?")
 # "帮人跑腿办事还不要钱的那个开放点在哪个街道": an indirect description of what is meant
 # (不要钱 is no question about money); the question is what follows it.
 _DESCRIBED = re.compile(r"的(?:那个|那种|这个|这种|那类|那)(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目|条|项)"
@@ -102,7 +104,7 @@ class Cues:
 
         clauses: list[str] = []
         for clause in (c for c in _CLAUSE_BREAK.split(text) if c):
-            if clauses and len(clause) <= _TAIL:
+            if clauses and (len(clause) <= _TAIL or _FOLLOW_ON.fullmatch(clause)):
                 clauses[-1] += clause  # "现在想补缴 该咋弄": a short tail asks about the clause before
             else:
                 clauses.append(clause)

@@ -27,7 +27,7 @@ KIND_WORDS = {
 _DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")
 _THEMES_NAMED = re.compile(r"专题|主题|类别")
 _PEOPLE_NAMED = re.compile(r"人员|部分人|人群|代表|群众|市民|参加|参与")
-_PARTS_NAMED = re.compile(r"部分|大块|几块|标题|框架|目录|章节|方面")
+_PARTS_NAMED = re.compile(r"部分|大块|几块|标题|框架|目录|章节|方面|(工作要求|总体要求)[^，。？]{0,3}(有|包括|分|一共)(哪|几)")
 SELF_DESCRIPTION = re.compile(r"(?:我|俺|咱)们?(?:是|家)[^，。？！,?!]*?(?=能|可以|想|要|怎么|咋|[，。？！,?!]|$)")
 # What a citizen asks to join: "驾校怎么报名", "想参加驾校培训".
 JOIN_OBJECT = re.compile(r"([^，。？！,?!\s]{2,8}?)(?:怎么|咋|如何|要|能)?(?:报名|参加|参与)|"
@@ -40,6 +40,7 @@ ASKING_WORDS = re.compile(r"有没有|有无|没有|请问|讲|关于|有关|针
 MENTIONED = re.compile(r"(?:提到|写到|说到|讲到|涉及|提及|含有|包含)(?:了|过)?([^，。？！,?!\s“”\"]{2,12})")
 # "市场监管部门": a field, then 部门 (or 系统, 口) for its bureau.
 _FIELD_DEPARTMENT = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:部门|系统|口(?=[的在和与里]))")
+_NUMBER_NOISE = r"[〔〕\[\]（）()【】\s年第]"
 YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 
 
@@ -176,6 +177,17 @@ class Finder:
             documents = [r for r in self.kb.records
                          if r.kind == "document" and r.document is recent[0].document]
         return documents or self.documents(text, kinds)
+
+    def with_plan_named(self, text: str) -> str:
+        """`text` with a plan's 文号 written as citizens can type it ("京兴政务公开发２０２３１号",
+        "京兴政务公开办发2023年2号": no 〔〕) replaced by the plan's title, so that the rest of
+        the reading sees the plan named; `text` itself when it writes no number of ours."""
+        for record in (r for r in self.kb.records if r.kind == "document"):
+            number = re.sub(_NUMBER_NOISE, "", record.document.number)
+            pattern = r"\s*[〔〕\[\]（）()【】年第]*\s*".join(re.escape(c) for c in number)
+            if match := re.search(pattern, text):
+                return text[:match.start()] + f"《{record.document.title}》" + text[match.end():]
+        return text
 
     def documents(self, text: str, kinds: Sequence[str]) -> list[Record]:
         named = {kind for kind, words in self.config["document_keywords"].items()

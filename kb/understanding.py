@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ from kb.record_numbers import RecordNumbers
 # "这个单位还有别的活动吗": the other records of the unit just discussed.
 _OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们|这家|那家).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
 SECTION_WORDS = ("原则", "目标", "目的", "宗旨", "要求")
-ONE_ITEM = re.compile(r"(那|这|哪)一?(条|项)(?!目)")
+ONE_ITEM = re.compile(r"(那|这)一?(条|项)(?!目|工作要点|要点|方案|文件|计划)")
 NTH_THEME = re.compile(rf"((?:倒数)?第\s*{NUMERAL}\s*个?|最后[一那]?个)\s*专题")
 # "那药品呢", "养老保险呢": the same question as before, about something else.
 SAME_QUESTION = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,8}呢[？?。]?")
@@ -108,6 +109,8 @@ class Understanding:
     # --- the reading -----------------------------------------------------------------
 
     def read(self, question: Question, today: dt.date) -> Reading:
+        if (plan_named := self.find.with_plan_named(question.text)) != question.text:
+            question = replace(question, text=plan_named)  # "京兴政务公开发2023 1号": that plan by name
         text = question.text
         cues = self.cues
         context = question.conversation

@@ -4,6 +4,8 @@ Sessions are dated from today (Beijing time), so the registration windows are re
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import datetime as dt
 import re
 
@@ -58,11 +60,14 @@ def no_sessions(running_assistant: RunningAssistant) -> RunningAssistant:
 
 
 @pytest.fixture
-def scheduled(running_assistant: RunningAssistant, catalogue: Catalogue) -> RunningAssistant:
+def scheduled(running_assistant: RunningAssistant, catalogue: Catalogue) -> Iterator[RunningAssistant]:
+    """Two sessions loaded for the test, removed after it: the assistant is shared by every
+    e2e module, and the others expect no session announced unless they load their own."""
     url = running_assistant.settings.database_url
     _clear(url)
     store(url, parse_rows(schedule_rows(), catalogue, beijing_now().date()))
-    return running_assistant
+    yield running_assistant
+    _clear(url)
 
 
 def applications(assistant: RunningAssistant) -> list[sa.Row]:

@@ -106,3 +106,47 @@ def test_what_a_plan_was_made_on_is_told_by_its_preamble(engine, text) -> None:
 def test_the_plans_overrule_a_label_for_an_existence_question_or_one_a_record_alone_words(engine, text, clear) -> None:
     """answers_clearly: what lets a plan question the NLU sent elsewhere be answered."""
     assert engine.answers_clearly(Question(text)) is clear
+
+
+def test_this_plan_said_with_xiang_is_still_the_plan_not_one_item(engine) -> None:
+    answer = engine.answer(Question("在吗 问个事儿 这项工作要点的文号是多少"))
+    assert "京兴政务公开发〔2023〕1号" in answer.text and "抱歉" not in answer.text
+
+
+@pytest.mark.parametrize("text, part", [("你好，这个方案主要是干嘛的？谢谢", "一、工作目标"), ("工作要点是干啥用的", "（三）工作目标")])
+def test_what_a_plan_is_for_is_its_goals_part(engine, text, part) -> None:
+    assert part in engine.answer(Question(text)).text
+
+
+@pytest.mark.parametrize("text, number", [
+    ("京兴政务公开发２０２３１号是哪天印发的", "京兴政务公开发〔2023〕1号"),
+    ("京兴政务公开办发2023年2号文 主送单位写的是谁", "京兴政务公开办发〔2023〕2号"),
+])
+def test_a_plans_number_typed_without_brackets_names_that_plan(engine, text, number) -> None:
+    answer = engine.answer(Question(text))
+    assert number in answer.text and "抱歉" not in answer.text
+
+
+def test_the_number_of_a_part_is_no_work_item(engine) -> None:
+    answer = engine.answer(Question("第二部分深化重点领域信息公开下面分了哪３个方面"))
+    assert "工作要点第2项" not in answer.text
+
+
+def test_how_many_requirements_and_what_they_are_is_the_parts_sub_headings(engine) -> None:
+    answer = engine.answer(Question("政民互动方案的工作要求有几条 分别是啥"))
+    assert "（一）加强组织领导" in answer.text and "（四）严格督查考核" in answer.text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我是家长 能以家长代表身份参加政务开放日么", "家长代表或企业代表"),
+    ("中介服务项目要公开什么信息 谁负责", "过程性、结果性信息"),
+    ("同志您好 政民互动方案是在什么基础上搞出来的 辛苦了", "政务公开工作要点》安排"),
+])
+def test_who_may_join_what_an_item_publishes_and_what_a_plan_was_built_on(engine, text, expected) -> None:
+    answer = engine.answer(Question(text))
+    assert expected in answer.text and "抱歉" not in answer.text
+
+
+def test_money_lost_to_a_fraud_is_a_case_for_the_hotline(engine) -> None:
+    answer = engine.answer(Question("非法集资被骗了钱能追回来吗 我被骗了五万"))
+    assert answer.reason == "complaint" and "市民服务热线" in answer.text
