@@ -69,9 +69,25 @@ class Decision:
     asked_years: tuple[int, ...] = ()
 
 
+def _writes_the_term(record: Record, text: str, cues: Cues, facet: str) -> bool:
+    """Whether the words that named a detail the plans never give are part of a term the
+    record itself writes: "基层重点领域信息公开包括涉农补贴吗" asks whether item 13 covers
+    涉农补贴, not how much a subsidy is."""
+    phrase = (cues.phrase(facet, text) or "").rstrip("吗么嘛呢不？?")
+    at = text.find(phrase) if phrase else -1
+    if at < 0:
+        return False
+    spans = [text[max(0, at - n):at] + phrase for n in (2, 3, 4)] + [phrase + text[at + len(phrase):at + len(phrase) + 2]]
+    return any(len(span) >= 4 and span in record.text for span in spans)
+
+
 def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     """The one decision for a reading; see the module docstring for the rules."""
     records, facet = reading.records, reading.facet
+    if facet is not None and facet in cues.not_in_plans and records and reading.evidence in NAMED_EVIDENCE \
+            and not any(f in cues.not_in_plans for f in reading.facets if f != facet) \
+            and _writes_the_term(records[0], reading.text, cues, facet):
+        return decide(replace(reading, facet="content"), kb, cues)
 
     def refuse(reason: str) -> Decision:
         # Only a record the question itself points at is named as the nearest thing the

@@ -150,3 +150,16 @@ def test_who_may_join_what_an_item_publishes_and_what_a_plan_was_built_on(engine
 def test_money_lost_to_a_fraud_is_a_case_for_the_hotline(engine) -> None:
     answer = engine.answer(Question("非法集资被骗了钱能追回来吗 我被骗了五万"))
     assert answer.reason == "complaint" and "市民服务热线" in answer.text
+
+
+def test_a_detail_word_inside_a_term_the_record_writes_asks_whether_it_covers_it(engine) -> None:
+    answer = engine.answer(Question("基层重点领域信息公开包括涉农补贴吗"))
+    assert "涉农补贴" in answer.text and "第13项" in answer.text and "抱歉" not in answer.text
+    assert engine.answer(Question("医保能报多少")).reason == "detail_not_in_plans"
+
+
+@pytest.mark.parametrize("text, said", [("今年高校毕业生就业信息公开有没有安排 哪个部门负责", "高校毕业生"),
+                                        ("新增中小学学位的信息会不会公开 谁负责", "新增中小学学位")])
+def test_whether_something_is_published_and_by_whom_are_both_told(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert said in answer.text and "负责单位" in answer.text
