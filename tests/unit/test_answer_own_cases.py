@@ -163,3 +163,15 @@ def test_a_detail_word_inside_a_term_the_record_writes_asks_whether_it_covers_it
 def test_whether_something_is_published_and_by_whom_are_both_told(engine, text, said) -> None:
     answer = engine.answer(Question(text))
     assert said in answer.text and "负责单位" in answer.text
+
+
+@pytest.mark.parametrize("text, said", [
+    ("在吗 问个事儿 那个通知里叫各单位怎么落实要点 原话大概啥意思", "请结合实际落实本年度政务公开工作"),
+    ("请问 通知最后让各单位怎么对待这个方案 谢谢", "请认真贯彻执行"),
+])
+def test_the_plans_cover_notice_is_the_notice_asked_about(engine, text, said) -> None:
+    assert said in engine.answer(Question(text)).text
+
+
+def test_an_activitys_notice_is_still_the_announcement_rule(engine) -> None:
+    assert "公告内容至少包括活动时间" in engine.answer(Question("开放日的通知里会写时间吗")).text
