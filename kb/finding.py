@@ -41,6 +41,7 @@ MENTIONED = re.compile(r"(?:提到|写到|说到|讲到|涉及|提及|含有|包
 # "市场监管部门": a field, then 部门 (or 系统, 口) for its bureau.
 _FIELD_DEPARTMENT = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:部门|系统|口(?=[的在和与里]))")
 _NUMBER_NOISE = r"[〔〕\[\]（）()【】\s年第]"
+_NUMBER_GAP = r"\s*[〔〕\[\]（）()【】年第]*\s*"
 YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 
 
@@ -53,6 +54,12 @@ class Finder:
         self.config = config
         self.words = words
         self.kind_topics: dict[str, str] = config["kind_topics"]
+        # Each plan's 文号 as citizens can type it (no 〔〕, a 年 or spaces between), with its title.
+        self._plan_numbers = [
+            (re.compile(_NUMBER_GAP.join(re.escape(c) for c in re.sub(_NUMBER_NOISE, "", r.document.number))),
+             r.document.title)
+            for r in kb.records if r.kind == "document"
+        ]
 
     def foreign_words(self, text: str) -> set[str]:
         """Nouns of what a question asks to join ("驾校怎么报名", "孩子上小学怎么报名"): any
@@ -182,11 +189,9 @@ class Finder:
         """`text` with a plan's 文号 written as citizens can type it ("京兴政务公开发２０２３１号",
         "京兴政务公开办发2023年2号": no 〔〕) replaced by the plan's title, so that the rest of
         the reading sees the plan named; `text` itself when it writes no number of ours."""
-        for record in (r for r in self.kb.records if r.kind == "document"):
-            number = re.sub(_NUMBER_NOISE, "", record.document.number)
-            pattern = r"\s*[〔〕\[\]（）()【】年第]*\s*".join(re.escape(c) for c in number)
-            if match := re.search(pattern, text):
-                return text[:match.start()] + f"《{record.document.title}》" + text[match.end():]
+        for pattern, title in self._plan_numbers:
+            if match := pattern.search(text):
+                return text[:match.start()] + f"《{title}》" + text[match.end():]
         return text
 
     def documents(self, text: str, kinds: Sequence[str]) -> list[Record]:
