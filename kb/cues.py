@@ -27,7 +27,7 @@ _FOLLOW_ON = re.compile(r"(分别|都|具体|各自?)(是|叫|有)?(啥|什么|�
 # (不要钱 is no question about money); the question is what follows it.
 _DESCRIBED = re.compile(r"的(?:那个|那种|这个|这种|那类|那)(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目|条|项)"
                         r"|^(?:就是)?(?:那种|那个|有个|有种)[^，。？]{4,}?的(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目)")
-_WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint")
+_WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint", "own_record")  # a personal case anywhere in it
 _JOINING = ("who_can_join", "how_to_join")
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
 QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")

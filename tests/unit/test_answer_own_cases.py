@@ -19,6 +19,9 @@ pytestmark = pytest.mark.unit
     "我公司上个月的政府采购投标结果出来没",
     "我妈的养老金这个月少了二百 咋回事",
     "您好 我是榆垡的 我家老人的高龄津贴咋还没发 谢谢您",
+    # the case in one clause, a 'when' in another: still the citizen's own case
+    "帮我看看我社保交了几个月了 查一下记录",
+    "我儿子公务员考试考上没有 帮查一下",
 ])
 def test_a_citizens_own_record_or_case_is_refused_with_the_hotline(engine, text) -> None:
     answer = engine.answer(Question(text))
