@@ -17,6 +17,7 @@ from typing import Any
 from kb import deciding as d
 from kb.cues import Cues
 from kb.gazetteer import UNIT
+from kb.negation import sentence_for_the_rest
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, gives_period, sentences
 from kb.document_parts import DocumentParts
 from kb.question import Context, Reading
@@ -283,7 +284,11 @@ class Renderer:
         best = max(scored, default=(0, 0, None))
         # An item's first sentence is its headline, already quoted; a paragraph's is not.
         headline = pieces[0] if record.kind == "item" else None
-        return best[2] if best[0] >= least and best[2] != headline else None
+        if best[0] < least or best[2] == headline:
+            return None
+        # "没入选区级层面的单位要不要做": the sentence for the rest of the group, not the one
+        # for the group the question negates.
+        return sentence_for_the_rest(reading.text, best[2], pieces) or best[2]
 
     def _rules_text(self, facet: str | None) -> str:
         record = self.kb.latest("rules")
@@ -460,7 +465,13 @@ class Renderer:
                 decision.reason or "", "not_covered")
             asked = "、".join(str(y) for y in decision.asked_years if y not in self.kb.held_years)
             parts = [self.t(key, years=years, asked=asked)]
-        if decision.reason == d.ABSENT_TOPIC:
+        if decision.reason == d.OTHER_DOCUMENT:
+            plans = "、".join(dict.fromkeys(f"《{r.document.title}》" for r in self.kb.records if r.kind == "document"))
+            parts = [self.t("other_document", years=years, plans=plans, document=reading.other_document)]
+            if decision.records:
+                parts += [self.t("other_document_mention", summary=self._describe(decision.records[0], "short")),
+                          self._source(decision.records[0])]
+        elif decision.reason == d.ABSENT_TOPIC:
             parts = [self.t("absent_topic", years=years, topic=reading.absent)]
             if decision.records:
                 parts.append(self._listing(list(decision.records), reading))
