@@ -22,8 +22,8 @@ from kb.question import Reading
 ONE, SEVERAL, LIST, COUNT, COMPARE, DATA_YEAR, REFUSE = (
     "one", "several", "list", "count", "compare", "data_year", "refuse")
 # Why a question is refused (stored with unanswered questions for the office's review).
-DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC = (
-    "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic")
+DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC, OTHER_DOCUMENT = (
+    "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic", "other_document")
 # Evidence that the question itself names its records: strong enough that a complaint word
 # inside it does not make it one ("接诉即办的投诉信息谁公开" names work item 11).
 NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "sentence",
@@ -84,6 +84,10 @@ def _writes_the_term(record: Record, text: str, cues: Cues, facet: str) -> bool:
 def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     """The one decision for a reading; see the module docstring for the rules."""
     records, facet = reading.records, reading.facet
+    if reading.other_document:
+        # "政府工作报告里说今年要办哪些实事": another document's contents are not ours to
+        # give; the plans' record that mentions it is named (kb.other_documents).
+        return Decision(REFUSE, records, facet, OTHER_DOCUMENT, reading.asked_years)
     if facet is not None and facet in cues.not_in_plans and records and reading.evidence in NAMED_EVIDENCE \
             and not any(f in cues.not_in_plans for f in reading.facets if f != facet) \
             and _writes_the_term(records[0], reading.text, cues, facet):

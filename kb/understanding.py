@@ -23,6 +23,7 @@ from kb.finding import KIND_WORDS, Finder
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import ACTIVITIES_NAMED, WordMatcher
+from kb.other_documents import OtherDocuments
 from kb.question import Question, Reading
 from kb.record_numbers import RecordNumbers
 
@@ -61,6 +62,7 @@ class Understanding:
         self.words = WordMatcher(kb, cues, config)
         self.find = Finder(kb, cues, config, self.words)
         self.numbers = RecordNumbers(kb, cues).of  # (question, kinds) → [(kind, number)]
+        self.other_documents = OtherDocuments(kb, config["other_documents"])
 
     # --- pieces of a question ---------------------------------------------------------
 
@@ -186,6 +188,8 @@ class Understanding:
             return reading(self.find.overview(kinds, set(self.config["intent_topics"].get(
                 question.intent or "", [])) - set(self.kind_topics)), "kind", mode="list")
 
+        if other := self.other_documents.asked(text):  # "政府工作报告里说了啥": not ours to say
+            return reading(other[1], "none", other_document=other[0])
         if match := NTH_THEME.search(text):
             all_themes = list(self.kb.themes().items())
             # "第三个专题有哪些开放点", "倒数第二个专题", "最后一个专题".
