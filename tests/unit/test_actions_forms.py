@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from actions.forms import ActionStopForm
 from actions.handoff import ValidateHandoffForm
 from actions.policy import ActionFollowUp, ActionShowActivities
+from actions.applications import ActionHandleApplication, ActionStartApplication, ValidateApplicationForm
 from actions.signup import (
-    ActionAnswerFormInput, ActionAskActivitySession, ActionAskSignupConfirmed, ActionHandleApplication,
-    ActionStartApplication, ActionSubmitSignup, ValidateApplicationForm, ValidateSignupForm,
+    ActionAnswerFormInput, ActionAskActivitySession, ActionAskSignupConfirmed, ActionSubmitSignup,
+    ValidateSignupForm,
 )
 from tests.unit.actions_support import (
     TEST_HOTLINE, Conversation, act, action_services, at_activation, at_prompt, followup, rendered, responses,
