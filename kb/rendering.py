@@ -284,11 +284,12 @@ class Renderer:
         best = max(scored, default=(0, 0, None))
         # An item's first sentence is its headline, already quoted; a paragraph's is not.
         headline = pieces[0] if record.kind == "item" else None
-        if best[0] < least or best[2] == headline:
+        chosen = best[2]
+        if chosen is None or best[0] < least or chosen == headline:
             return None
         # "没入选区级层面的单位要不要做": the sentence for the rest of the group, not the one
         # for the group the question negates.
-        return sentence_for_the_rest(reading.text, best[2], pieces) or best[2]
+        return sentence_for_the_rest(reading.text, chosen, pieces) or chosen
 
     def _rules_text(self, facet: str | None) -> str:
         record = self.kb.latest("rules")
