@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from activities import formatting
+from activities.applicants import asks_to_sign_up
 from activities.catalogue import ActivityQuery
 from activities.service import ActivityService, SessionView
 from actions.knowledge import activity_service, answer_engine, question_from
@@ -16,6 +17,15 @@ from kb.matching import ACTIVITIES_NAMED
 from bot.services import services
 
 MAX_LISTED = 6
+
+
+def sign_up_instead(tracker: Tracker) -> list[EventType] | None:
+    """The sign-up form, started for a request to be signed up that the NLU labelled as
+    something else ("报名医保宣讲": a question about 医保; "报第2个": not understood; "我叫王芳
+    手机… 想报名第二场": a detail typed outside a form); None inside a form or otherwise."""
+    if tracker.active_loop_name is None and asks_to_sign_up(tracker.latest_message.get("text") or ""):
+        return [FollowupAction("signup_form")]
+    return None
 
 
 def activity_query(service: ActivityService, tracker: Tracker) -> ActivityQuery:

@@ -13,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from activities import formatting
-from activities.applicants import find_reference
+from activities.applicants import PHONE, REFERENCE, find_reference
 from activities.models import CANCELLED
+from actions.corrections import Corrections
 from actions.forms import APPLICATION_SLOTS, PromptedForm, checked, reset
 from actions.knowledge import activity_service, question_from
 from actions.policy import plans_refusal, question_answered_instead
@@ -48,9 +49,12 @@ class ActionStartApplication(Action):
         return []
 
 
-class ValidateApplicationForm(PromptedForm, FormValidationAction):
+class ValidateApplicationForm(Corrections, PromptedForm, FormValidationAction):
     """Phone and reference number: together they identify an application. Either may come
-    with the request itself ("用139…报的名 帮我查查")."""
+    with the request itself ("用139…报的名 帮我查查"); either may be corrected
+    ("手机号输错了 是…", actions.corrections)."""
+
+    SLOTS = {PHONE: "application_phone", REFERENCE: "application_reference"}
 
     def name(self) -> str:
         return "validate_application_form"

@@ -58,6 +58,8 @@ def checked(
     An entity may hold only part of what was typed ("DX-7K3Q" of "DX-7K3Q9M"), so the
     whole message is tried too.
     """
+    if value is None:
+        return {slot: None}  # emptied by a correction (actions.corrections): asked again
     cleaned = clean(str(value))
     if cleaned is None:
         cleaned = clean(tracker.latest_message.get("text") or "")
@@ -70,7 +72,7 @@ def _intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def _since_reply(tracker: Tracker, form: str) -> list[str]:
+def since_reply(tracker: Tracker, form: str) -> list[str]:
     """What ran between the citizen's latest message and this validation of `form`: action
     names, and "rejected" where the form was rejected. Rasa calls the validation on a copy of
     the tracker that ends with the form's own action, which is left out."""
@@ -108,7 +110,7 @@ class PromptedForm:
         requested = tracker.get_slot("requested_slot")
         asked = requested in self.domain_slots(domain) and tracker.active_loop_name == form  # type: ignore[attr-defined]
         if asked:
-            since = _since_reply(tracker, form)
+            since = since_reply(tracker, form)
             if since == ["rejected"]:
                 # Rejected for this message, and a rule runs the form again for it ("我要报名"
                 # at a sign-up prompt): ask again rather than reject again.
@@ -121,7 +123,7 @@ class PromptedForm:
         """The text typed in reply to the prompt for `slot`, or None: the form did not just
         ask for it, or the message is not an answer (it leaves, or asks something else).
         `chosen`: for the session prompt, whether the message names a session (reply_kind)."""
-        if tracker.get_slot("requested_slot") != slot or _since_reply(tracker, self.form_name()):  # type: ignore[attr-defined]
+        if tracker.get_slot("requested_slot") != slot or since_reply(tracker, self.form_name()):  # type: ignore[attr-defined]
             return None
         text = tracker.latest_message.get("text") or ""
         return text if reply_kind(PROMPTS[slot], _intent(tracker), text, chosen) == ANSWER else None

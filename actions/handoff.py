@@ -16,8 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from activities import formatting
-from activities.applicants import declines_number
+from activities.applicants import asks_to_sign_up, declines_number, looks_like_form_input
 from activities.workdays import add_working_days, is_working_day
+from actions.activities import sign_up_instead
 from actions.knowledge import answer_engine, question_from
 from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead, question_answered_instead
 from actions.forms import APPLICATION_SLOTS, HANDOFF_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
@@ -131,17 +132,35 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        if (signing_up := sign_up_instead(tracker)) is not None:
+            return signing_up  # "报第2个" after a list: a sign-up, not a misunderstanding
         question = question_from(tracker)
         if question.text and answer_engine().recognises(question):
             # The NLU was unsure, but the message names something the plans hold
             # ("统计局的联系方式"): the plans answer it, or say honestly that they don't.
             return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         last_reply = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), {})
-        if (last_reply.get("metadata") or {}).get("utter_action") == "utter_default":
+        if (last_reply.get("metadata") or {}).get("utter_action") in ("utter_default", "utter_not_understood_again"):
+            if _signing_up(tracker) or looks_like_form_input(question.text):
+                # A sign-up under way, or a name or number typed as if a form were running
+                # ("报名医保宣讲 / 王芳 / 13800002222"): no automatic hand-off, and no number of
+                # theirs taken as a call-back number; a person only if they ask (the button).
+                dispatcher.utter_message(response="utter_not_understood_again", hotline=hotline())
+                return []
             dispatcher.utter_message(response=FIRST_REPLY["not_understood"], hotline=hotline())
             return [SlotSet("handoff_reason", "not_understood"), FollowupAction(HANDOFF_FORM)]
         dispatcher.utter_message(response="utter_default", hotline=hotline())
         return []
+
+
+def _signing_up(tracker: Tracker, turns: int = 3) -> bool:
+    """Whether a form is running, a sign-up could not start just now, or one of the citizen's
+    last `turns` messages asked to be signed up."""
+    if active_form(tracker) or tracker.get_slot("signup_refusal"):
+        return True
+    said = [e for e in tracker.events if e.get("event") == "user"][-turns:]
+    return any(((e.get("parse_data") or {}).get("intent") or {}).get("name") == "sign_up"
+               or asks_to_sign_up(e.get("text") or "") for e in said)
 
 
 class ValidateHandoffForm(PromptedForm, FormValidationAction):

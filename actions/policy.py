@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from activities.catalogue import ACTIVITY_KINDS, KIND_WORDS, ordinal_of
-from actions.activities import answer_schedule_question, listed_session, show_detail
+from actions.activities import answer_schedule_question, listed_session, show_detail, sign_up_instead
 from actions.knowledge import activity_service, answer_engine, question_from, record_unanswered
 from kb.answers import Answer, AnswerEngine, Question
 from kb.cues import ASKS
@@ -29,6 +29,8 @@ class ActionAnswerPolicyQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if (signing_up := sign_up_instead(tracker)) is not None:
+            return signing_up  # "报名医保宣讲": a request, not a question about 医保
         question = question_from(tracker)
         engine = answer_engine()
         answer = engine.answer(question)

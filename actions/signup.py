@@ -18,7 +18,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from activities import formatting
-from activities.applicants import NO_ORGANISATION, clean_name, identity_of, organisation_of
+from activities.applicants import (
+    IDENTITY, NAME, NO_ORGANISATION, ORGANISATION, PHONE, SESSION, identity_of, organisation_of, person_name,
+)
 from activities.service import (
     ONLINE,
     OPEN,
@@ -27,7 +29,8 @@ from activities.service import (
     SessionView,
     UnknownSession,
 )
-from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names
+from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names, sign_up_instead
+from actions.corrections import Corrections
 from actions.forms import APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
 from actions.knowledge import activity_service, answer_engine, question_from
 from actions.policy import plans_answer_instead, plans_refusal
@@ -83,8 +86,12 @@ def refused(refusal: dict[str, str]) -> dict[str, Any]:
     return {"signup_outcome": "refused", "signup_refusal": refusal}
 
 
-class ValidateSignupForm(PromptedForm, FormValidationAction):
-    """Fills and checks the sign-up slots; ends the form early when sign-up is impossible."""
+class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
+    """Fills and checks the sign-up slots; ends the form early when sign-up is impossible.
+    Corrections and several details in one message: actions.corrections."""
+
+    SLOTS = {SESSION: "activity_session", NAME: "applicant_name", PHONE: "applicant_phone",
+             IDENTITY: "applicant_identity", ORGANISATION: "applicant_organisation"}
 
     def name(self) -> str:
         return "validate_signup_form"
@@ -202,7 +209,7 @@ class ValidateSignupForm(PromptedForm, FormValidationAction):
     def validate_applicant_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return checked(dispatcher, tracker, "applicant_name", value, clean_name, "utter_invalid_name")
+        return checked(dispatcher, tracker, "applicant_name", value, person_name, "utter_invalid_name")
 
     def validate_applicant_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -235,8 +242,11 @@ class ValidateSignupForm(PromptedForm, FormValidationAction):
     ) -> dict[str, Any]:
         if value is True:
             return {"signup_confirmed": True}
-        dispatcher.utter_message(response="utter_signup_not_confirmed")
-        return {"signup_confirmed": False, "signup_outcome": "not_confirmed"}
+        if value is None:
+            return {"signup_confirmed": None}  # a correction at the summary: shown again
+        # "有误", "不对": which detail? The summary comes again with a button for each.
+        dispatcher.utter_message(response="utter_which_detail_wrong")
+        return {"signup_confirmed": None}
 
 
 class ActionAskActivitySession(Action):
@@ -373,6 +383,8 @@ class ActionAnswerFormInput(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         refusal = refusal_being_answered(tracker)
+        if refusal is None and (signing_up := sign_up_instead(tracker)) is not None:
+            return signing_up  # "我叫王芳 手机138… 想报名第二场": everything for a sign-up at once
         if refusal is None:
             # Not a name or a number after all, but maybe a plan question ("有个开放日是请
             # 人大代表给项目提意见的 那是哪个单位的"): then the plans answer it.

@@ -21,7 +21,16 @@ IDENTITIES_FILE = Path(__file__).parent / "data" / "identities.yml"
 NO_ORGANISATION = "无"
 _NAME_PREFIX = re.compile(r"^(?:我的?名字?(?:是|叫)?|我叫|我是|姓名(?:是|：|:)?|名字(?:是|：|:)?|本人)\s*")
 # Han characters, letters and the middle dots of minority and foreign names.
-_NAME = re.compile(r"[\u3400-\u9fffA-Za-z·•．. ]{2,20}")
+_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1fA-Za-z·•．. ]{2,20}")
+# Characters that make a reply a sentence, not a name: particles, pronouns, question words
+# and verbs of asking; the first character is a surname, and a few of these are surnames
+# too (那, 么), so it is checked against the shorter list.
+_SENTENCE_CHARACTERS = re.compile(r"[吗呢吧啊嘛呀哦么的了我你您他她它这那哪什怎谁几没不要想能会在是有个报问查请咋啥]")
+_NOT_A_SURNAME = re.compile(r"[没不这哪什怎谁我你您他她它是在要想报问查请咋啥好对嗯哦啊]")
+_HAN_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1f]{2,5}")
+_DOTTED_NAME = re.compile(r"[\u3400-\u9fff]{1,12}(?:[·•．.][\u3400-\u9fff]{1,12}){1,3}")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,19}")
+_SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _ORG_PREFIX = re.compile(r"^(?:我的?)?(?:工作)?(?:单位|学校|公司)(?:是|在|：|:)?\s*|^我在\s*")
 _NO_ORG = re.compile(r"^(?:无|没有|没|暂无|不填|跳过|不用填?了?|不需要了?|不方便|无单位|没单位|没有单位|无业|待业|退休了?)[。.!！]?$")
 _REFERENCE_IN_TEXT = re.compile(r"[Dd][Xx][\s-]?[0-9A-Za-z]{6}(?![0-9A-Za-z])")
@@ -31,6 +40,24 @@ def clean_name(text: str) -> str | None:
     """"我叫 王小明" → "王小明"; None for digits, symbols, or a length no name has."""
     name = _NAME_PREFIX.sub("", (text or "").strip()).strip(" 。.,，!！")
     return name if _NAME.fullmatch(name) else None
+
+
+def person_name(text: str) -> str | None:
+    """A name as typed at the name prompt ("我叫 王小明" → "王小明"), or None for a sentence,
+    digits or symbols: 2–5 Han characters with none of the particles, pronouns and question
+    words sentences have ("这个要钱吗" is no name); a minority or foreign name with middle
+    dots ("买买提·艾力", "阿依古丽·吐尔逊"); a Latin-letter name. Rare characters (禤, 燚,
+    the CJK extensions) are accepted."""
+    name = clean_name(text)
+    if name is None:
+        return None
+    name = _SPACE_IN_HAN.sub("", name.replace("•", "·").replace("．", "·").strip())
+    if _DOTTED_NAME.fullmatch(name) or _LATIN_NAME.fullmatch(name):
+        return name
+    if _HAN_NAME.fullmatch(name) and not _NOT_A_SURNAME.match(name) \
+            and not _SENTENCE_CHARACTERS.search(name[1:]):
+        return name
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -128,8 +155,39 @@ _ASKING = re.compile(
     r"[?？吗呢嘛么]|什么|啥|哪|几|多少|怎么|怎样|如何|是否|有没有|能不能|谁|问|咨询|请教|电话|热线|人工|客服|真人"
     r"|上班|下班|地址|在哪|负责|介绍|查|取消"
 )
+# A question, whatever else it says ("单位必须填吗", "写学校可以不").
+_QUESTION = re.compile(r"[?？吗呢嘛么][\s。.!！]*$|什么|啥|哪|几|多少|怎么|怎样|如何|是否|有没有|能不能|必须|一定要|可以不|要不要")
 _CHECKING_CHOICE = re.compile(r"(?:可以|行|好)[吗吧嘛么][?？]?$")
 _REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", "cancel_application", "ask_hotline"})
+
+
+# Asking to be signed up, in its short and colloquial forms: "报名医保宣讲", "仲裁那个开放日
+# 我要报", "给我报上开放点7", "报第2个", "报那个", "…想报名第二场".
+_SIGN_UP_REQUEST = re.compile(
+    r"^(?:请|麻烦)?(?:你|您)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想)?(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
+    r"|(?:我要|我想|想|我也要|给我|帮我)(?:报名|报个名|报上|报)(?:[了吧啊呀哈]*[。！!]?$|第|这|那|[\u4e00-\u9fff\d])"
+    r"|(?:我要报|我也要报|我报名|我报一个|报上我|报一个)[了吧啊呀哈]*[。！!]?$"
+)
+# ... unless the message asks about signing up ("报名要什么条件", "开放日怎么报名") or is about
+# an application already made ("我要查报名", "取消报名").
+_ABOUT_SIGNING_UP = re.compile(
+    r"[?？吗呢么嘛]|什么|啥|哪里|哪儿|几|多少|怎么|怎样|如何|是否|有没有|能不能|可不可以|可以吗|要不要|条件|截止|流程|规则|方式"
+    r"|查|取消|撤销|撤回|退|改期|结果"
+)
+
+
+def asks_to_sign_up(text: str) -> bool:
+    """Whether a message asks to be signed up for something, whatever the NLU labelled it
+    ("报名医保宣讲" may look like a question about 医保): then the sign-up form starts."""
+    text = (text or "").strip()
+    return bool(_SIGN_UP_REQUEST.search(text)) and not _ABOUT_SIGNING_UP.search(text)
+
+
+def looks_like_form_input(text: str) -> bool:
+    """Whether a message is what a form's prompt takes (a phone number, a reference, a
+    bare name) rather than a question: typed as if a form were running."""
+    text = (text or "").strip()
+    return phone_of(text) is not None or bool(_REFERENCE_IN_TEXT.search(text)) or person_name(text) is not None
 
 
 def leaves_form(intent: str | None, text: str) -> bool:
@@ -190,6 +248,10 @@ def reply_kind(expects: str, intent: str | None, text: str, chosen: bool = False
         return ANSWER
     if intent in ASIDE_INTENTS:
         return ASIDE
+    if expects == NAME and person_name(text) is None and _ASKING.search(text):
+        return ASIDE  # "这个要钱吗", "在哪里举行" at the name prompt: a question, never a name
+    if expects == ORGANISATION and _QUESTION.search(text):
+        return ASIDE  # "这个必须填吗": a question, never an organisation
     if expects in _SHAPED:
         return ANSWER if intent in _ATTEMPT_INTENTS or _DIGITS.search(text) else ASIDE
     return ANSWER

@@ -115,6 +115,37 @@ def test_policy_question_is_answered_through_nginx_and_stored_in_postgres(
     assert [json.loads(row)["text"] for row in stored] == [POLICY_QUESTION]
 
 
+def test_a_corrected_sign_up_is_stored_in_postgres_as_last_confirmed(
+    profile: ProductionProfile, catalogue,  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 17 on PostgreSQL: a phone corrected at the summary; the stored application
+    equals the corrected summary the citizen confirmed."""
+    from activities.schedule import parse_rows, store
+    from activities.workdays import add_working_days
+    from core.clock import beijing_now
+
+    today = beijing_now().date()
+    store(profile.database_url, parse_rows(
+        [{"code": "PROD9", "activity": "开放点9", "starts_at": f"{add_working_days(today, 10):%Y-%m-%d} 09:30",
+          "venue": "区劳动人事争议仲裁院", "announced_on": today.isoformat()}], catalogue, today))
+    me = "prod-signup-correction"
+    for typed in ("报名开放点9", "周敏", "13800007777", "其他", "无"):
+        assert say(profile.url, me, typed).status == 200
+    assert "138****7777" in say(profile.url, me, "同意").texts
+    again = say(profile.url, me, "手机号填错了 应该是13800007778").texts
+    assert "138****7778" in again and "请核对报名信息" in again
+    assert "报名成功" in say(profile.url, me, "确认提交").texts
+    engine = sa.create_engine(profile.database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(sa.text(
+                "select name, phone, identity, organisation from act_applications where sender_id = :s"),
+                {"s": me}).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in stored] == [("周敏", "13800007778", "其他", None)]
+
+
 def test_the_conversation_lock_is_held_in_redis(profile: ProductionProfile) -> None:
     import redis
 

@@ -334,7 +334,7 @@ def test_full_screen_on_a_phone(
     expect(page.get_by_role("button", name="打开大兴政务咨询助手")).to_be_visible()
 
 
-def test_sign_up_for_a_demo_session_in_the_widget(
+def test_sign_up_for_a_demo_session_in_the_widget_with_a_correction(
     new_page: Callable[..., Page], running_assistant: RunningAssistant, catalogue, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
     import sqlalchemy as sa
@@ -361,9 +361,13 @@ def test_sign_up_for_a_demo_session_in_the_widget(
     assert "同意" in click_button(page, "无")
     summary = click_button(page, "同意")
     assert "139****5678" in summary and "13912345678" not in summary
+    # A correction by the summary's button: the detail is asked again, the summary shown again.
+    assert "姓名" in click_button(page, "改姓名")
+    corrected = send(page, "张晓红")
+    assert "姓名：张晓红" in corrected and "请核对报名信息" in corrected
     saved = click_button(page, "确认提交")
     assert "报名成功" in saved and "演示场次" in saved and "待遴选" in saved
     screenshot(page, tmp_path, "widget-signup.png")
     with engine_for(url).connect() as connection:
         [row] = connection.execute(sa.select(ApplicationRow.__table__)).all()
-    assert (row.name, row.phone, row.status, row.channel) == ("张小红", "13912345678", "待遴选", "socketio")
+    assert (row.name, row.phone, row.status, row.channel) == ("张晓红", "13912345678", "待遴选", "socketio")

@@ -238,6 +238,23 @@ def test_not_understood_once_asks_again_and_twice_hands_off() -> None:
     assert twice.slots == {"handoff_reason": "not_understood"} and followup(twice.events) == "handoff_form"
 
 
+@pytest.mark.parametrize("typed", ["王芳", "13800002222"])
+def test_a_name_or_number_after_a_sign_up_that_could_not_start_hands_off_nobody(typed: str) -> None:
+    """Issue 17: "报名医保宣讲 / 王芳 / 13800002222" — no automatic hand-off, and the number is
+    never taken as a call-back number; a person only by the button."""
+    conversation = Conversation().say("报名医保宣讲", "sign_up").set(signup_refusal={"why": "pending"})
+    conversation.events += bot_said("utter_default", hotline=TEST_HOTLINE)
+    turn = conversation.ask(ActionFallback(), typed, "nlu_fallback")
+    assert turn.responses == ["utter_not_understood_again"] and followup(turn.events) is None
+    assert "handoff_reason" not in turn.slots
+    assert [b["payload"] for b in turn.buttons] == ["/sign_up", "/request_human"]
+
+
+def test_a_request_to_sign_up_the_nlu_did_not_understand_starts_the_sign_up() -> None:
+    turn = Conversation().ask(ActionFallback(), "报第2个", "nlu_fallback")
+    assert turn.messages == [] and followup(turn.events) == "signup_form"
+
+
 def test_cancelling_the_hand_off_at_the_call_back_prompt_opens_no_ticket() -> None:
     turn = handoff_form_asking().ask(ActionStopForm(), "算了", "stop")
     assert turn.responses == ["utter_handoff_cancelled"] and "没有为您登记工单" in turn.text

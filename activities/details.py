@@ -1,0 +1,203 @@
+"""The details a citizen gives in free text while signing up or looking up an application
+(no Rasa here): several at once ("我叫王芳 手机13800002222 家长代表 想报名第二场") and
+corrections of one already given ("不对 名字写错了 是赵莉", "手机号改成13800002223",
+"身份选错了 我是记者"), at any prompt and at the summary.
+
+Fields are named as the forms' prompts are (`activities.applicants`: NAME, PHONE, IDENTITY,
+ORGANISATION, SESSION, REFERENCE); the values are cleaned with the same functions the
+prompts use (`clean_name`, `core.privacy.phone_of`, `identity_of`, `organisation_of`,
+`find_reference`), so a value read here is exactly what typing it at its prompt would store.
+The words are data: activities/data/details.yml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+import yaml
+
+from activities.applicants import (
+    IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, SESSION, find_reference, identity_of, organisation_of,
+    person_name,
+)
+from core.numerals import ARABIC, CN_SPOKEN, to_int
+from core.privacy import find_phone, phone_of
+
+DETAILS_FILE = Path(__file__).parent / "data" / "details.yml"
+_POSITION = re.compile(rf"第\s*([{ARABIC}]{{1,2}}|[{CN_SPOKEN}]{{1,3}})\s*(?:个|场)")
+_DELIMITERS = re.compile(r"[\s，,。.;；！!？?、]+")
+_PHONE_DIGITS = re.compile(r"[+＋(（]?[\d０-９][\d０-９\s\-()（）.]{8,}[\d０-９]")
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict:
+    return yaml.safe_load(DETAILS_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Details:
+    """What one message gives, field by field (None: not given). `position` is a place in
+    the list of sessions shown ("第二场" → 2)."""
+
+    name: str | None = None
+    phone: str | None = None
+    identity: str | None = None
+    organisation: str | None = None
+    position: int | None = None
+
+    def given(self) -> dict[str, object]:
+        values = {NAME: self.name, PHONE: self.phone, IDENTITY: self.identity,
+                  ORGANISATION: self.organisation, SESSION: self.position}
+        return {field: value for field, value in values.items() if value is not None}
+
+
+def _after(cue: re.Pattern[str], text: str) -> str | None:
+    """The words right after a cue, up to the next delimiter or cue of another field."""
+    if not (match := cue.search(text)):
+        return None
+    rest = text[match.end():]
+    stop = _field_cue_anywhere().search(rest)
+    rest = rest[:stop.start()] if stop else rest
+    piece = _DELIMITERS.split(rest.strip(), maxsplit=1)[0]
+    return piece or None
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, re.Pattern[str]]:
+    return {field: re.compile("|".join(words)) for field, words in _words()["cues"].items()}
+
+
+@lru_cache(maxsize=1)
+def _field_cue_anywhere() -> re.Pattern[str]:
+    return re.compile("|".join(w for words in _words()["cues"].values() for w in words)
+                      + r"|\d|想|要|报|参加")
+
+
+def details_in(text: str) -> Details:
+    """Every detail a free message gives with its cue ("我叫…", "手机…", "单位是…"), the
+    identity by its words (identities.yml), the phone number wherever it stands, and a
+    position in the list of sessions ("第二场"). A bare value with no cue is no detail here:
+    it is the answer to the prompt, read there."""
+    text = simplified(text or "")
+    phone = find_phone(text)
+    without_phone = _PHONE_DIGITS.sub(" ", text) if phone else text
+    name_piece = _after(_cues()[NAME], without_phone)
+    organisation_piece = _after(_cues()[ORGANISATION], without_phone)
+    return Details(
+        name=person_name(name_piece) if name_piece and identity_of(name_piece) is None else None,
+        phone=phone,
+        identity=identity_of(without_phone) if _words()["identity_words"] and any(
+            w in without_phone for w in _words()["identity_words"]) else None,
+        organisation=organisation_of(organisation_piece) if organisation_piece else None,
+        position=_position(text),
+    )
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A change of one field: its new value (cleaned), or None when the citizen only said it
+    was wrong (the form asks for it again)."""
+
+    field: str
+    value: object | None
+
+
+@lru_cache(maxsize=1)
+def _correction_patterns() -> tuple[re.Pattern[str], dict[str, re.Pattern[str]], re.Pattern[str]]:
+    words = _words()
+    marker = re.compile("|".join(words["correction_markers"]))
+    fields = {field: re.compile("|".join(names)) for field, names in words["field_names"].items()}
+    value_cue = re.compile("|".join(words["value_cues"]))
+    return marker, fields, value_cue
+
+
+def correction_in(text: str, filled: dict[str, object], last_answered: str | None = None) -> Correction | None:
+    """The correction a message makes, or None.
+
+    text: the message. filled: the fields already given (field → value). last_answered: the
+    field answered just before the current prompt, changed when the message names no field
+    ("不对 是赵莉" at the phone prompt: the name). A correction needs a word of correcting
+    (写错了, 改成, 不对, 应该是…, details.yml) and either a field's name or a value that
+    only one field can take (a phone number, a reference, an identity)."""
+    text = simplified((text or "").strip())
+    marker, fields, value_cue = _correction_patterns()
+    if not marker.search(text):
+        return None
+    named = [field for field, pattern in fields.items() if pattern.search(text)]
+    tail = text
+    if cue := value_cue.search(text):
+        tail = text[cue.end():]
+    elif named:
+        end = max(m.end() for f in named for m in fields[f].finditer(text))
+        tail = marker.sub(" ", text[end:])
+    tail = tail.strip(" ，,。.：:")
+    if marker_only(tail):
+        tail = ""
+    field = named[0] if len(named) == 1 else None
+    if field is None and len(named) > 1:
+        return None  # "名字和手机号都错了": asked one at a time by the form
+    value = _value_of(field, tail) if field else None
+    if field is None:
+        for guess, clean in ((PHONE, phone_of), (REFERENCE, _reference_only), (IDENTITY, identity_of),
+                             (SESSION, _position)):
+            if (value := clean(tail)) is not None and (guess in filled or guess == last_answered):
+                field = guess
+                break
+        else:
+            if last_answered in (NAME, ORGANISATION) and (value := _value_of(last_answered, tail)) is not None:
+                field = last_answered
+    if field is None:
+        return None
+    return Correction(field, value)
+
+
+def _reference_only(text: str) -> str | None:
+    return find_reference(text) if re.search(r"[Dd][Xx]", text) else None
+
+
+def _value_of(field: str, text: str) -> object | None:
+    if not text:
+        return None
+    if field == NAME:
+        return person_name(text)
+    if field == PHONE:
+        return phone_of(text)
+    if field == IDENTITY:
+        return identity_of(text)
+    if field == ORGANISATION:
+        value = organisation_of(text)
+        return value if value and not marker_only(value) else None
+    if field == REFERENCE:
+        return _reference_only(text)
+    if field == SESSION:
+        return _position(text)
+    return None
+
+
+def _position(text: str) -> int | None:
+    position = _POSITION.search(text)
+    return to_int(position.group(1)) if position else None
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified ones ("名字寫錯了" → "名字写错了"), with OpenCC."""
+    return _converter().convert(text)
+
+
+def field_label(field: str) -> str:
+    """How replies name a field ("phone" → "手机号"; details.yml `labels`)."""
+    return _words()["labels"].get(field, field)
+
+
+def marker_only(text: str) -> bool:
+    """Whether `text` holds nothing but words of correcting ("写错了", "不对")."""
+    marker, _, _ = _correction_patterns()
+    return not marker.sub("", text).strip(" ，,。.!！了啊呀吧")

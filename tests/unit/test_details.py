@@ -1,0 +1,83 @@
+"""Reading details from free text (activities.details, activities.applicants; issue 17):
+several details in one message, corrections of one, names that are names and sentences that
+are not, and requests to be signed up in their short forms."""
+from __future__ import annotations
+
+import pytest
+
+from activities.applicants import asks_to_sign_up, looks_like_form_input, person_name
+from activities.details import Correction, Details, correction_in, details_in
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我叫王芳 手机13800002222 家长代表 想报名第二场",
+     Details(name="王芳", phone="13800002222", identity="群众代表（家长或企业代表）", position=2)),
+    ("我叫王芳手机号13800002222我是家长代表报第二场",
+     Details(name="王芳", phone="13800002222", identity="群众代表（家长或企业代表）", position=2)),
+    ("姓名：买买提·艾力，电话 151 2345 6789", Details(name="买买提·艾力", phone="15123456789")),
+    ("单位是大兴区人大常委会", Details(organisation="大兴区人大常委会")),
+    ("我是记者 电话13900001111", Details(phone="13900001111", identity="媒体记者")),
+    ("報名第三場 我叫趙莉", Details(name="赵莉", position=3)),
+    ("王芳", Details()),  # a bare value is the prompt's answer, read there
+])
+def test_several_details_are_read_from_one_message(text, expected) -> None:
+    assert details_in(text) == expected
+
+
+@pytest.mark.parametrize("text, filled, last, expected", [
+    ("不对 名字写错了 是赵莉", {"name": "赵丽"}, "name", Correction("name", "赵莉")),
+    ("不对 是赵莉", {"name": "赵丽"}, "name", Correction("name", "赵莉")),
+    ("手机号改成13800002223", {"phone": "13800002222"}, None, Correction("phone", "13800002223")),
+    ("手机号填错了 应该是13800002223", {}, None, Correction("phone", "13800002223")),
+    ("身份选错了 我是记者", {}, None, Correction("identity", "媒体记者")),
+    ("单位写错了", {}, None, Correction("organisation", None)),
+    ("改姓名", {}, None, Correction("name", None)),
+    ("换场次", {}, None, Correction("session", None)),
+    ("不对 应该是第二场", {"session": "S9"}, None, Correction("session", 2)),
+    ("名字寫錯了", {}, None, Correction("name", None)),
+    ("编号打错了 是DX-7K3Q9M", {}, None, Correction("reference", "DX-7K3Q9M")),
+])
+def test_a_correction_names_its_field_and_new_value(text, filled, last, expected) -> None:
+    assert correction_in(text, filled, last) == expected
+
+
+@pytest.mark.parametrize("text", ["不对", "我不对劲", "13800002222", "王芳", "这个要钱吗", "名字和手机号都写错了"])
+def test_no_correction_is_read_where_none_is_made(text) -> None:
+    assert correction_in(text, {"name": "王芳", "phone": "13800002222"}, "name") is None
+
+
+@pytest.mark.parametrize("text, name", [
+    ("王芳", "王芳"), ("我叫 王小明", "王小明"), ("禤晓晴", "禤晓晴"), ("龚燚", "龚燚"), ("欧阳娜娜", "欧阳娜娜"),
+    ("买买提·艾力", "买买提·艾力"), ("阿依古丽•吐尔逊", "阿依古丽·吐尔逊"), ("王 小明", "王小明"),
+    ("John Smith", "John Smith"), ("那英", "那英"),
+])
+def test_names_with_rare_characters_and_middle_dots_are_names(text, name) -> None:
+    assert person_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["这个要钱吗", "在哪里举行", "我是替我老伴报的", "没看明白", "好的", "报名",
+                                  "12345", "不知道啊", "你们几点上班"])
+def test_sentences_are_no_names(text) -> None:
+    assert person_name(text) is None
+
+
+@pytest.mark.parametrize("text", ["报名医保宣讲", "仲裁那个开放日我要报", "给我报上开放点7", "报第2个", "报那个",
+                                  "我叫王芳 手机13800002222 家长代表 想报名第二场", "帮我报个名 政府采购宣讲",
+                                  "医保那个我也要报", "我想报名开放日"])
+def test_requests_to_be_signed_up_in_their_short_forms(text) -> None:
+    assert asks_to_sign_up(text)
+
+
+@pytest.mark.parametrize("text", ["报名要什么条件", "开放日怎么报名", "我要查报名", "取消报名", "报销比例是多少",
+                                  "报名截止了吗", "报告在哪看", "医保宣讲讲什么", "我上回住院到底报了百分之多少",
+                                  "报警电话"])
+def test_questions_about_signing_up_and_other_reports_are_no_requests(text) -> None:
+    assert not asks_to_sign_up(text)
+
+
+@pytest.mark.parametrize("text, expected", [("13800002222", True), ("王芳", True), ("dx-7k3q9m", True),
+                                             ("医保宣讲谁负责", False), ("你好啊", False)])
+def test_form_input_typed_outside_a_form_is_recognised(text, expected) -> None:
+    assert looks_like_form_input(text) is expected

@@ -1,0 +1,137 @@
+"""Corrections at any prompt and at the summary, and several details in one message, in the
+sign-up and check/cancel forms' validation actions (issue 17), run in-process over the real
+plans and sessions (tests/unit/test_actions_forms.py's fixtures)."""
+from __future__ import annotations
+
+import pytest
+
+from actions.applications import ValidateApplicationForm
+from actions.signup import ValidateSignupForm
+from tests.unit.actions_support import Conversation, act, at_activation, at_prompt, rendered, tracker_for
+from tests.unit.test_actions_forms import ALL_BUT_CONSENT, NAMED, PHONE, services, sessions, validate
+
+pytestmark = [pytest.mark.unit, pytest.mark.usefixtures("services")]
+__all__ = ["services", "sessions"]  # the fixtures, used by name
+
+READY = {**ALL_BUT_CONSENT, "data_consent": True, "consent_at": "2026-12-01T09:00:00"}
+
+
+def test_a_name_corrected_at_the_phone_prompt_changes_the_name_and_asks_the_phone_again() -> None:
+    said, slots, returned = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_phone", "不对 名字写错了 是赵莉", "deny"), {**NAMED, "applicant_name": "赵丽"})
+    assert slots["applicant_name"] == "赵莉" and "applicant_phone" not in slots
+    assert said == ["utter_detail_corrected"]
+
+
+def test_a_correction_without_the_new_value_asks_for_that_field_again() -> None:
+    said, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_organisation", "身份选错了", "deny"), {**NAMED, "applicant_phone": PHONE,
+                                                                          "applicant_identity": "其他"})
+    assert slots["applicant_identity"] is None
+    assert said == ["utter_detail_to_correct"]
+
+
+@pytest.mark.parametrize("typed, intent, slot, value", [
+    ("手机号填错了 应该是13800002223", "deny", "applicant_phone", "13800002223"),
+    ("身份选错了 我是记者", "inform", "applicant_identity", "媒体记者"),
+    ("名字寫錯了 是趙莉", "deny", "applicant_name", "赵莉"),
+    ("单位改成大兴一中", "inform", "applicant_organisation", "大兴一中"),
+])
+def test_a_correction_at_the_summary_changes_the_detail_and_shows_the_summary_again(typed, intent, slot, value) -> None:
+    candidates = {"signup_confirmed": False} if intent == "deny" else {}
+    said, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "signup_confirmed", typed, intent, candidates=candidates), READY)
+    assert slots[slot] == value
+    # the "no" the deny mapping read is undone: the form asks to confirm again (the summary)
+    assert "signup_confirmed" in slots and slots["signup_confirmed"] is None
+    assert "signup_outcome" not in slots
+
+
+def test_the_summarys_change_buttons_ask_for_that_detail_again() -> None:
+    said, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "signup_confirmed", "改手机号", "inform"), READY)
+    assert slots["applicant_phone"] is None
+
+
+def test_no_at_the_summary_asks_which_detail_is_wrong_and_stores_nothing() -> None:
+    said, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "signup_confirmed", "有误", "deny", candidates={"signup_confirmed": False}), READY)
+    assert said == ["utter_which_detail_wrong"]
+    assert slots["signup_confirmed"] is None and "signup_outcome" not in slots
+
+
+def test_a_session_changed_at_the_summary_by_its_place_in_the_list(sessions) -> None:
+    conversation = Conversation().set(listed_sessions=sessions)
+    said, slots, _ = validate(ValidateSignupForm(), [*conversation.events, *at_prompt(
+        "signup_form", "signup_confirmed", "不对 应该是第二场", "deny", candidates={"signup_confirmed": False})], READY)
+    assert slots["activity_session"] == "S4" and slots["signup_confirmed"] is None
+
+
+def test_several_details_in_one_message_at_the_name_prompt_fill_them_all(sessions) -> None:
+    said, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_name", "我叫王芳 手机13800002222 家长代表", "inform"), {"activity_session": "S9"})
+    assert slots["applicant_name"] == "王芳" and slots["applicant_phone"] == "13800002222"
+    assert slots["applicant_identity"] == "群众代表（家长或企业代表）"
+    assert "applicant_organisation" not in slots  # only what is missing is asked (Rasa's FormAction)
+
+
+def test_the_request_that_starts_the_form_fills_every_detail_it_gives(sessions) -> None:
+    conversation = Conversation().set(listed_sessions=sessions)
+    said, slots, _ = validate(ValidateSignupForm(), [*conversation.events, *at_activation(
+        "signup_form", "我叫王芳 手机13800002222 家长代表 想报名第二场", "sign_up")])
+    assert slots["activity_session"] == "S4" and slots["applicant_name"] == "王芳"
+    assert slots["applicant_phone"] == "13800002222" and slots["applicant_identity"].startswith("群众代表")
+
+
+@pytest.mark.parametrize("typed", ["这个要钱吗", "在哪里举行", "我是替我老伴报的"])
+def test_a_question_or_a_sentence_at_the_name_prompt_is_never_stored_as_a_name(typed) -> None:
+    said, slots, returned = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_name", typed, "inform"), {"activity_session": "S9"})
+    assert slots.get("applicant_name") is None
+
+
+@pytest.mark.parametrize("typed, name", [("禤晓晴", "禤晓晴"), ("买买提·艾力", "买买提·艾力"), ("龚燚", "龚燚"),
+                                         ("阿依古丽•吐尔逊", "阿依古丽·吐尔逊")])
+def test_rare_characters_and_middle_dots_are_names(typed, name) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_name", typed, "inform"),
+                           {"activity_session": "S9"})
+    assert slots["applicant_name"] == name
+
+
+def test_the_check_forms_phone_is_corrected_at_the_reference_prompt() -> None:
+    said, slots, _ = validate(ValidateApplicationForm(), at_prompt(
+        "application_form", "application_reference", "手机号输错了 是13912340083", "deny"), {"application_phone": PHONE})
+    assert slots["application_phone"] == "13912340083" and "application_reference" not in slots
+
+
+def test_the_corrected_value_is_said_with_the_phone_masked() -> None:
+    messages, _ = act(ValidateSignupForm(), tracker_for(
+        at_prompt("signup_form", "signup_confirmed", "手机号改成13800002223", "inform"), READY))
+    text = "\n".join(m.get("text") or "" for m in rendered(messages))
+    assert "138****2223" in text and "13800002223" not in text
+
+
+@pytest.mark.parametrize("typed, intent", [("报名医保宣讲", "ask_medical_insurance"),
+                                           ("我叫王芳 手机13800002222 家长代表 想报名第二场", "inform")])
+def test_a_sign_up_request_labelled_as_something_else_starts_the_sign_up(typed, intent) -> None:
+    from actions.policy import ActionAnswerPolicyQuestion
+    from actions.signup import ActionAnswerFormInput
+    from tests.unit.actions_support import followup
+
+    action = ActionAnswerPolicyQuestion() if intent != "inform" else ActionAnswerFormInput()
+    turn = Conversation().ask(action, typed, intent)
+    assert turn.messages == [] and followup(turn.events) == "signup_form"
+
+
+def test_a_question_about_signing_up_is_still_answered() -> None:
+    from actions.policy import ActionAnswerPolicyQuestion
+
+    turn = Conversation().ask(ActionAnswerPolicyQuestion(), "医保宣讲报名要什么条件", "ask_medical_insurance")
+    assert turn.messages and "signup_form" not in str(turn.events)
+
+
+@pytest.mark.parametrize("typed", ["这个必须填吗", "单位写啥都行吗", "没有单位怎么办"])
+def test_a_question_at_the_organisation_prompt_is_never_stored_as_one(typed) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_organisation", typed, "inform"),
+                           {**NAMED, "applicant_phone": PHONE, "applicant_identity": "其他"})
+    assert slots.get("applicant_organisation") in (None, "无")
