@@ -258,7 +258,14 @@ class ActionAskActivitySession(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        sessions = activity_service().open_for_sign_up()[:MAX_LISTED]
+        service = activity_service()
+        sessions = service.open_for_sign_up()
+        query = activity_query(service, tracker)
+        if query.specific:
+            # "报名开放点9" when 开放点9 has several sessions open: only those to choose from.
+            named = {s.code for s in service.upcoming(query)}
+            sessions = [s for s in sessions if s.code in named] or sessions
+        sessions = sessions[:MAX_LISTED]
         dispatcher.utter_message(
             response="utter_choose_session",
             sessions="\n".join(formatting.session_line(s, i) for i, s in enumerate(sessions, start=1)),

@@ -135,3 +135,20 @@ def test_a_question_at_the_organisation_prompt_is_never_stored_as_one(typed) -> 
     _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_organisation", typed, "inform"),
                            {**NAMED, "applicant_phone": PHONE, "applicant_identity": "其他"})
     assert slots.get("applicant_organisation") in (None, "无")
+
+
+def test_an_activity_with_several_sessions_open_lists_only_its_own(sessions) -> None:
+    import datetime as dt
+
+    from actions.knowledge import activity_service
+    from actions.signup import ActionAskActivitySession
+    from core.clock import beijing_now
+    from tests.activity_support import load
+
+    later = dt.datetime.combine(beijing_now().date() + dt.timedelta(days=40), dt.time(9, 30))
+    load(activity_service(), {"code": "S9B", "activity": "开放点9", "starts_at": f"{later:%Y-%m-%d %H:%M}",
+                              "venue": "区劳动人事争议仲裁院", "capacity": 30,
+                              "announced_on": str(beijing_now().date() - dt.timedelta(days=1))})
+    turn = Conversation().ask(ActionAskActivitySession(), "报名仲裁调解的开放日", "sign_up")
+    assert turn.slots["listed_sessions"] == ["S9", "S9B"]  # not the 医保 lecture
+    assert len(turn.buttons) == 2
