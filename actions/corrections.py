@@ -19,8 +19,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from activities import formatting
-from activities.applicants import PHONE, SESSION
-from activities.details import Correction, correction_in, details_in, field_label
+from activities.applicants import IDENTITY, NAME, ORGANISATION, PHONE, SESSION, identity_of, organisation_of, person_name
+from activities.details import (
+    Correction, correction_in, details_in, field_label, marks_correction, without_phone,
+)
 from activities.service import OPEN
 from actions.activities import activity_query, listed_session
 from actions.forms import since_reply
@@ -46,9 +48,18 @@ class Corrections:
         if tracker.active_loop_name == form and requested and not since_reply(tracker, form):
             filled = {field: tracker.get_slot(slot) for field, slot in self.SLOTS.items()
                       if tracker.get_slot(slot) is not None}
-            if (correction := correction_in(text, filled, self._answered_before(requested))) is not None:
+            correction = correction_in(text, filled, self._answered_before(requested))
+            if correction is None and SESSION in self.SLOTS and marks_correction(text) \
+                    and self._session_meant(tracker, None) is not None:
+                correction = Correction(SESSION, None)  # "搞错了 我想报的是医保那个讲座"
+            if correction is not None:
                 return self._corrected(dispatcher, tracker, correction, requested)
             given = self._details(tracker, text, requested)
+            session_slot = self.SLOTS.get(SESSION)
+            if len(given) >= 2 and requested == session_slot and session_slot not in given \
+                    and (meant := self._session_meant(tracker, None)) is not None:
+                given[session_slot] = meant  # "司法局那个 我叫马国强 手机147…" at the session prompt
+            given.update(self._value_beside_phone(text, requested, given))
             if len(given) >= 2:
                 return [SlotSet(slot, value) for slot, value in given.items()]
         events = await super().get_extraction_events(dispatcher, tracker, domain)  # type: ignore[misc]
@@ -63,7 +74,7 @@ class Corrections:
     def _answered_before(self, requested: str) -> str | None:
         slots = list(self.SLOTS.values())
         if requested not in slots:
-            return list(self.SLOTS)[-1] if self.SLOTS else None  # at the summary: the last one
+            return None  # at the summary or the consent: a correction names its field
         at = slots.index(requested)
         return list(self.SLOTS)[at - 1] if at > 0 else None
 
@@ -82,6 +93,19 @@ class Corrections:
                 value = session.code
             values[slot] = value
         return values
+
+    def _value_beside_phone(self, text: str, requested: str, given: dict[str, Any]) -> dict[str, Any]:
+        """The answer to a name, identity or organisation prompt typed with a phone number
+        ("罗晓燕 14700000028", "北京青年报 电话147…"): both, each in its slot."""
+        phone_slot = self.SLOTS.get(PHONE)
+        field = next((f for f, slot in self.SLOTS.items() if slot == requested), None)
+        if phone_slot is None or field not in (NAME, IDENTITY, ORGANISATION) or requested in given:
+            return {}
+        phone, rest = without_phone(text)
+        if phone is None or not rest:
+            return {}
+        value = {NAME: person_name, IDENTITY: identity_of, ORGANISATION: organisation_of}[field](rest)
+        return {requested: value, phone_slot: phone} if value else {}
 
     def _corrected(self, dispatcher: CollectingDispatcher, tracker: Tracker, correction: Correction,
                    requested: str) -> list[EventType]:
@@ -107,7 +131,8 @@ class Corrections:
         session = listed_session(service, tracker, int(position)) if position else None
         if session is None:
             query = activity_query(service, tracker)
-            bookable = [s for s in service.upcoming(query) if s.window.state == OPEN] if query.specific else []
+            bookable = [s for s in service.upcoming(query) if s.window.state == OPEN] if query.specific else \
+                service.open_at_venue(tracker.latest_message.get("text") or "")
             session = bookable[0] if len(bookable) == 1 else None
         return session.code if session is not None and session.window.state == OPEN else None
 

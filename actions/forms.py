@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from activities.applicants import (
-    ANSWER, CONTACT_PHONE, IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, SESSION, leaves_form, reply_kind,
+    ANSWER, ASIDE, CONTACT_PHONE, IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, REQUEST_INTENTS, SESSION,
+    leaves_form, reply_kind, value_despite_label,
 )
 from bot.services import services
 
@@ -66,6 +67,11 @@ def checked(
     if cleaned is None:
         dispatcher.utter_message(response=invalid)
     return {slot: cleaned}
+
+
+def _names_plan_terms(tracker: Tracker) -> bool:
+    """Whether the message names a unit or topic of the plans (then "医保" is no name)."""
+    return any(e.get("entity") in ("unit", "topic") for e in tracker.latest_message.get("entities") or [])
 
 
 def _intent(tracker: Tracker) -> str | None:
@@ -126,7 +132,11 @@ class PromptedForm:
         if tracker.get_slot("requested_slot") != slot or since_reply(tracker, self.form_name()):  # type: ignore[attr-defined]
             return None
         text = tracker.latest_message.get("text") or ""
-        return text if reply_kind(PROMPTS[slot], _intent(tracker), text, chosen) == ANSWER else None
+        kind = reply_kind(PROMPTS[slot], _intent(tracker), text, chosen)
+        if kind == ASIDE and _intent(tracker) not in REQUEST_INTENTS and value_despite_label(PROMPTS[slot], text) \
+                and not (PROMPTS[slot] == NAME and _names_plan_terms(tracker)):
+            return text  # "钱卫国" labelled a question about money: still the name asked for
+        return text if kind == ANSWER else None
 
     def typed(self, tracker: Tracker, slot: str) -> dict[str, Any]:
         """{slot: the reply} for an extract_<slot> method, or {} when there is none."""

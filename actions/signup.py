@@ -162,6 +162,8 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
                     response="utter_signup_pending", activities=activities, **notice_values(service)
                 )
                 return refused({"why": "pending", "activities": activities})
+        if not query.specific and len(at_venue := service.open_at_venue(question_from(tracker).text)) == 1:
+            return self._choose(dispatcher, at_venue[0])  # "报名参加公共法律服务中心的开放活动"
         if not service.open_for_sign_up():
             dispatcher.utter_message(response="utter_no_open_sessions", **notice_values(service))
             answer = answer_engine().answer(question_from(tracker))
@@ -231,6 +233,8 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
     def validate_data_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:
+            return {"data_consent": None}  # a correction at the consent prompt: asked again
         if value is True:
             # The moment of consent is stored with the application.
             return {"data_consent": True, "consent_at": beijing_now().isoformat()}

@@ -27,6 +27,9 @@ _NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1fA-Za-z·•．. ]{2,20}"
 # too (那, 么), so it is checked against the shorter list.
 _SENTENCE_CHARACTERS = re.compile(r"[吗呢吧啊嘛呀哦么的了我你您他她它这那哪什怎谁几没不要想能会在是有个报问查请咋啥]")
 _NOT_A_SURNAME = re.compile(r"[没不这哪什怎谁我你您他她它是在要想报问查请咋啥好对嗯哦啊]")
+# Words of the forms' own buttons and commands: typed at the name prompt they are no name.
+_COMMAND_WORDS = re.compile(r"确认|提交|同意|报名|取消|修改|其他|其它|没有|可以|谢谢|你好|您好|人工|客服|电话|手机|身份|单位"
+                            r"|学校|代表|委员|记者|开放|宣讲|讲座|活动")
 _HAN_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1f]{2,5}")
 _DOTTED_NAME = re.compile(r"[\u3400-\u9fff]{1,12}(?:[·•．.][\u3400-\u9fff]{1,12}){1,3}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,19}")
@@ -55,7 +58,7 @@ def person_name(text: str) -> str | None:
     if _DOTTED_NAME.fullmatch(name) or _LATIN_NAME.fullmatch(name):
         return name
     if _HAN_NAME.fullmatch(name) and not _NOT_A_SURNAME.match(name) \
-            and not _SENTENCE_CHARACTERS.search(name[1:]):
+            and not _SENTENCE_CHARACTERS.search(name[1:]) and not _COMMAND_WORDS.search(name):
         return name
     return None
 
@@ -158,7 +161,7 @@ _ASKING = re.compile(
 # A question, whatever else it says ("单位必须填吗", "写学校可以不").
 _QUESTION = re.compile(r"[?？吗呢嘛么][\s。.!！]*$|什么|啥|哪|几|多少|怎么|怎样|如何|是否|有没有|能不能|必须|一定要|可以不|要不要")
 _CHECKING_CHOICE = re.compile(r"(?:可以|行|好)[吗吧嘛么][?？]?$")
-_REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", "cancel_application", "ask_hotline"})
+REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", "cancel_application", "ask_hotline"})
 
 
 # Asking to be signed up, in its short and colloquial forms: "报名医保宣讲", "仲裁那个开放日
@@ -166,7 +169,7 @@ _REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application",
 _SIGN_UP_REQUEST = re.compile(
     r"^(?:请|麻烦)?(?:你|您)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想)?(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
     r"|(?:我要|我想|想|我也要|给我|帮我)(?:报名|报个名|报上|报)(?:[了吧啊呀哈]*[。！!]?$|第|这|那|[\u4e00-\u9fff\d])"
-    r"|(?:我要报|我也要报|我报名|我报一个|报上我|报一个)[了吧啊呀哈]*[。！!]?$"
+    r"|(?:我要报|我也要报|我报名|我报一个|报上我|报一个|报名|报个名)[了吧啊呀哈]*[。！!]?$"
 )
 # ... unless the message asks about signing up ("报名要什么条件", "开放日怎么报名") or is about
 # an application already made ("我要查报名", "取消报名").
@@ -181,6 +184,25 @@ def asks_to_sign_up(text: str) -> bool:
     ("报名医保宣讲" may look like a question about 医保): then the sign-up form starts."""
     text = (text or "").strip()
     return bool(_SIGN_UP_REQUEST.search(text)) and not _ABOUT_SIGNING_UP.search(text)
+
+
+# How organisations' names end ("中国劳动关系学院", "北京青年报", "钱记小吃店").
+_ORGANISATION_END = re.compile(r"(?:学院|学校|大学|中学|小学|幼儿园|公司|集团|局|委|委员会|院|中心|报|报社|社|站|所|厂|店|部|办|会"
+                               r"|队|馆|台|村|社区|街道|镇|银行|医院|协会)$")
+
+
+def value_despite_label(expects: str, text: str) -> bool:
+    """Whether a reply at the name or organisation prompt is plainly the value, whatever
+    the NLU labelled it ("钱卫国" may look like a question about money, "中国劳动关系学院"
+    like one about employment): a name, or a name of an organisation, that asks nothing."""
+    text = (text or "").strip()
+    if _QUESTION.search(text):
+        return False
+    if expects == NAME:
+        return person_name(text) is not None
+    if expects == ORGANISATION:
+        return len(text) <= 40 and bool(_ORGANISATION_END.search(_ORG_PREFIX.sub("", text).strip(" 。.")))
+    return False
 
 
 def looks_like_form_input(text: str) -> bool:
@@ -220,7 +242,7 @@ def _session_reply(intent: str | None, text: str, chosen: bool) -> str:
     asks = bool(_ASKING.search(_CHECKING_CHOICE.sub("", text.strip())))
     if chosen:
         # The NLU may read a bare name as a question about it ("开放点9": ask_open_day).
-        return ASIDE if asks or intent in _REQUEST_INTENTS else ANSWER
+        return ASIDE if asks or intent in REQUEST_INTENTS else ANSWER
     return ASIDE if asks or intent in ASIDE_INTENTS else ANSWER
 
 

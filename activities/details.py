@@ -29,6 +29,8 @@ from core.privacy import find_phone, phone_of
 DETAILS_FILE = Path(__file__).parent / "data" / "details.yml"
 _POSITION = re.compile(rf"第\s*([{ARABIC}]{{1,2}}|[{CN_SPOKEN}]{{1,3}})\s*(?:个|场)")
 _DELIMITERS = re.compile(r"[\s，,。.;；！!？?、]+")
+# A clause that says what a value is not ("不是人大代表").
+_NEGATED_CLAUSE = re.compile(r"(?:而|并)?(?:不是|并非)[^，,。；;\s]*")
 _PHONE_DIGITS = re.compile(r"[+＋(（]?[\d０-９][\d０-９\s\-()（）.]{8,}[\d０-９]")
 
 
@@ -73,7 +75,7 @@ def _cues() -> dict[str, re.Pattern[str]]:
 @lru_cache(maxsize=1)
 def _field_cue_anywhere() -> re.Pattern[str]:
     return re.compile("|".join(w for words in _words()["cues"].values() for w in words)
-                      + r"|\d|想|要|报|参加")
+                      + r"|\d|我想|我要|想报|要报|报名|报第|参加")
 
 
 def details_in(text: str) -> Details:
@@ -86,14 +88,31 @@ def details_in(text: str) -> Details:
     without_phone = _PHONE_DIGITS.sub(" ", text) if phone else text
     name_piece = _after(_cues()[NAME], without_phone)
     organisation_piece = _after(_cues()[ORGANISATION], without_phone)
+    name = person_name(name_piece) if name_piece and identity_of(name_piece) is None else None
+    tokens = [t for t in _DELIMITERS.split(without_phone) if t]
+    if name is None and name_piece is None and (len(tokens) > 1 or phone):
+        # "我要报名政务开放日 赵敏 14700000014 人大代表": a name standing alone between spaces,
+        # beside other details (alone, it is the answer to the name prompt, read there).
+        name = next((n for token in tokens if (n := person_name(token)) and identity_of(token) is None), None)
     return Details(
-        name=person_name(name_piece) if name_piece and identity_of(name_piece) is None else None,
+        name=name,
         phone=phone,
         identity=identity_of(without_phone) if _words()["identity_words"] and any(
             w in without_phone for w in _words()["identity_words"]) else None,
         organisation=organisation_of(organisation_piece) if organisation_piece else None,
         position=_position(text),
     )
+
+
+def without_phone(text: str) -> tuple[str | None, str]:
+    """(the phone number a message gives, the rest of it without the number and the words
+    that announce it): "北京青年报 电话147 0000 0021" → ("14700000021", "北京青年报")."""
+    text = simplified(text or "")
+    phone = find_phone(text)
+    if phone is None:
+        return None, text
+    rest = _cues()[PHONE].sub(" ", _PHONE_DIGITS.sub(" ", text))
+    return phone, _DELIMITERS.sub(" ", rest).strip()
 
 
 @dataclass(frozen=True)
@@ -133,7 +152,7 @@ def correction_in(text: str, filled: dict[str, object], last_answered: str | Non
     elif named:
         end = max(m.end() for f in named for m in fields[f].finditer(text))
         tail = marker.sub(" ", text[end:])
-    tail = tail.strip(" ，,。.：:")
+    tail = _NEGATED_CLAUSE.sub(" ", tail).strip(" ，,。.：:")  # "我是政协委员不是人大代表"
     if marker_only(tail):
         tail = ""
     field = named[0] if len(named) == 1 else None
@@ -162,7 +181,8 @@ def _value_of(field: str, text: str) -> object | None:
     if not text:
         return None
     if field == NAME:
-        return person_name(text)
+        # "是张丽娟 美丽的丽", "改成李秀英，英雄的英": the name, then how a character is written.
+        return person_name(text) or person_name(_DELIMITERS.split(text.strip(), maxsplit=1)[0])
     if field == PHONE:
         return phone_of(text)
     if field == IDENTITY:
@@ -195,6 +215,12 @@ def simplified(text: str) -> str:
 def field_label(field: str) -> str:
     """How replies name a field ("phone" → "手机号"; details.yml `labels`)."""
     return _words()["labels"].get(field, field)
+
+
+def marks_correction(text: str) -> bool:
+    """Whether a message has a word of correcting ("搞错了", "改成", "不对")."""
+    marker, _, _ = _correction_patterns()
+    return bool(marker.search(simplified(text or "")))
 
 
 def marker_only(text: str) -> bool:

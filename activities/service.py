@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import logging
 import random
 import secrets
@@ -205,6 +206,11 @@ class ActivityRepository:
         )
 
 
+# What does not name a venue: the demo label, bracketed notes, the district's prefix.
+_VENUE_NOTES = re.compile(r"【[^】]*】|（[^）]*）|\([^)]*\)")
+_DISTRICT = re.compile(r"^(?:北京市)?(?:大兴)?区?")
+
+
 class ActivityService:
     """Everything citizens and operators do with sessions and applications."""
 
@@ -274,6 +280,14 @@ class ActivityService:
     def open_for_sign_up(self) -> list[SessionView]:
         """Upcoming sessions whose registration window is open now, soonest first."""
         return [v for v in self.upcoming() if v.window.state == OPEN]
+
+    def open_at_venue(self, text: str) -> list[SessionView]:
+        """Sessions open for sign-up whose venue the text names ("我想报名参加公共法律服务中心
+        的开放活动"): the venue without its demo label, brackets and leading 区/大兴区, at
+        least four characters of it, in the text."""
+        return [v for v in self.open_for_sign_up()
+                if len(core := _DISTRICT.sub("", _VENUE_NOTES.sub("", v.venue or "").strip())) >= 4
+                and core in (text or "")]
 
     def session(self, code: str) -> SessionView | None:
         """A session citizens may see: announced (unannounced ones do not exist for them)."""

@@ -37,12 +37,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from core.privacy import mask_phone  # noqa: E402
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 SETS = {"blind": ROOT / "tests" / "dev" / "signup_dialogues.yml",
         "debug": ROOT / "tests" / "dev" / "signup_debug_dialogues.yml"}
 OLD_TESTS = ROOT / "tests" / "conversations" / "activities.yml"
-REFERENCE = re.compile(r"DX-[A-Z0-9]{6}")
+# The reference a successful sign-up reports ("报名编号：DX-7K3Q9M"), not the example in a prompt.
+REFERENCE = re.compile(r"报名编号：(DX-[A-Z0-9]{6})")
 PHONE = re.compile(r"1[3-9]\d(?:[\s-]?\d){8}")
 CONCURRENCY = 4
 # The form's requested slot → the word the dialogues use for it.
@@ -78,7 +80,7 @@ async def play(url: str, token: str, dialogue: dict, index: int) -> tuple[list[s
                 reply = "\n".join(m.get("text", "") for m in await response.json())
             replies.append(f"{text} → {reply}")
             if found := REFERENCE.search(reply):
-                reference = found.group(0)
+                reference = found.group(1)
             if "expect_asking" in turn:
                 async with session.get(f"{url}/conversations/{sender}/tracker",
                                        params={"token": token}) as response:
@@ -87,7 +89,9 @@ async def play(url: str, token: str, dialogue: dict, index: int) -> tuple[list[s
                     problems.append(f"turn {number} ({text}): asks {asking}, expected {turn['expect_asking']}")
             for wanted in turn.get("expect_reply_contains") or []:
                 wanted = str(wanted).replace("{reference}", reference)
-                if wanted not in reply:
+                # Replies show phone numbers masked (138****5678), as privacy requires.
+                shown = mask_phone(wanted) if PHONE.fullmatch(wanted) else wanted
+                if shown not in reply:
                     problems.append(f"turn {number} ({text}): reply lacks {wanted}")
     return problems, replies
 

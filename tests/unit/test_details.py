@@ -81,3 +81,35 @@ def test_questions_about_signing_up_and_other_reports_are_no_requests(text) -> N
                                              ("医保宣讲谁负责", False), ("你好啊", False)])
 def test_form_input_typed_outside_a_form_is_recognised(text, expected) -> None:
     assert looks_like_form_input(text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我要报名政务开放日 赵敏 14700000014 人大代表 单位是大兴区人大常委会",
+     Details(name="赵敏", phone="14700000014", identity="人大代表", organisation="大兴区人大常委会")),
+    ("罗晓燕 14700000028", Details(name="罗晓燕", phone="14700000028")),
+    ("我是记者 单位是北京青年报", Details(identity="媒体记者", organisation="北京青年报")),
+])
+def test_a_name_standing_alone_beside_other_details_and_organisations_ending_in_bao(text, expected) -> None:
+    assert details_in(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("哎呀名字打错了 是张丽娟 美丽的丽", Correction("name", "张丽娟")),
+    ("名字写错了 改成李秀英 英雄的英", Correction("name", "李秀英")),
+    ("刚才身份点错了，我是政协委员不是人大代表", Correction("identity", "政协委员")),
+    ("活动换一下吧 改成司法局那个开放日", Correction("session", None)),
+])
+def test_how_a_character_is_written_and_what_a_value_is_not_are_left_out(text, expected) -> None:
+    assert correction_in(text, {"name": "x", "identity": "人大代表"}, None) == expected
+
+
+@pytest.mark.parametrize("text", ["确认提交", "同意", "其他"])
+def test_the_forms_own_buttons_are_no_names(text) -> None:
+    assert person_name(text) is None
+
+
+def test_a_phone_is_split_from_the_rest_of_a_reply() -> None:
+    from activities.details import without_phone
+
+    assert without_phone("北京青年报 电话147 0000 0021") == ("14700000021", "北京青年报")
+    assert without_phone("王芳") == (None, "王芳")

@@ -152,3 +152,55 @@ def test_an_activity_with_several_sessions_open_lists_only_its_own(sessions) -> 
     turn = Conversation().ask(ActionAskActivitySession(), "报名仲裁调解的开放日", "sign_up")
     assert turn.slots["listed_sessions"] == ["S9", "S9B"]  # not the 医保 lecture
     assert len(turn.buttons) == 2
+
+
+@pytest.mark.parametrize("slot, typed, intent, filled, value", [
+    ("applicant_name", "钱卫国", "ask_medical_insurance", {"activity_session": "S9"}, "钱卫国"),
+    ("applicant_organisation", "中国劳动关系学院", "ask_employment_social_security",
+     {**NAMED, "applicant_phone": PHONE, "applicant_identity": "其他"}, "中国劳动关系学院"),
+])
+def test_a_plain_value_is_taken_whatever_the_nlu_labelled_it(slot, typed, intent, filled, value) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", slot, typed, intent), filled)
+    assert slots[slot] == value
+
+
+def test_a_plan_term_at_the_name_prompt_is_no_name() -> None:
+    _, slots, returned = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_name", "医保", "ask_medical_insurance",
+        entities=[{"entity": "topic", "value": "医保"}]), {"activity_session": "S9"})
+    assert "applicant_name" not in slots
+
+
+def test_a_correction_at_the_consent_prompt_asks_for_consent_again() -> None:
+    said, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "data_consent", "学校写错了 是北京印刷学院", "deny", candidates={"data_consent": False}),
+        ALL_BUT_CONSENT)
+    assert slots["applicant_organisation"] == "北京印刷学院" and slots["data_consent"] is None
+    assert "signup_outcome" not in slots and "utter_signup_consent_declined" not in said
+
+
+def test_another_activity_named_with_a_word_of_correcting_changes_the_session(sessions) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_phone", "等下 我搞错了 我想报的是医保局讲医保报销的那个讲座", "ask_medical_insurance"),
+        NAMED)
+    assert slots["activity_session"] == "S4"
+
+
+def test_the_session_and_details_in_one_message_at_the_session_prompt(sessions) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "activity_session", "仲裁那个 我叫马国强 手机14700000013", "inform"))
+    assert slots == {"activity_session": "S9", "applicant_name": "马国强", "applicant_phone": "14700000013"}
+
+
+def test_a_name_typed_with_the_phone_at_the_name_prompt_fills_both(sessions) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_name", "罗晓燕 14700000028", "inform"), {"activity_session": "S9"})
+    assert slots["applicant_name"] == "罗晓燕" and slots["applicant_phone"] == "14700000028"
+
+
+def test_a_session_is_found_by_the_venue_a_citizen_names(sessions) -> None:
+    from actions.knowledge import activity_service
+
+    service = activity_service()
+    assert [s.code for s in service.open_at_venue("我想去劳动人事争议仲裁院参观")] == ["S9"]
+    assert service.open_at_venue("区里的开放活动") == []  # 区 alone names no venue
