@@ -118,6 +118,7 @@ class ActionHandleApplication(Action):
             dispatcher.utter_message(
                 response="utter_application_status",
                 reference=reference,
+                name=found.name,
                 session=formatting.session_label(found.session),
                 phone=found.masked_phone,
                 status=found.status,

@@ -49,10 +49,11 @@ class Details:
     identity: str | None = None
     organisation: str | None = None
     position: int | None = None
+    reference: str | None = None
 
     def given(self) -> dict[str, object]:
         values = {NAME: self.name, PHONE: self.phone, IDENTITY: self.identity,
-                  ORGANISATION: self.organisation, SESSION: self.position}
+                  ORGANISATION: self.organisation, SESSION: self.position, REFERENCE: self.reference}
         return {field: value for field, value in values.items() if value is not None}
 
 
@@ -99,8 +100,10 @@ def details_in(text: str) -> Details:
         phone=phone,
         identity=identity_of(without_phone) if _words()["identity_words"] and any(
             w in without_phone for w in _words()["identity_words"]) else None,
-        organisation=organisation_of(organisation_piece) if organisation_piece else None,
+        organisation=organisation_of(organisation_piece)
+        if organisation_piece and len(organisation_piece) >= 2 and not organisation_piece.startswith("的") else None,
         position=_position(text),
+        reference=_reference_only(text),
     )
 
 

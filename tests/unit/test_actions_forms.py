@@ -191,6 +191,7 @@ def test_a_confirmed_sign_up_is_saved_once_and_told_its_reference(sessions: list
     status = Conversation().set(application_request="check", application_phone=PHONE,
                                 application_reference=reference).run(ActionHandleApplication())
     assert status.responses == ["utter_application_status"] and reference in status.text
+    assert "姓名：王小明" in status.text  # shown only to whoever gave phone and reference
 
 
 def test_the_sessions_listed_answer_a_follow_up_by_position(sessions: list[str]) -> None:

@@ -204,3 +204,15 @@ def test_a_session_is_found_by_the_venue_a_citizen_names(sessions) -> None:
     service = activity_service()
     assert [s.code for s in service.open_at_venue("我想去劳动人事争议仲裁院参观")] == ["S9"]
     assert service.open_at_venue("区里的开放活动") == []  # 区 alone names no venue
+
+
+def test_phone_and_reference_in_one_message_at_the_check_forms_phone_prompt() -> None:
+    _, slots, _ = validate(ValidateApplicationForm(), at_prompt(
+        "application_form", "application_phone", "14700000028 DX-K43JHJ", "inform"))
+    assert slots == {"application_phone": "14700000028", "application_reference": "DX-K43JHJ"}
+
+
+def test_a_company_word_without_a_name_is_no_organisation() -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "applicant_identity", "我是开公司的 算企业代表", "inform"), {**NAMED, "applicant_phone": PHONE})
+    assert slots == {"applicant_identity": "群众代表（家长或企业代表）"}
