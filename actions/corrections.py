@@ -25,7 +25,7 @@ from activities.details import (
 )
 from activities.service import OPEN
 from actions.activities import activity_query, listed_session
-from actions.forms import since_reply
+from actions.forms import since_reply, typed_text
 from actions.knowledge import activity_service
 from core.privacy import mask_phone
 
@@ -44,7 +44,7 @@ class Corrections:
     ) -> list[EventType]:
         form = self.form_name()  # type: ignore[attr-defined]
         requested = tracker.get_slot("requested_slot")
-        text = tracker.latest_message.get("text") or ""
+        text = typed_text(tracker)
         if tracker.active_loop_name == form and requested and not since_reply(tracker, form):
             filled = {field: tracker.get_slot(slot) for field, slot in self.SLOTS.items()
                       if tracker.get_slot(slot) is not None}

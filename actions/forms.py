@@ -19,6 +19,7 @@ from activities.applicants import (
     ANSWER, ASIDE, CONTACT_PHONE, IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, REQUEST_INTENTS, SESSION,
     leaves_form, reply_kind, value_despite_label,
 )
+from actions.knowledge import original_text
 from bot.services import services
 
 SIGNUP_SLOTS = ("activity_session", "applicant_name", "applicant_phone", "applicant_identity",
@@ -63,10 +64,17 @@ def checked(
         return {slot: None}  # emptied by a correction (actions.corrections): asked again
     cleaned = clean(str(value))
     if cleaned is None:
-        cleaned = clean(tracker.latest_message.get("text") or "")
+        cleaned = clean(typed_text(tracker))
     if cleaned is None:
         dispatcher.utter_message(response=invalid)
     return {slot: cleaned}
+
+
+def typed_text(tracker: Tracker) -> str:
+    """The latest message as the citizen typed it, for a form's values: the NLU's text is
+    normalised (traditional → simplified, sound-alike typos of the plans' names corrected),
+    which must never change a name or an organisation."""
+    return original_text(tracker) or tracker.latest_message.get("text") or ""
 
 
 def _names_plan_terms(tracker: Tracker) -> bool:
@@ -131,7 +139,7 @@ class PromptedForm:
         `chosen`: for the session prompt, whether the message names a session (reply_kind)."""
         if tracker.get_slot("requested_slot") != slot or since_reply(tracker, self.form_name()):  # type: ignore[attr-defined]
             return None
-        text = tracker.latest_message.get("text") or ""
+        text = typed_text(tracker)
         kind = reply_kind(PROMPTS[slot], _intent(tracker), text, chosen)
         if kind == ASIDE and _intent(tracker) not in REQUEST_INTENTS and value_despite_label(PROMPTS[slot], text) \
                 and not (PROMPTS[slot] == NAME and _names_plan_terms(tracker)):

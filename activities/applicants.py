@@ -167,7 +167,7 @@ REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", 
 # Asking to be signed up, in its short and colloquial forms: "报名医保宣讲", "仲裁那个开放日
 # 我要报", "给我报上开放点7", "报第2个", "报那个", "…想报名第二场".
 _SIGN_UP_REQUEST = re.compile(
-    r"^(?:请|麻烦)?(?:你|您)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想)?(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
+    r"^(?:请|麻烦|劳驾)?(?:你|您)?(?:帮忙|帮个忙)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想)?(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
     r"|(?:我要|我想|想|我也要|给我|帮我)(?:报名|报个名|报上|报)(?:[了吧啊呀哈]*[。！!]?$|第|这|那|[\u4e00-\u9fff\d])"
     r"|(?:我要报|我也要报|我报名|我报一个|报上我|报一个|报名|报个名)[了吧啊呀哈]*[。！!]?$"
 )
@@ -205,11 +205,23 @@ def value_despite_label(expects: str, text: str) -> bool:
     return False
 
 
+def organisation_named(text: str) -> str | None:
+    """`text` when it is plainly an organisation's name ("北京兴旺达商贸有限公司"): four or more
+    characters ending the way organisations' names end, asking nothing; else None."""
+    text = (text or "").strip(" 。.")
+    return text if 4 <= len(text) <= 40 and _ORGANISATION_END.search(text) and not _QUESTION.search(text) else None
+
+
 def looks_like_form_input(text: str) -> bool:
     """Whether a message is what a form's prompt takes (a phone number, a reference, a
     bare name) rather than a question: typed as if a form were running."""
     text = (text or "").strip()
     return phone_of(text) is not None or bool(_REFERENCE_IN_TEXT.search(text)) or person_name(text) is not None
+
+
+# Giving up the activity itself ("那天要接孙子，还是不去了"), whatever the NLU labelled it
+# (it may look like cancelling an application): leaving, unless it is a question.
+_GIVING_UP = re.compile(r"不去了|去不了了?|不参加了|不想去了|来不了了?|不报了|不报名了|不想报了")
 
 
 def leaves_form(intent: str | None, text: str) -> bool:
@@ -218,7 +230,8 @@ def leaves_form(intent: str | None, text: str) -> bool:
     谢谢", "算了吧，不麻烦了"), or one in a message that asks nothing else."""
     text = text or ""
     return intent == "stop" or bool(_NO_HANDOFF.search(text) or _LEAVE_REPLY.fullmatch(_COURTESY.sub("", text))) or (
-        intent not in ASIDE_INTENTS and bool(_LEAVE_WORDS.search(text)))
+        intent not in ASIDE_INTENTS and bool(_LEAVE_WORDS.search(text))) or (
+        bool(_GIVING_UP.search(text)) and not _QUESTION.search(text))
 
 
 def declines_number(text: str) -> bool:

@@ -20,6 +20,8 @@ KIND_WORDS = {
     "lecture": re.compile(r"公开讲|宣讲|讲座|政策解读"),
 }
 MONTH = re.compile(rf"([{ARABIC}]{{1,2}}|[{CN_SMALL}]{{1,3}})\s*月(?!底前)")
+# Pointing back at what was just discussed ("就报这个吧", "那个我也想去").
+_BACK_REFERENCE = re.compile(r"这个|那个|这场|那场|这次|它|这一个|那一个|这讲|那讲")
 RELATIVE_MONTHS = {"下个月": 1, "下月": 1, "这个月": 0, "本月": 0, "当月": 0}
 ORDINAL = re.compile(rf"第\s*([{ARABIC}]+|[{CN_SPOKEN}]+)\s*(?:个|场|次|条)?")
 
@@ -140,6 +142,11 @@ class Catalogue:
                     for r in self.engine.kb.of_kind(k)
                     if (not units or units & set(r.unit_ids)) and (not topics or topics & set(r.topic_ids))
                 ]
+        if not numbers and not activities and context_ref and _BACK_REFERENCE.search(text):
+            # "那挺好，就报这个吧" after the 医保 lecture was discussed: that lecture.
+            record = self.engine.kb.by_ref.get(context_ref)
+            if record is not None and record.kind in ACTIVITY_KINDS:
+                activities = [Activity.from_record(record)]
         months = entities.get("month", []) + [text]
         return ActivityQuery(
             kinds=kinds,

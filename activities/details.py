@@ -20,8 +20,8 @@ import opencc
 import yaml
 
 from activities.applicants import (
-    IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, SESSION, find_reference, identity_of, organisation_of,
-    person_name,
+    IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, SESSION, find_reference, identity_of, organisation_named,
+    organisation_of, person_name,
 )
 from core.numerals import ARABIC, CN_SPOKEN, to_int
 from core.privacy import find_phone, phone_of
@@ -84,24 +84,29 @@ def details_in(text: str) -> Details:
     identity by its words (identities.yml), the phone number wherever it stands, and a
     position in the list of sessions ("第二场"). A bare value with no cue is no detail here:
     it is the answer to the prompt, read there."""
-    text = simplified(text or "")
+    original = text or ""
+    text = simplified(original)
     phone = find_phone(text)
     without_phone = _PHONE_DIGITS.sub(" ", text) if phone else text
     name_piece = _after(_cues()[NAME], without_phone)
     organisation_piece = _after(_cues()[ORGANISATION], without_phone)
     name = person_name(name_piece) if name_piece and identity_of(name_piece) is None else None
-    tokens = [t for t in _DELIMITERS.split(without_phone) if t]
+    tokens = [t for t in re.split(r"[\s，,。.;；！!？?、：:]+", without_phone) if t]
     if name is None and name_piece is None and (len(tokens) > 1 or phone):
         # "我要报名政务开放日 赵敏 14700000014 人大代表": a name standing alone between spaces,
         # beside other details (alone, it is the answer to the name prompt, read there).
         name = next((n for token in tokens if (n := person_name(token)) and identity_of(token) is None), None)
+    organisation = organisation_of(organisation_piece) \
+        if organisation_piece and len(organisation_piece) >= 2 and not organisation_piece.startswith("的") else None
+    if organisation is None and organisation_piece is None and (len(tokens) > 1 or phone):
+        # "王丽 14600000020 北京兴旺达商贸有限公司": an organisation's name standing alone.
+        organisation = next((o for token in tokens if (o := organisation_named(token))), None)
     return Details(
-        name=name,
+        name=as_typed(name, text, original),
         phone=phone,
         identity=identity_of(without_phone) if _words()["identity_words"] and any(
             w in without_phone for w in _words()["identity_words"]) else None,
-        organisation=organisation_of(organisation_piece)
-        if organisation_piece and len(organisation_piece) >= 2 and not organisation_piece.startswith("的") else None,
+        organisation=as_typed(organisation, text, original),
         position=_position(text),
         reference=_reference_only(text),
     )
@@ -144,7 +149,8 @@ def correction_in(text: str, filled: dict[str, object], last_answered: str | Non
     ("不对 是赵莉" at the phone prompt: the name). A correction needs a word of correcting
     (写错了, 改成, 不对, 应该是…, details.yml) and either a field's name or a value that
     only one field can take (a phone number, a reference, an identity)."""
-    text = simplified((text or "").strip())
+    original = (text or "").strip()
+    text = simplified(original)
     marker, fields, value_cue = _correction_patterns()
     if not marker.search(text):
         return None
@@ -173,6 +179,8 @@ def correction_in(text: str, filled: dict[str, object], last_answered: str | Non
                 field = last_answered
     if field is None:
         return None
+    if field in (NAME, ORGANISATION) and isinstance(value, str):
+        value = as_typed(value, text, original)
     return Correction(field, value)
 
 
@@ -208,6 +216,16 @@ def _position(text: str) -> int | None:
 @lru_cache(maxsize=1)
 def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
+
+
+def as_typed(value: str | None, simplified_text: str, original: str) -> str | None:
+    """A name or organisation read from the simplified text, in the characters the citizen
+    typed ("陳志明" stays 陳志明: a name is written as its owner writes it). OpenCC's t2s keeps
+    the length of names; when the lengths differ, the simplified value stands."""
+    if value is None or len(simplified_text) != len(original) or value not in simplified_text:
+        return value
+    at = simplified_text.index(value)
+    return original[at:at + len(value)]
 
 
 def simplified(text: str) -> str:

@@ -26,7 +26,6 @@ import asyncio
 import os
 import re
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -244,28 +243,12 @@ def main() -> None:
     args = parser.parse_args()
     sets = load_sets(args.only, args.debug_set)
 
-    from bot import rasa_project
-    from ops.supervisor import Assistant, free_port
-    from kb.store import build, plan_files
+    from bench.throwaway import throwaway_assistant
 
-    with tempfile.TemporaryDirectory() as var_dir:
-        os.environ.update(BOT_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
-                          BOT_HOST="127.0.0.1", DAXING_VAR_DIR=var_dir,
-                          DATABASE_URL=f"sqlite:///{var_dir}/daxing.db")
-        from bot.settings import load_settings, rasa_api_token
-
-        settings = load_settings()
-        build(settings.database_url, plan_files())
-        assistant = Assistant(settings, rasa_project.train_if_needed(settings),
-                              log_dir=Path(var_dir) / "logs")
-        assistant.start()
-        try:
-            url = f"http://127.0.0.1:{settings.bot_port}"
-            token = rasa_api_token(settings)  # the Rasa HTTP API needs it
-            replies = asyncio.run(ask_assistant(url, sets, token))
-            nlu_hits, nlu_total, intent_hits, intent_totals = asyncio.run(nlu_accuracy(url, token))
-        finally:
-            assistant.stop()
+    with throwaway_assistant() as running:
+        settings = running.settings
+        replies = asyncio.run(ask_assistant(running.url, sets, running.token))
+        nlu_hits, nlu_total, intent_hits, intent_totals = asyncio.run(nlu_accuracy(running.url, running.token))
         baseline = baseline_answerer(settings.database_url)
         baseline_replies = {name: [[baseline(t["q"]) for t in d] for d in dialogues]
                             for name, dialogues in sets.items()}

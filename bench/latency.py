@@ -15,7 +15,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -138,31 +137,10 @@ def main() -> None:
         print_table(asyncio.run(run_bench(args.url, args.n, args.c)), args.n, args.c)
         return
 
-    from bot import rasa_project
-    from ops.supervisor import Assistant, free_port
+    from bench.throwaway import throwaway_assistant
 
-    with tempfile.TemporaryDirectory() as var_dir:
-        os.environ.update(
-            BOT_PORT=str(free_port()),
-            ACTIONS_PORT=str(free_port()),
-            BOT_HOST="127.0.0.1",
-            DAXING_VAR_DIR=var_dir,
-            DATABASE_URL=f"sqlite:///{var_dir}/daxing.db",
-        )
-        from bot.settings import load_settings, rasa_api_token
-
-        settings = load_settings()
-        assistant = Assistant(
-            settings, rasa_project.train_if_needed(settings), log_dir=Path(var_dir) / "logs"
-        )
-        assistant.start()
-        try:
-            url = f"http://127.0.0.1:{settings.bot_port}"
-            token = rasa_api_token(settings)
-            print_table(asyncio.run(run_bench(url, args.n, args.c, token)), args.n, args.c)
-        finally:
-            assistant.stop()
-
+    with throwaway_assistant(plans=False) as running:
+        print_table(asyncio.run(run_bench(running.url, args.n, args.c, running.token)), args.n, args.c)
 
 if __name__ == "__main__":
     main()

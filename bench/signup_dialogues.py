@@ -14,7 +14,7 @@ never saw the code or the training data, never used for training. A dialogue pas
 Beside it, in the same run, the old conversation tests of the activities
 (tests/conversations/activities.yml, `rasa test core` against the same action server).
 
-tests/dev/signup_debug_dialogues.yml (--set debug) is a second blind set, for diagnosis: its
+tests/dev/signup_debug*_dialogues.yml (--set debug, debug2) are further blind sets, for diagnosis: their
 failures may be read (--show-errors) to find kinds of faults. The first set stays the
 measure: do not print its failures.
 
@@ -28,7 +28,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -41,7 +40,8 @@ from core.privacy import mask_phone  # noqa: E402
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 SETS = {"blind": ROOT / "tests" / "dev" / "signup_dialogues.yml",
-        "debug": ROOT / "tests" / "dev" / "signup_debug_dialogues.yml"}
+        "debug": ROOT / "tests" / "dev" / "signup_debug_dialogues.yml",
+        "debug2": ROOT / "tests" / "dev" / "signup_debug2_dialogues.yml"}
 OLD_TESTS = ROOT / "tests" / "conversations" / "activities.yml"
 # The reference a successful sign-up reports ("报名编号：DX-7K3Q9M"), not the example in a prompt.
 REFERENCE = re.compile(r"报名编号：(DX-[A-Z0-9]{6})")
@@ -147,47 +147,28 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true", help="with --set debug only")
     parser.add_argument("--only", help="one dialogue by name")
     args = parser.parse_args()
-    if args.show_errors and args.set != "debug":
+    if args.show_errors and not args.set.startswith("debug"):
         parser.error("the blind set's failures are not printed: use --set debug to diagnose")
     dialogues_file = SETS[args.set]
     dialogues = yaml.safe_load(dialogues_file.read_text(encoding="utf-8"))["dialogues"]
     if args.only:
         dialogues = [d for d in dialogues if d["name"] == args.only]
 
-    from activities.schedule import import_demo
-    from bot import rasa_project
-    from kb.store import build, plan_files
-    from ops.supervisor import Assistant, free_port
+    from bench.throwaway import throwaway_assistant
 
-    with tempfile.TemporaryDirectory() as var_dir:
-        os.environ.update(BOT_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
-                          BOT_HOST="127.0.0.1", DAXING_VAR_DIR=var_dir,
-                          DATABASE_URL=f"sqlite:///{var_dir}/daxing.db")
-        from bot.services import services
-        from bot.settings import load_settings, rasa_api_token
+    with throwaway_assistant(demo_schedule=True) as running:
+        semaphore = asyncio.Semaphore(CONCURRENCY)
 
-        settings = load_settings()
-        build(settings.database_url, plan_files())
-        import_demo(settings.database_url, services().activity_service().catalogue)
-        model = rasa_project.train_if_needed(settings)
-        assistant = Assistant(settings, model, log_dir=Path(var_dir) / "logs")
-        assistant.start()
-        try:
-            url = f"http://127.0.0.1:{settings.bot_port}"
-            token = rasa_api_token(settings)
-            semaphore = asyncio.Semaphore(CONCURRENCY)
+        async def one(index: int, dialogue: dict):
+            async with semaphore:
+                return await play(running.url, running.token, dialogue, index)
 
-            async def one(index: int, dialogue: dict):
-                async with semaphore:
-                    return await play(url, token, dialogue, index)
+        async def every():
+            return await asyncio.gather(*(one(i, d) for i, d in enumerate(dialogues)))
 
-            async def every():
-                return await asyncio.gather(*(one(i, d) for i, d in enumerate(dialogues)))
-
-            results = asyncio.run(every())
-            old_passed, old_total = old_conversation_tests(settings, model, Path(var_dir) / "old")
-        finally:
-            assistant.stop()
+        results = asyncio.run(every())
+        settings = running.settings
+        old_passed, old_total = old_conversation_tests(settings, running.model, running.var_dir / "old")
         outcomes = []
         for dialogue, (problems, replies) in zip(dialogues, results):
             phones = {re.sub(r"[\s-]", "", m) for t in dialogue["turns"] for m in PHONE.findall(str(t["user"]))}

@@ -3,21 +3,12 @@ hotline system (tests/hotline_standin.py) that checks each ticket's signature.""
 from __future__ import annotations
 
 
-import sqlalchemy as sa
 
-from handoff.models import TicketRow
 from handoff.service import HandoffService
-from core.db import engine_for
 from tests.conftest import RunningAssistant, wait_for
 from tests.hotline_standin import HotlineStandIn
 from tests.rasa_api import trigger_intent
-
-
-def tickets_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
-    with engine_for(assistant.settings.database_url).connect() as connection:
-        return connection.execute(
-            sa.select(TicketRow.__table__).where(TicketRow.sender_id == sender)
-        ).all()
+from tests.e2e.stored import tickets_of
 
 
 def test_asking_for_a_human_opens_a_ticket_pauses_the_bot_and_notifies_the_hotline(

@@ -15,16 +15,13 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 
 from activities.catalogue import Catalogue
-from activities.models import ActivitySessionRow, ApplicationRow
 from activities.schedule import parse_rows, store
 from core.clock import beijing_now
 from activities.workdays import add_working_days
-from handoff.models import TicketRow
-from core.db import engine_for
 from tests.conftest import RunningAssistant
+from tests.e2e.stored import applications_of, clear_sessions, tickets_of
 
 pytestmark = pytest.mark.e2e
 
@@ -44,25 +41,6 @@ _senders = itertools.count()
 
 def new_sender(kind: str) -> str:
     return f"interrupt-{kind}-{next(_senders)}"
-
-
-def rows(assistant: RunningAssistant, table: sa.Table, sender: str) -> list[sa.Row]:
-    with engine_for(assistant.settings.database_url).connect() as connection:
-        return connection.execute(sa.select(table).where(table.c.sender_id == sender)).all()
-
-
-def tickets_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
-    return rows(assistant, TicketRow.__table__, sender)
-
-
-def applications_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
-    return rows(assistant, ApplicationRow.__table__, sender)
-
-
-def clear_sessions(assistant: RunningAssistant) -> None:
-    with engine_for(assistant.settings.database_url).begin() as connection:
-        connection.execute(sa.delete(ApplicationRow.__table__))
-        connection.execute(sa.delete(ActivitySessionRow.__table__))
 
 
 @pytest.fixture

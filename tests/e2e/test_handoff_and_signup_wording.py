@@ -12,17 +12,14 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 
 from activities.catalogue import Catalogue
-from activities.models import ActivitySessionRow, ApplicationRow
 from activities.schedule import import_demo, parse_rows, remove_demo, store
 from core.clock import beijing_now
 from activities.workdays import add_working_days
-from handoff.models import TicketRow
-from core.db import engine_for
 from tests.conftest import RunningAssistant
 from tests.rasa_api import trigger_intent
+from tests.e2e.stored import applications_of, clear_sessions, tickets_of
 
 NLU_FALLBACK, NEGATIVE_FEEDBACK = "nlu_fallback", "negative_feedback"
 
@@ -41,26 +38,6 @@ def new_sender(kind: str) -> str:
 
 def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages if m.get("text"))
-
-
-def tickets_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
-    with engine_for(assistant.settings.database_url).connect() as connection:
-        return connection.execute(
-            sa.select(TicketRow.__table__).where(TicketRow.sender_id == sender)
-        ).all()
-
-
-def applications_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
-    with engine_for(assistant.settings.database_url).connect() as connection:
-        return connection.execute(
-            sa.select(ApplicationRow.__table__).where(ApplicationRow.sender_id == sender)
-        ).all()
-
-
-def clear_sessions(assistant: RunningAssistant) -> None:
-    with engine_for(assistant.settings.database_url).begin() as connection:
-        connection.execute(sa.delete(ApplicationRow.__table__))
-        connection.execute(sa.delete(ActivitySessionRow.__table__))
 
 
 def hotline_then_phone_question(reply: str, hotline: str) -> None:

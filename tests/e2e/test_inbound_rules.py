@@ -11,14 +11,12 @@ import urllib.error
 import urllib.request
 
 import pytest
-import sqlalchemy as sa
 
 from bot.channels.inbound import CHANNEL_PAYLOAD, EMOJI_ONLY, TYPED_COMMAND
 from bot.channels.polite import BUSY, reply_text
-from handoff.models import TicketRow
-from core.db import engine_for
 from tests.conftest import RunningAssistant
 from tests.wechat_standin import WeChatServerStandIn
+from tests.e2e.stored import tickets_of
 
 pytestmark = pytest.mark.e2e
 
@@ -46,13 +44,6 @@ def post(assistant: RunningAssistant, body: str) -> tuple[int, list[dict]]:
 
 def joined(messages: list[dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages)
-
-
-def tickets_of(assistant: RunningAssistant, sender: str) -> list[sa.Row]:
-    with engine_for(assistant.settings.database_url).connect() as connection:
-        return connection.execute(
-            sa.select(TicketRow.__table__).where(TicketRow.sender_id == sender)
-        ).all()
 
 
 def events_of(assistant: RunningAssistant, sender: str) -> list[dict]:

@@ -14,14 +14,14 @@ import pytest
 import sqlalchemy as sa
 
 from activities.catalogue import Catalogue
-from activities.models import ActivitySessionRow, ApplicationRow
+from activities.models import ApplicationRow
 from activities.schedule import parse_rows, store
 from activities.workdays import add_working_days
 from core.clock import beijing_now
-from core.db import engine_for
 from core.privacy import mask_phone
 from handoff.models import TicketRow
 from tests.conftest import RunningAssistant
+from tests.e2e.stored import clear_sessions, rows_of
 
 pytestmark = pytest.mark.e2e
 
@@ -31,17 +31,6 @@ _senders = itertools.count()
 
 def new_sender(kind: str) -> str:
     return f"steer-{kind}-{next(_senders)}"
-
-
-def rows(assistant: RunningAssistant, table: sa.Table, sender: str) -> list[sa.Row]:
-    with engine_for(assistant.settings.database_url).connect() as connection:
-        return connection.execute(sa.select(table).where(table.c.sender_id == sender)).all()
-
-
-def clear_sessions(assistant: RunningAssistant) -> None:
-    with engine_for(assistant.settings.database_url).begin() as connection:
-        connection.execute(sa.delete(ApplicationRow.__table__))
-        connection.execute(sa.delete(ActivitySessionRow.__table__))
 
 
 @pytest.fixture
@@ -67,7 +56,7 @@ def summary_fields(text: str) -> dict[str, str]:
 
 
 def assert_stored_equals_summary(assistant: RunningAssistant, sender: str, summary: dict[str, str]) -> sa.Row:
-    stored = rows(assistant, ApplicationRow.__table__, sender)
+    stored = rows_of(assistant, ApplicationRow.__table__, sender)
     assert len(stored) == 1
     row = stored[0]
     assert summary["姓名"] == row.name and summary["手机号"] == mask_phone(row.phone)
@@ -105,7 +94,7 @@ def test_a_phone_corrected_in_words_at_the_summary_is_shown_again_then_stored(tw
     assert summary_fields(first)["手机号"] == "138****2222"
     again = two_sessions.texts(me, "手机号填错了 应该是13800002223")
     assert summary_fields(again)["手机号"] == "138****2223"  # the corrected summary, before storing
-    assert rows(two_sessions, ApplicationRow.__table__, me) == []
+    assert rows_of(two_sessions, ApplicationRow.__table__, me) == []
     assert "报名成功" in two_sessions.texts(me, "确认提交")
     assert assert_stored_equals_summary(two_sessions, me, summary_fields(again)).phone == "13800002223"
 
@@ -139,7 +128,7 @@ def test_a_short_start_signs_up_and_its_answers_never_become_a_call_back(two_ses
     assert "姓名" in two_sessions.texts(me, "报名医保宣讲")
     assert "手机号" in two_sessions.texts(me, "王芳")
     assert "身份" in two_sessions.texts(me, "13800002225")
-    assert rows(two_sessions, TicketRow.__table__, me) == []
+    assert rows_of(two_sessions, TicketRow.__table__, me) == []
 
 
 def test_misunderstandings_after_a_sign_up_that_could_not_start_hand_off_nobody(
@@ -150,8 +139,8 @@ def test_misunderstandings_after_a_sign_up_that_could_not_start_hand_off_nobody(
     for typed in ("陈晓东", "13900001111", "嗯嗯嗯", "啊啊啊"):
         reply = running_assistant.texts(me, typed)
         assert "为您转接人工" not in reply
-    assert rows(running_assistant, TicketRow.__table__, me) == []
-    assert rows(running_assistant, ApplicationRow.__table__, me) == []
+    assert rows_of(running_assistant, TicketRow.__table__, me) == []
+    assert rows_of(running_assistant, ApplicationRow.__table__, me) == []
     assert (running_assistant.tracker(me).get("active_loop") or {}).get("name") != "handoff_form"
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
     ("姓名：买买提·艾力，电话 151 2345 6789", Details(name="买买提·艾力", phone="15123456789")),
     ("单位是大兴区人大常委会", Details(organisation="大兴区人大常委会")),
     ("我是记者 电话13900001111", Details(phone="13900001111", identity="媒体记者")),
-    ("報名第三場 我叫趙莉", Details(name="赵莉", position=3)),
+    ("報名第三場 我叫趙莉", Details(name="趙莉", position=3)),  # a name as its owner writes it
     ("王芳", Details()),  # a bare value is the prompt's answer, read there
 ])
 def test_several_details_are_read_from_one_message(text, expected) -> None:
@@ -113,3 +113,29 @@ def test_a_phone_is_split_from_the_rest_of_a_reply() -> None:
 
     assert without_phone("北京青年报 电话147 0000 0021") == ("14700000021", "北京青年报")
     assert without_phone("王芳") == (None, "王芳")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("王丽 14600000020 北京兴旺达商贸有限公司", Details(name="王丽", phone="14600000020", organisation="北京兴旺达商贸有限公司")),
+    ("帮忙报一下司法局的开放日：李强，区人大代表，14600000021，单位西红门镇卫生院",
+     Details(name="李强", phone="14600000021", identity="人大代表", organisation="西红门镇卫生院")),
+    ("我叫陳志明 電話13800001111 單位是北京青年報", Details(name="陳志明", phone="13800001111", organisation="北京青年報")),
+])
+def test_organisations_standing_alone_and_names_kept_as_typed(text, expected) -> None:
+    assert details_in(text) == expected
+
+
+def test_a_mix_up_of_activities_is_a_session_correction() -> None:
+    assert correction_in("等下我搞混了，我想去的其实是司法局法律援助那个", {}, "name") == Correction("session", None)
+
+
+@pytest.mark.parametrize("text, leaves", [("哎呀那天要接孙子，还是不去了", True), ("算了不参加了", True),
+                                          ("如果去不了怎么办", False)])
+def test_giving_up_the_activity_leaves_the_form_whatever_the_label(text, leaves) -> None:
+    from activities.applicants import leaves_form
+
+    assert leaves_form("cancel_application", text) is leaves
+
+
+def test_a_plea_for_help_signing_up_is_a_request() -> None:
+    assert asks_to_sign_up("帮忙报一下司法局的开放日：李强，区人大代表，14600000021")

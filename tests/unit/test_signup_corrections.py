@@ -34,7 +34,7 @@ def test_a_correction_without_the_new_value_asks_for_that_field_again() -> None:
 @pytest.mark.parametrize("typed, intent, slot, value", [
     ("手机号填错了 应该是13800002223", "deny", "applicant_phone", "13800002223"),
     ("身份选错了 我是记者", "inform", "applicant_identity", "媒体记者"),
-    ("名字寫錯了 是趙莉", "deny", "applicant_name", "赵莉"),
+    ("名字寫錯了 是趙莉", "deny", "applicant_name", "趙莉"),
     ("单位改成大兴一中", "inform", "applicant_organisation", "大兴一中"),
 ])
 def test_a_correction_at_the_summary_changes_the_detail_and_shows_the_summary_again(typed, intent, slot, value) -> None:
@@ -216,3 +216,16 @@ def test_a_company_word_without_a_name_is_no_organisation() -> None:
     _, slots, _ = validate(ValidateSignupForm(), at_prompt(
         "signup_form", "applicant_identity", "我是开公司的 算企业代表", "inform"), {**NAMED, "applicant_phone": PHONE})
     assert slots == {"applicant_identity": "群众代表（家长或企业代表）"}
+
+
+def test_this_one_after_a_question_about_one_activity_signs_up_for_it(sessions) -> None:
+    conversation = Conversation().set(kb_ref="京兴政务公开办发〔2023〕2号#lecture:4")
+    _, slots, _ = validate(ValidateSignupForm(), [*conversation.events, *at_activation(
+        "signup_form", "那挺好，就报这个吧", "sign_up")])
+    assert slots["activity_session"] == "S4"
+
+
+def test_a_name_is_stored_as_typed_not_as_the_nlu_normalised_it() -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_name", "陳志明", "inform"),
+                           {"activity_session": "S9"})
+    assert slots["applicant_name"] == "陳志明"
