@@ -25,7 +25,7 @@ _NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1fA-Za-z·•．. ]{2,20}"
 # Characters that make a reply a sentence, not a name: particles, pronouns, question words
 # and verbs of asking; the first character is a surname, and a few of these are surnames
 # too (那, 么), so it is checked against the shorter list.
-_SENTENCE_CHARACTERS = re.compile(r"[吗呢吧啊嘛呀哦么的了我你您他她它这那哪什怎谁几没不要想能会在是有个报问查请咋啥]")
+_SENTENCE_CHARACTERS = re.compile(r"[吗呢吧啊嘛呀哦么的了我你您他她它这那哪什怎谁几没不要想能会在是有个报问查请咋啥挺很太]")
 _NOT_A_SURNAME = re.compile(r"[没不这哪什怎谁我你您他她它是在要想报问查请咋啥好对嗯哦啊]")
 # Words of the forms' own buttons and commands: typed at the name prompt they are no name.
 _COMMAND_WORDS = re.compile(r"确认|提交|同意|报名|取消|修改|其他|其它|没有|可以|谢谢|你好|您好|人工|客服|电话|手机|身份|单位"

@@ -92,20 +92,22 @@ def details_in(text: str) -> Details:
     organisation_piece = _after(_cues()[ORGANISATION], without_phone)
     name = person_name(name_piece) if name_piece and identity_of(name_piece) is None else None
     tokens = [t for t in re.split(r"[\s，,。.;；！!？?、：:]+", without_phone) if t]
-    if name is None and name_piece is None and (len(tokens) > 1 or phone):
+    identity = identity_of(without_phone) if any(w in without_phone for w in _words()["identity_words"]) else None
+    beside_others = phone is not None or identity is not None
+    if name is None and name_piece is None and beside_others:
         # "我要报名政务开放日 赵敏 14700000014 人大代表": a name standing alone between spaces,
-        # beside other details (alone, it is the answer to the name prompt, read there).
+        # beside a phone number or an identity (alone, it is the answer to the name prompt,
+        # read there; "那挺好，就报这个吧" has none).
         name = next((n for token in tokens if (n := person_name(token)) and identity_of(token) is None), None)
     organisation = organisation_of(organisation_piece) \
         if organisation_piece and len(organisation_piece) >= 2 and not organisation_piece.startswith("的") else None
-    if organisation is None and organisation_piece is None and (len(tokens) > 1 or phone):
+    if organisation is None and organisation_piece is None and (beside_others or name is not None):
         # "王丽 14600000020 北京兴旺达商贸有限公司": an organisation's name standing alone.
         organisation = next((o for token in tokens if (o := organisation_named(token))), None)
     return Details(
         name=as_typed(name, text, original),
         phone=phone,
-        identity=identity_of(without_phone) if _words()["identity_words"] and any(
-            w in without_phone for w in _words()["identity_words"]) else None,
+        identity=identity,
         organisation=as_typed(organisation, text, original),
         position=_position(text),
         reference=_reference_only(text),

@@ -139,3 +139,8 @@ def test_giving_up_the_activity_leaves_the_form_whatever_the_label(text, leaves)
 
 def test_a_plea_for_help_signing_up_is_a_request() -> None:
     assert asks_to_sign_up("帮忙报一下司法局的开放日：李强，区人大代表，14600000021")
+
+
+def test_a_remark_beside_a_request_is_no_name() -> None:
+    assert details_in("那挺好，就报这个吧") == Details()
+    assert person_name("那挺好") is None
