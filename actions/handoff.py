@@ -111,6 +111,13 @@ class ActionStartHandoff(Action):
                 and not any(word in question_from(tracker).text for word in _PERSON_WORDS) \
                 and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
+        if form in INTERRUPTED_FORMS and reason != "requested" \
+                and not any(word in question_from(tracker).text for word in _PERSON_WORDS):
+            # "这两天热死了，工地上站都站不住" at a sign-up prompt: a grumble labelled a complaint,
+            # no request for a person — the way to complain is named and the form goes on
+            # (a number typed next is the form's, never a call-back number).
+            dispatcher.utter_message(response="utter_complaint_in_form", hotline=hotline())
+            return [FollowupAction(form)]
         events: list[EventType] = []
         if form == HANDOFF_FORM and reason != "complaint":
             dispatcher.utter_message(response="utter_handoff_in_progress", hotline=hotline())

@@ -33,8 +33,11 @@ _COMMAND_WORDS = re.compile(r"确认|提交|同意|报名|取消|修改|其他|�
 _HAN_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1f]{2,5}")
 _DOTTED_NAME = re.compile(r"[\u3400-\u9fff]{1,12}(?:[·•．.][\u3400-\u9fff]{1,12}){1,3}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,19}")
+_HAN_ONLY = re.compile(r"[\u3400-\u9fff]{4,20}")
 _SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-_ORG_PREFIX = re.compile(r"^(?:我的?)?(?:工作)?(?:单位|学校|公司)(?:是|在|：|:)?\s*|^我在\s*")
+_ORG_PREFIX = re.compile(r"^(?:我的?)?(?:工作)?(?:单位|学校|公司)(?:是|在|：|:)?\s*|^我?(?:是)?在\s*")
+# "在顺达物流干活", "在大兴区第七中学上班": the organisation without the verb after it.
+_ORG_VERB = re.compile(r"(?:上班|工作|上学|干活|打工|读书|任职)(?:的|呢|啊)?$")
 _NO_ORG = re.compile(r"^(?:无|没有|没|暂无|不填|跳过|不用填?了?|不需要了?|不方便|无单位|没单位|没有单位|无业|待业|退休了?)[。.!！]?$")
 _REFERENCE_IN_TEXT = re.compile(r"[Dd][Xx][\s-]?[0-9A-Za-z]{6}(?![0-9A-Za-z])")
 
@@ -83,7 +86,7 @@ def identity_of(text: str) -> str | None:
 
 def organisation_of(text: str) -> str | None:
     """The organisation as typed, `NO_ORGANISATION` for "无/没有/跳过", None if unusable."""
-    value = _ORG_PREFIX.sub("", (text or "").strip()).strip(" 。.")
+    value = _ORG_VERB.sub("", _ORG_PREFIX.sub("", (text or "").strip()).strip(" 。.")).strip()
     if not value or _NO_ORG.match(value):
         return NO_ORGANISATION
     return value if len(value) <= 100 else None
@@ -114,7 +117,7 @@ ASIDE_INTENTS = frozenset({
     "ask_policy_lecture", "ask_participation", "ask_work_plan", "ask_activity_schedule",
     "ask_followup", "ask_help", "ask_hotline", "ask_identity", "request_human", "complaint",
     "negative_feedback", "check_application", "cancel_application", "sign_up", "greet", "thank",
-    "goodbye",
+    "goodbye", "out_of_scope",
 })
 # At a shaped prompt, these intents are a (possibly malformed) attempt at the value: the
 # form says what is wrong with it and asks again. Any other intent is asked in between.
@@ -167,10 +170,20 @@ REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", 
 # Asking to be signed up, in its short and colloquial forms: "报名医保宣讲", "仲裁那个开放日
 # 我要报", "给我报上开放点7", "报第2个", "报那个", "…想报名第二场".
 _SIGN_UP_REQUEST = re.compile(
-    r"^(?:请|麻烦|劳驾)?(?:你|您)?(?:帮忙|帮个忙)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想)?(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
+    r"(?:^|[，,。；;\s])(?:请|麻烦|劳驾)?(?:你|您)?(?:帮忙|帮个忙)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想)?"
+    r"(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
     r"|(?:我要|我想|想|我也要|给我|帮我)(?:报名|报个名|报上|报)(?:[了吧啊呀哈]*[。！!]?$|第|这|那|[\u4e00-\u9fff\d])"
     r"|(?:我要报|我也要报|我报名|我报一个|报上我|报一个|报名|报个名)[了吧啊呀哈]*[。！!]?$"
+    r"|(?:讲座|宣讲|开放日|开放点\d*|活动|那个|这个|那场|这场)\s*(?:我要|我想|我也要)?(?:报名|报个名|报一个)"
+    r"|(?:我|俺)?(?:想|要|也想|也要)(?:去|参加)(?:看看|瞅瞅|参观|听听)?[了吧啊呀哈]*[。！!]?$"
+    r"|^(?:我|俺)?(?:想|要)去[^，。？?]{1,20}(?:参观|看看|瞅瞅|听听|旁听)"
 )
+# "司法局开放日还能报吗", "仲裁那个能报不": asking whether one can sign up means signing up
+# (the form says at once when nothing is open).
+_CAN_I_SIGN_UP = re.compile(r"(?:能|可以|还能|能不能|可不可以)(?:报|报名|报个名)(?:吗|不|嘛|么|没)?[？?。！!]*$")
+# ... unless it asks whether some kind of person may ("外地人能报名吗": who may take part).
+_PERSON_KINDS = re.compile(r"外地|外国|老人|老年|孩子|小孩|儿童|学生|残疾|党员|农民工|退休|个体户|企业|公司|单位|人大代表|政协委员"
+                           r"|记者|家长|外籍|港澳|台湾|谁|什么人|哪些人")
 # ... unless the message asks about signing up ("报名要什么条件", "开放日怎么报名") or is about
 # an application already made ("我要查报名", "取消报名").
 _ABOUT_SIGNING_UP = re.compile(
@@ -183,12 +196,14 @@ def asks_to_sign_up(text: str) -> bool:
     """Whether a message asks to be signed up for something, whatever the NLU labelled it
     ("报名医保宣讲" may look like a question about 医保): then the sign-up form starts."""
     text = (text or "").strip()
-    return bool(_SIGN_UP_REQUEST.search(text)) and not _ABOUT_SIGNING_UP.search(text)
+    return bool(_CAN_I_SIGN_UP.search(text) and not _PERSON_KINDS.search(text)) or (
+        bool(_SIGN_UP_REQUEST.search(text)) and not _ABOUT_SIGNING_UP.search(text))
 
 
 # How organisations' names end ("中国劳动关系学院", "北京青年报", "钱记小吃店").
-_ORGANISATION_END = re.compile(r"(?:学院|学校|大学|中学|小学|幼儿园|公司|集团|局|委|委员会|院|中心|报|报社|社|站|所|厂|店|部|办|会"
-                               r"|队|馆|台|村|社区|街道|镇|银行|医院|协会)$")
+_ORGANISATION_END = re.compile(r"(?:学院|学校|大学|中学|小学|[一二三四五六七八九十\d]+中|附中|职高|技校|幼儿园|公司|集团|局|委"
+                               r"|委员会|政府|院|中心|报|报社|社|站|所|厂|店|商行|超市|部|办|会|队|馆|台|村|社区|街道|镇"
+                               r"|银行|医院|协会|工作室|合作社|农场)$")
 
 
 def value_despite_label(expects: str, text: str) -> bool:
@@ -201,7 +216,9 @@ def value_despite_label(expects: str, text: str) -> bool:
     if expects == NAME:
         return person_name(text) is not None
     if expects == ORGANISATION:
-        return len(text) <= 40 and bool(_ORGANISATION_END.search(_ORG_PREFIX.sub("", text).strip(" 。.")))
+        name = _ORG_PREFIX.sub("", text).strip(" 。.")
+        return len(name) <= 40 and (bool(_ORGANISATION_END.search(name)) or (
+            bool(_HAN_ONLY.fullmatch(name)) and not _SENTENCE_CHARACTERS.search(name)))
     return False
 
 

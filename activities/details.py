@@ -31,6 +31,7 @@ _POSITION = re.compile(rf"第\s*([{ARABIC}]{{1,2}}|[{CN_SPOKEN}]{{1,3}})\s*(?:�
 _DELIMITERS = re.compile(r"[\s，,。.;；！!？?、]+")
 # A clause that says what a value is not ("不是人大代表").
 _NEGATED_CLAUSE = re.compile(r"(?:而|并)?(?:不是|并非)[^，,。；;\s]*")
+_TRAILING_PARTICLES = re.compile(r"[啊呀吧呢哈嘛哦]+$")
 _PHONE_DIGITS = re.compile(r"[+＋(（]?[\d０-９][\d０-９\s\-()（）.]{8,}[\d０-９]")
 
 
@@ -76,7 +77,7 @@ def _cues() -> dict[str, re.Pattern[str]]:
 @lru_cache(maxsize=1)
 def _field_cue_anywhere() -> re.Pattern[str]:
     return re.compile("|".join(w for words in _words()["cues"].values() for w in words)
-                      + r"|\d|我想|我要|想报|要报|报名|报第|参加")
+                      + r"|\d|我想|我要|想报|要报|报名|报第|参加|上班|工作|上学|干活|打工|读书|身份")
 
 
 def details_in(text: str) -> Details:
@@ -90,6 +91,8 @@ def details_in(text: str) -> Details:
     without_phone = _PHONE_DIGITS.sub(" ", text) if phone else text
     name_piece = _after(_cues()[NAME], without_phone)
     organisation_piece = _after(_cues()[ORGANISATION], without_phone)
+    if name_piece:
+        name_piece = _TRAILING_PARTICLES.sub("", name_piece)  # "我叫李强啊手机号…"
     name = person_name(name_piece) if name_piece and identity_of(name_piece) is None else None
     tokens = [t for t in re.split(r"[\s，,。.;；！!？?、：:]+", without_phone) if t]
     identity = identity_of(without_phone) if any(w in without_phone for w in _words()["identity_words"]) else None
@@ -101,6 +104,8 @@ def details_in(text: str) -> Details:
         name = next((n for token in tokens if (n := person_name(token)) and identity_of(token) is None), None)
     organisation = organisation_of(organisation_piece) \
         if organisation_piece and len(organisation_piece) >= 2 and not organisation_piece.startswith("的") else None
+    if organisation is None and (role := re.search(_words()["role_of"], without_phone)):
+        organisation = role.group(1).lstrip("是在")  # "我叫周涛，北京日报社的记者"
     if organisation is None and organisation_piece is None and (beside_others or name is not None):
         # "王丽 14600000020 北京兴旺达商贸有限公司": an organisation's name standing alone.
         organisation = next((o for token in tokens if (o := organisation_named(token))), None)

@@ -328,3 +328,16 @@ def test_a_complaint_labelled_stop_outside_a_form_gets_the_complaint_reply(text:
 def test_a_plain_stop_outside_a_form_asks_what_else() -> None:
     turn = Conversation().ask(ActionStopForm(), "算了不用了", "stop")
     assert turn.responses == ["utter_anything_else"]
+
+
+def test_a_grumble_labelled_a_complaint_during_a_sign_up_lets_the_form_go_on() -> None:
+    turn = Conversation.in_form("signup_form", "applicant_name", activity_session="S9").ask(
+        ActionStartHandoff(), "这两天热死了，工地上站都站不住", "complaint")
+    assert turn.responses == ["utter_complaint_in_form"] and TEST_HOTLINE in turn.text
+    assert followup(turn.events) == "signup_form" and "handoff_reason" not in turn.slots
+
+
+def test_asking_for_a_person_during_a_sign_up_still_hands_off() -> None:
+    turn = Conversation.in_form("signup_form", "applicant_name", activity_session="S9").ask(
+        ActionStartHandoff(), "我要投诉 给我转人工", "complaint")
+    assert followup(turn.events) == "handoff_form"

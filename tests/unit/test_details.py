@@ -144,3 +144,31 @@ def test_a_plea_for_help_signing_up_is_a_request() -> None:
 def test_a_remark_beside_a_request_is_no_name() -> None:
     assert details_in("那挺好，就报这个吧") == Details()
     assert person_name("那挺好") is None
+
+
+@pytest.mark.parametrize("text, is_request", [
+    ("司法局开放日还能报吗", True), ("俺想去瞅瞅人家仲裁咋开庭的，能报不", True), ("我想去司法局参观参观", True),
+    ("法律援助 社区矫正那些 去参观的 我想去", True), ("司法局的开放日我想去", True),
+    ("医保讲座报名 张桂兰 14500000018", True), ("我叫周涛，北京日报社的记者，电话14500000022，报名司法局那个开放日", True),
+    ("外地人能报名吗", False), ("我想去看看有啥活动吗", False), ("我想去医保局", False),
+])
+def test_wanting_to_go_and_asking_whether_one_can_are_requests(text, is_request) -> None:
+    assert asks_to_sign_up(text) is is_request
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我叫李强啊手机号14500000019在顺达物流干活身份就写其他吧",
+     Details(name="李强", phone="14500000019", identity="其他", organisation="顺达物流")),
+    ("我叫周涛，北京日报社的记者，电话14500000022", Details(name="周涛", phone="14500000022", identity="媒体记者",
+                                                       organisation="北京日报社")),
+])
+def test_spoken_run_on_details_and_an_organisation_before_a_role(text, expected) -> None:
+    assert details_in(text) == expected
+
+
+def test_where_one_works_is_the_organisation_without_the_verb() -> None:
+    from activities.applicants import organisation_of, value_despite_label
+
+    assert organisation_of("我是在大兴区第七中学上班") == "大兴区第七中学"
+    assert value_despite_label("organisation", "北京振东五金商行") and value_despite_label("organisation", "大兴一中")
+    assert not value_despite_label("organisation", "太热了")
