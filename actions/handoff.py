@@ -111,8 +111,13 @@ class ActionStartHandoff(Action):
                 and not any(word in question_from(tracker).text for word in _PERSON_WORDS) \
                 and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
-        if form in INTERRUPTED_FORMS and reason != "requested" \
-                and not any(word in question_from(tracker).text for word in _PERSON_WORDS):
+        asks_for_a_person = any(word in question_from(tracker).text for word in _PERSON_WORDS)
+        if form in INTERRUPTED_FORMS and reason == "requested" and not asks_for_a_person:
+            # "我能带我家孩子一块去吗" at a sign-up prompt, labelled a request for a person: a
+            # question — answered from the plans (or honestly not), then the form goes on.
+            answered = await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+            return [*answered, FollowupAction(form)]
+        if form in INTERRUPTED_FORMS and reason != "requested" and not asks_for_a_person:
             # "这两天热死了，工地上站都站不住" at a sign-up prompt: a grumble labelled a complaint,
             # no request for a person — the way to complain is named and the form goes on
             # (a number typed next is the form's, never a call-back number).

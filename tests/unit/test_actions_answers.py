@@ -341,3 +341,10 @@ def test_asking_for_a_person_during_a_sign_up_still_hands_off() -> None:
     turn = Conversation.in_form("signup_form", "applicant_name", activity_session="S9").ask(
         ActionStartHandoff(), "我要投诉 给我转人工", "complaint")
     assert followup(turn.events) == "handoff_form"
+
+
+def test_a_question_labelled_a_request_for_a_person_during_a_sign_up_is_answered() -> None:
+    turn = Conversation.in_form("signup_form", "applicant_phone", activity_session="S9", applicant_name="唐晓梅").ask(
+        ActionStartHandoff(), "我能带我家孩子一块去吗，上初二了", "request_human")
+    assert followup(turn.events) == "signup_form" and "handoff_reason" not in turn.slots
+    assert turn.text  # answered, or honestly not, from the plans
