@@ -20,7 +20,7 @@ from activities.applicants import asks_to_sign_up, declines_number, looks_like_f
 from activities.workdays import add_working_days, is_working_day
 from actions.activities import sign_up_instead
 from actions.knowledge import answer_engine, question_from
-from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead, question_answered_instead
+from actions.policy import ActionAnswerPolicyQuestion, plans_answer_instead, plans_refusal, question_answered_instead
 from actions.forms import APPLICATION_SLOTS, HANDOFF_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
 from bot.services import services
 from core.clock import beijing_now
@@ -111,16 +111,19 @@ class ActionStartHandoff(Action):
                 and not any(word in question_from(tracker).text for word in _PERSON_WORDS) \
                 and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
-        asks_for_a_person = any(word in question_from(tracker).text for word in _PERSON_WORDS)
+        question = question_from(tracker)
+        asks_for_a_person = any(word in question.text for word in _PERSON_WORDS) or (
+            reason == "complaint" and answer_engine().read(question).facet == "complaint")
         if form in INTERRUPTED_FORMS and reason == "requested" and not asks_for_a_person:
             # "我能带我家孩子一块去吗" at a sign-up prompt, labelled a request for a person: a
             # question — answered from the plans (or honestly not), then the form goes on.
             answered = await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
             return [*answered, FollowupAction(form)]
         if form in INTERRUPTED_FORMS and reason != "requested" and not asks_for_a_person:
-            # "这两天热死了，工地上站都站不住" at a sign-up prompt: a grumble labelled a complaint,
-            # no request for a person — the way to complain is named and the form goes on
-            # (a number typed next is the form's, never a call-back number).
+            # "这两天热死了，工地上站都站不住" at a sign-up prompt: a grumble labelled a complaint
+            # (the plans' reading finds no complaint in it; "楼道灯坏了一个月没人修" is one and
+            # leaves the form), no request for a person — the way to complain is named and the
+            # form goes on (a number typed next is the form's, never a call-back number).
             dispatcher.utter_message(response="utter_complaint_in_form", hotline=hotline())
             return [FollowupAction(form)]
         events: list[EventType] = []
@@ -284,5 +287,9 @@ class ActionOutOfScope(Action):
         # Labelled out of scope, but it may name what the plans hold and ask what they say.
         if (answered := await plans_answer_instead(dispatcher, tracker, domain)) is not None:
             return answered
+        if (refusal := plans_refusal(question_from(tracker))) is not None:
+            # "要不要门票" after an open-day site: what the plans do not say about it, named.
+            dispatcher.utter_message(text=refusal.text)
+            return [SlotSet("kb_context", refusal.context.to_slot())]
         dispatcher.utter_message(response="utter_out_of_scope", hotline=hotline())
         return []

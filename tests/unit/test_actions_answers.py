@@ -348,3 +348,16 @@ def test_a_question_labelled_a_request_for_a_person_during_a_sign_up_is_answered
         ActionStartHandoff(), "我能带我家孩子一块去吗，上初二了", "request_human")
     assert followup(turn.events) == "signup_form" and "handoff_reason" not in turn.slots
     assert turn.text  # answered, or honestly not, from the plans
+
+
+def test_a_real_complaint_during_a_sign_up_still_leaves_the_form() -> None:
+    turn = Conversation.in_form("signup_form", "applicant_name", activity_session="S9").ask(
+        ActionStartHandoff(), "我们楼道灯坏了一个月没人修", "complaint")
+    assert followup(turn.events) == "handoff_form"
+
+
+def test_a_detail_question_labelled_out_of_scope_gets_the_plans_refusal() -> None:
+    conversation = Conversation().set(kb_context={"recent": ["京兴政务公开办发〔2023〕2号#site:13"], "listed": [],
+                                                  "facet": "content"})
+    turn = conversation.ask(ActionOutOfScope(), "要不要门票", "out_of_scope")
+    assert "没有写到" in turn.text and TEST_HOTLINE in turn.text
