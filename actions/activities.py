@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from activities import formatting
 from activities.applicants import asks_to_sign_up
+from activities.details import details_in, without_details
 from activities.catalogue import ActivityQuery
 from activities.service import ActivityService, SessionView
 from actions.knowledge import activity_service, answer_engine, question_from
@@ -29,10 +30,14 @@ def sign_up_instead(tracker: Tracker) -> list[EventType] | None:
 
 
 def activity_query(service: ActivityService, tracker: Tracker) -> ActivityQuery:
+    """The activities the latest message names. A message that also gives details for a
+    sign-up is read without them: "人大的 司马红梅 144… 魏善庄镇半壁店村村委会 报名医保讲座"
+    asks for the 医保 lecture, not for one of 人大 or of 魏善庄镇."""
     question = question_from(tracker)
-    return service.catalogue.query(
-        question.text, question.entities, service.clock().date(), question.context_ref
-    )
+    text, entities = question.text, question.entities
+    if details_in(text).given():
+        text, entities = without_details(text), {}
+    return service.catalogue.query(text, entities, service.clock().date(), question.context_ref)
 
 
 def listed_session(service: ActivityService, tracker: Tracker, ordinal: int | None) -> SessionView | None:

@@ -27,7 +27,7 @@ from activities.service import OPEN
 from actions.activities import activity_query, listed_session
 from actions.forms import since_reply, typed_text
 from actions.knowledge import activity_service
-from core.privacy import mask_phone
+from core.privacy import mask_phone, normalise_phone
 
 # Slots a yes/no intent fills at their prompt (domain mappings): a correction typed there
 # ("不对 手机号错了") must not count as that no.
@@ -62,6 +62,11 @@ class Corrections:
             given.update(self._value_beside_phone(text, requested, given))
             if len(given) >= 2:
                 return [SlotSet(slot, value) for slot, value in given.items()]
+            phone_slot = self.SLOTS.get(PHONE)
+            if phone_slot and requested != phone_slot and requested in self.SLOTS.values() \
+                    and tracker.get_slot(phone_slot) is None and normalise_phone(text):
+                # A phone number typed at the name prompt: kept for the phone, the name asked again.
+                return [SlotSet(phone_slot, normalise_phone(text))]
         events = await super().get_extraction_events(dispatcher, tracker, domain)  # type: ignore[misc]
         if requested is None:
             # The request that starts the form carries details too ("我叫王芳 手机138… 报名

@@ -158,11 +158,14 @@ _DIGITS = re.compile(r"[0-9\uff10-\uff19]{3}")
 # 在哪", "医保宣讲是哪个单位负责的") or ask for something else ("开放点9 转人工"): then it is
 # no choice. "第一个可以吗" only checks the choice.
 _ASKING = re.compile(
-    r"[?？吗呢嘛么]|什么|啥|哪|几|多少|怎么|怎样|如何|是否|有没有|能不能|谁|问|咨询|请教|电话|热线|人工|客服|真人"
+    r"[?？吗呢嘛么]|(\w)不\1|[不没][\s。.!！]*$|[不没][\s，,]|什么|啥|哪|几|多少|怎么|怎样|如何|是否|有没有|能不能|谁|问|咨询|请教|电话|热线|人工|客服|真人"
     r"|上班|下班|地址|在哪|负责|介绍|查|取消"
 )
 # A question, whatever else it says ("单位必须填吗", "写学校可以不").
-_QUESTION = re.compile(r"[?？吗呢嘛么][\s。.!！]*$|什么|啥|哪|几|多少|怎么|怎样|如何|是否|有没有|能不能|必须|一定要|可以不|要不要")
+_QUESTION = re.compile(r"[?？]|[吗呢嘛](?=[\s，,。.!！]|$)|(\w)不\1|(?<![要还就])不[\s。.!！]*$|什么|啥|哪|几|多少|怎么|怎样|如何"
+                       r"|是否|有没有|能不能|必须|一定要|可以不|要不要")
+# A remark, not a value: addressed to the assistant, or several particles of speech.
+_REMARK = re.compile(r"你们|您们|你|您|咱|挺|真|太|[了吧啊呀哈的].*[了吧啊呀哈的]")
 _CHECKING_CHOICE = re.compile(r"(?:可以|行|好)[吗吧嘛么][?？]?$")
 REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", "cancel_application", "ask_hotline"})
 
@@ -238,6 +241,8 @@ def looks_like_form_input(text: str) -> bool:
 
 # Giving up the activity itself ("那天要接孙子，还是不去了"), whatever the NLU labelled it
 # (it may look like cancelling an application): leaving, unless it is a question.
+# ... but "我想换成医保那个讲座 仲裁那天去不了" switches to another activity.
+_SWITCHING = re.compile(r"换成|改成|换到|改报|换个|换一|改为")
 _GIVING_UP = re.compile(r"不去了|去不了了?|不参加了|不想去了|来不了了?|不报了|不报名了|不想报了")
 
 
@@ -248,7 +253,7 @@ def leaves_form(intent: str | None, text: str) -> bool:
     text = text or ""
     return intent == "stop" or bool(_NO_HANDOFF.search(text) or _LEAVE_REPLY.fullmatch(_COURTESY.sub("", text))) or (
         intent not in ASIDE_INTENTS and bool(_LEAVE_WORDS.search(text))) or (
-        bool(_GIVING_UP.search(text)) and not _QUESTION.search(text))
+        bool(_GIVING_UP.search(text)) and not _QUESTION.search(text) and not _SWITCHING.search(text))
 
 
 def declines_number(text: str) -> bool:
@@ -302,8 +307,9 @@ def reply_kind(expects: str, intent: str | None, text: str, chosen: bool = False
         return ASIDE
     if expects == NAME and person_name(text) is None and _ASKING.search(text):
         return ASIDE  # "这个要钱吗", "在哪里举行" at the name prompt: a question, never a name
-    if expects == ORGANISATION and _QUESTION.search(text):
-        return ASIDE  # "这个必须填吗": a question, never an organisation
+    if expects == ORGANISATION and (_QUESTION.search(text) or (
+            organisation_named(text) is None and _REMARK.search(text) and not _NO_ORG.match(text.strip()))):
+        return ASIDE  # "这个必须填吗", "你们这个报名弄得挺方便的": never an organisation
     if expects in _SHAPED:
         return ANSWER if intent in _ATTEMPT_INTENTS or _DIGITS.search(text) else ASIDE
     return ANSWER

@@ -77,7 +77,7 @@ def _cues() -> dict[str, re.Pattern[str]]:
 @lru_cache(maxsize=1)
 def _field_cue_anywhere() -> re.Pattern[str]:
     return re.compile("|".join(w for words in _words()["cues"].values() for w in words)
-                      + r"|\d|我想|我要|想报|要报|报名|报第|参加|上班|工作|上学|干活|打工|读书|身份")
+                      + r"|\d|我想|我要|想报|要报|报名|报第|参加|上班|工作|上学|干活|打工|读书|教书|当[\u4e00-\u9fff]|身份")
 
 
 def details_in(text: str) -> Details:
@@ -94,6 +94,8 @@ def details_in(text: str) -> Details:
     if name_piece:
         name_piece = _TRAILING_PARTICLES.sub("", name_piece)  # "我叫李强啊手机号…"
     name = person_name(name_piece) if name_piece and identity_of(name_piece) is None else None
+    if name is None and (after_role := re.search(_words()["name_after_role"], without_phone)):
+        name = person_name(after_role.group(1))  # "我是京郊日报的记者诸葛晓东"
     tokens = [t for t in re.split(r"[\s，,。.;；！!？?、：:]+", without_phone) if t]
     identity = identity_of(without_phone) if any(w in without_phone for w in _words()["identity_words"]) else None
     beside_others = phone is not None or identity is not None
@@ -105,7 +107,7 @@ def details_in(text: str) -> Details:
     organisation = organisation_of(organisation_piece) \
         if organisation_piece and len(organisation_piece) >= 2 and not organisation_piece.startswith("的") else None
     if organisation is None and (role := re.search(_words()["role_of"], without_phone)):
-        organisation = role.group(1).lstrip("是在")  # "我叫周涛，北京日报社的记者"
+        organisation = re.sub(r"^(?:我|俺)?(?:是|在)?", "", role.group(1))  # "我叫周涛，北京日报社的记者"
     if organisation is None and organisation_piece is None and (beside_others or name is not None):
         # "王丽 14600000020 北京兴旺达商贸有限公司": an organisation's name standing alone.
         organisation = next((o for token in tokens if (o := organisation_named(token))), None)
@@ -128,6 +130,20 @@ def without_phone(text: str) -> tuple[str | None, str]:
         return None, text
     rest = _cues()[PHONE].sub(" ", _PHONE_DIGITS.sub(" ", text))
     return phone, _DELIMITERS.sub(" ", rest).strip()
+
+
+def without_details(text: str) -> str:
+    """The message without the details it gives (phone, name, organisation, identity words,
+    their cues): what is left names the activity ("人大的 司马红梅 144… 魏善庄镇半壁店村
+    村委会 报名医保讲座" → "报名医保讲座"; the village and 人大 are no activity asked for)."""
+    details = details_in(text)
+    rest = _PHONE_DIGITS.sub(" ", simplified(text or ""))
+    for value in (details.name, details.organisation):
+        if value:
+            rest = rest.replace(simplified(value), " ")
+    for words in (_words()["identity_words"], *_words()["cues"].values()):
+        rest = re.sub("|".join(words), " ", rest)
+    return _DELIMITERS.sub(" ", rest).strip()
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,21 @@ def test_where_one_works_is_the_organisation_without_the_verb() -> None:
     assert organisation_of("我是在大兴区第七中学上班") == "大兴区第七中学"
     assert value_despite_label("organisation", "北京振东五金商行") and value_despite_label("organisation", "大兴一中")
     assert not value_despite_label("organisation", "太热了")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我想报名医保那个讲座 我叫欧阳明 手机14400000018 我是开饭馆的 店叫老欧家常菜馆",
+     Details(name="欧阳明", phone="14400000018", identity="群众代表（家长或企业代表）", organisation="老欧家常菜馆")),
+    ("刘芳 我是家长 在区人民医院当护士", Details(name="刘芳", identity="群众代表（家长或企业代表）", organisation="区人民医院")),
+    ("我是京郊日报的记者诸葛晓东 想报名仲裁院的政务开放日", Details(name="诸葛晓东", identity="媒体记者", organisation="京郊日报")),
+    ("14400000023 我是政协委员 在兴华中学教书", Details(phone="14400000023", identity="政协委员", organisation="兴华中学")),
+])
+def test_shops_roles_and_where_one_works_in_one_message(text, expected) -> None:
+    assert details_in(text) == expected
+
+
+def test_switching_activities_is_no_giving_up_and_a_question_is_none_either() -> None:
+    from activities.applicants import leaves_form
+
+    assert not leaves_form("inform", "等一下 我想换成医保那个讲座 仲裁那天我要考试去不了")
+    assert not leaves_form("inform", "这个讲座网上有直播吗 万一那天我去不了在手机上能看不")

@@ -229,3 +229,23 @@ def test_a_name_is_stored_as_typed_not_as_the_nlu_normalised_it() -> None:
     _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_name", "陳志明", "inform"),
                            {"activity_session": "S9"})
     assert slots["applicant_name"] == "陳志明"
+
+
+def test_a_phone_typed_at_the_name_prompt_is_kept_for_the_phone() -> None:
+    said, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_name", "14400000022", "inform"),
+                              {"activity_session": "S9"})
+    assert slots == {"applicant_phone": "14400000022"} and said == []
+
+
+def test_details_in_the_request_do_not_narrow_the_activity(sessions) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_activation(
+        "signup_form", "人大的 司马红梅 14400000021 魏善庄镇半壁店村村委会 报名医保讲座", "sign_up"))
+    assert slots["activity_session"] == "S4" and slots["applicant_name"] == "司马红梅"
+    assert slots["applicant_identity"] == "人大代表" and slots["applicant_organisation"] == "魏善庄镇半壁店村村委会"
+
+
+@pytest.mark.parametrize("typed", ["你们这个报名弄得挺方便的 比打电话强多了 点个赞", "这个讲座网上有直播吗 万一去不了能看不"])
+def test_remarks_and_questions_at_the_organisation_prompt_are_no_organisation(typed) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_organisation", typed, "inform"),
+                           {**NAMED, "applicant_phone": PHONE, "applicant_identity": "其他"})
+    assert "applicant_organisation" not in slots
