@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from activities import formatting
 from activities.applicants import IDENTITY, NAME, ORGANISATION, PHONE, SESSION, identity_of, organisation_of, person_name
 from activities.details import (
-    Correction, correction_in, details_in, field_label, marks_correction, without_phone,
+    Correction, correction_in, details_in, field_label, leading_position, marks_correction, without_phone,
 )
 from activities.service import OPEN
 from actions.activities import activity_query, listed_session
@@ -60,7 +60,12 @@ class Corrections:
                     and (meant := self._session_meant(tracker, None)) is not None:
                 given[session_slot] = meant  # "司法局那个 我叫马国强 手机147…" at the session prompt
             given.update(self._value_beside_phone(text, requested, given))
-            if len(given) >= 2:
+            if requested == session_slot and session_slot not in given \
+                    and (position := leading_position(text)) is not None \
+                    and (chosen := listed_session(activity_service(), tracker, position)) is not None \
+                    and chosen.window.state == OPEN:
+                given[session_slot] = chosen.code  # "2 我叫张秀英 电话…", "换成1" at the list
+            if len(given) >= 2 or (requested == session_slot and session_slot in given):
                 return [SlotSet(slot, value) for slot, value in given.items()]
             phone_slot = self.SLOTS.get(PHONE)
             if phone_slot and requested != phone_slot and requested in self.SLOTS.values() \

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from activities.applicants import (
     ANSWER, ASIDE, CONTACT_PHONE, IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, REQUEST_INTENTS, SESSION,
-    leaves_form, reply_kind, value_despite_label,
+    gives_value, leaves_form, reply_kind, value_despite_label,
 )
 from actions.knowledge import original_text
 from bot.services import services
@@ -129,7 +129,8 @@ class PromptedForm:
                 # Rejected for this message, and a rule runs the form again for it ("我要报名"
                 # at a sign-up prompt): ask again rather than reject again.
                 return [SlotSet(requested, None)]
-            if not since and leaves_form(_intent(tracker), tracker.latest_message.get("text") or ""):
+            if not since and leaves_form(_intent(tracker), tracker.latest_message.get("text") or "") \
+                    and not gives_value(PROMPTS.get(requested, ""), typed_text(tracker)):
                 return [ActionExecutionRejected(form), FollowupAction("action_stop_form")]
         return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
 

@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from activities import formatting
 from activities.applicants import (
-    IDENTITY, NAME, NO_ORGANISATION, ORGANISATION, PHONE, SESSION, identity_of, organisation_of, person_name,
+    IDENTITY, NAME, NO_ORGANISATION, ORGANISATION, PHONE, SESSION, asks_something, identity_of, organisation_of,
+    person_name,
 )
 from activities.service import (
     ONLINE,
@@ -31,7 +32,10 @@ from activities.service import (
 )
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names, sign_up_instead
 from actions.corrections import Corrections
-from actions.forms import APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset
+from activities.details import marks_correction, yes_or_no
+from actions.forms import (
+    APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset, since_reply, typed_text,
+)
 from actions.knowledge import activity_service, answer_engine, question_from
 from actions.policy import plans_answer_instead, plans_refusal
 from bot.services import services
@@ -207,6 +211,27 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return self.typed(tracker, "applicant_organisation")
+
+    def extract_data_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """"明白了 同意", "同意的": consent in words whatever the NLU labelled it (the button
+        and a plain yes or no are mapped in the domain)."""
+        return self._yes_or_no(tracker, "data_consent", "consent")
+
+    def extract_signup_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._yes_or_no(tracker, "signup_confirmed", "confirm")
+
+    def _yes_or_no(self, tracker: Tracker, slot: str, words: str) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot or since_reply(tracker, self.form_name()):
+            return {}
+        text = typed_text(tracker)
+        if asks_something(text) or marks_correction(text) and yes_or_no(text, words) is not False:
+            return {}
+        said = yes_or_no(text, words)
+        return {} if said is None else {slot: said}
 
     def validate_applicant_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -33,12 +33,16 @@ _COMMAND_WORDS = re.compile(r"确认|提交|同意|报名|取消|修改|其他|�
 _HAN_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1f]{2,5}")
 _DOTTED_NAME = re.compile(r"[\u3400-\u9fff]{1,12}(?:[·•．.][\u3400-\u9fff]{1,12}){1,3}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,19}")
+# How a sentence about oneself starts ("我是开公司的"): no organisation's name.
+_SAYS_SOMETHING = re.compile(r"(?:我|俺|咱|你|他|她|是|开|在|做|就)")
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff]{4,20}")
 _SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _ORG_PREFIX = re.compile(r"^(?:我的?)?(?:工作)?(?:单位|学校|公司)(?:是|在|：|:)?\s*|^我?(?:是)?在\s*")
 # "在顺达物流干活", "在大兴区第七中学上班": the organisation without the verb after it.
 _ORG_VERB = re.compile(r"(?:上班|工作|上学|干活|打工|读书|任职)(?:的|呢|啊)?$")
 _NO_ORG = re.compile(r"^(?:无|没有|没|暂无|不填|跳过|不用填?了?|不需要了?|不方便|无单位|没单位|没有单位|无业|待业|退休了?)[。.!！]?$")
+# Saying there is none, inside a sentence ("没有 退休了 写无吧", "在工地干活没固定单位 就写无吧").
+_NO_ORG_SAID = re.compile(r"写无|填无|写个无|就无|没有单位|没单位|无单位|没固定单位|没有固定单位|不用写单位|单位没有|单位无|单位就不写")
 _REFERENCE_IN_TEXT = re.compile(r"[Dd][Xx][\s-]?[0-9A-Za-z]{6}(?![0-9A-Za-z])")
 
 
@@ -87,7 +91,7 @@ def identity_of(text: str) -> str | None:
 def organisation_of(text: str) -> str | None:
     """The organisation as typed, `NO_ORGANISATION` for "无/没有/跳过", None if unusable."""
     value = _ORG_VERB.sub("", _ORG_PREFIX.sub("", (text or "").strip()).strip(" 。.")).strip()
-    if not value or _NO_ORG.match(value):
+    if not value or _NO_ORG.match(value) or _NO_ORG_SAID.search(value):
         return NO_ORGANISATION
     return value if len(value) <= 100 else None
 
@@ -165,7 +169,7 @@ _ASKING = re.compile(
 _QUESTION = re.compile(r"[?？]|[吗呢嘛](?=[\s，,。.!！]|$)|(\w)不\1|(?<![要还就])不[\s。.!！]*$|什么|啥|哪|几|多少|怎么|怎样|如何"
                        r"|是否|有没有|能不能|必须|一定要|可以不|要不要")
 # A remark, not a value: addressed to the assistant, or several particles of speech.
-_REMARK = re.compile(r"你们|您们|你|您|咱|挺|真|太|[了吧啊呀哈的].*[了吧啊呀哈的]")
+_REMARK = re.compile(r"你们|您们|你|您|咱|挺|真|太|嗯|哦|噢|知道|明白|好的|[了吧啊呀哈的].*[了吧啊呀哈的]")
 _CHECKING_CHOICE = re.compile(r"(?:可以|行|好)[吗吧嘛么][?？]?$")
 REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", "cancel_application", "ask_hotline"})
 
@@ -229,7 +233,8 @@ def organisation_named(text: str) -> str | None:
     """`text` when it is plainly an organisation's name ("北京兴旺达商贸有限公司"): four or more
     characters ending the way organisations' names end, asking nothing; else None."""
     text = (text or "").strip(" 。.")
-    return text if 4 <= len(text) <= 40 and _ORGANISATION_END.search(text) and not _QUESTION.search(text) else None
+    return text if 4 <= len(text) <= 40 and _ORGANISATION_END.search(text) and not _QUESTION.search(text) \
+        and not _SAYS_SOMETHING.match(text) else None
 
 
 def looks_like_form_input(text: str) -> bool:
@@ -269,8 +274,25 @@ def _has_shape(expects: str, text: str) -> bool:
     if expects == REFERENCE:
         return find_reference(text) is not None
     if expects == ORGANISATION:
-        return bool(_NO_ORG.match(_ORG_PREFIX.sub("", text.strip()).strip(" 。.")))
+        return bool(_NO_ORG.match(_ORG_PREFIX.sub("", text.strip()).strip(" 。.")) or _NO_ORG_SAID.search(text))
     return False
+
+
+def asks_something(text: str) -> bool:
+    """Whether a reply is a question ("同意什么啊 会不会公开", "收不收费")."""
+    return bool(_QUESTION.search(text or ""))
+
+
+def says_no_organisation(text: str) -> bool:
+    """"没有单位", "就写无吧": the citizen has no organisation to give."""
+    return bool(_NO_ORG_SAID.search(text or ""))
+
+
+def gives_value(expects: str, text: str) -> bool:
+    """Whether the reply has the shape of the value the prompt expects (a number, a
+    reference, "写无吧" for no organisation): then it is the answer, even with a word of
+    leaving or a label of stopping around it."""
+    return _has_shape(expects, text or "")
 
 
 def _session_reply(intent: str | None, text: str, chosen: bool) -> str:
@@ -307,6 +329,8 @@ def reply_kind(expects: str, intent: str | None, text: str, chosen: bool = False
         return ASIDE
     if expects == NAME and person_name(text) is None and _ASKING.search(text):
         return ASIDE  # "这个要钱吗", "在哪里举行" at the name prompt: a question, never a name
+    if expects == IDENTITY and _QUESTION.search(text):
+        return ASIDE  # "群众代表是啥意思啊 能选这个吗": a question, never the identity it names
     if expects == ORGANISATION and (_QUESTION.search(text) or (
             organisation_named(text) is None and _REMARK.search(text) and not _NO_ORG.match(text.strip()))):
         return ASIDE  # "这个必须填吗", "你们这个报名弄得挺方便的": never an organisation

@@ -20,8 +20,8 @@ import opencc
 import yaml
 
 from activities.applicants import (
-    IDENTITY, NAME, ORGANISATION, PHONE, REFERENCE, SESSION, find_reference, identity_of, organisation_named,
-    organisation_of, person_name,
+    IDENTITY, NAME, NO_ORGANISATION, ORGANISATION, PHONE, REFERENCE, SESSION, find_reference, identity_of,
+    organisation_named, organisation_of, person_name, says_no_organisation,
 )
 from core.numerals import ARABIC, CN_SPOKEN, to_int
 from core.privacy import find_phone, phone_of
@@ -31,6 +31,8 @@ _POSITION = re.compile(rf"第\s*([{ARABIC}]{{1,2}}|[{CN_SPOKEN}]{{1,3}})\s*(?:�
 _DELIMITERS = re.compile(r"[\s，,。.;；！!？?、]+")
 # A clause that says what a value is not ("不是人大代表").
 _NEGATED_CLAUSE = re.compile(r"(?:而|并)?(?:不是|并非)[^，,。；;\s]*")
+_BARE_POSITION = re.compile(rf"([{ARABIC}]|[{CN_SPOKEN}]{{1,2}})\s*(?:号|个|场)?\s*[吧啊。.!！]*")
+_LEADING_POSITION = re.compile(rf"\s*(?:换成|改成|换|选|报|要|就)?\s*([1-9]|[{CN_SPOKEN}])(?=\s|号|个|场|吧|$|[，,。])")
 _TRAILING_PARTICLES = re.compile(r"[啊呀吧呢哈嘛哦]+$")
 _PHONE_DIGITS = re.compile(r"[+＋(（]?[\d０-９][\d０-９\s\-()（）.]{8,}[\d０-９]")
 
@@ -109,8 +111,10 @@ def details_in(text: str) -> Details:
     if organisation is None and (role := re.search(_words()["role_of"], without_phone)):
         organisation = re.sub(r"^(?:我|俺)?(?:是|在)?", "", role.group(1))  # "我叫周涛，北京日报社的记者"
     if organisation is None and organisation_piece is None and (beside_others or name is not None):
-        # "王丽 14600000020 北京兴旺达商贸有限公司": an organisation's name standing alone.
-        organisation = next((o for token in tokens if (o := organisation_named(token))), None)
+        # "王丽 14600000020 北京兴旺达商贸有限公司", "我是记者 北京日报的": an organisation's
+        # name standing alone; "没有单位": none.
+        organisation = next((o for token in tokens if (o := organisation_named(token.removesuffix("的")))), None) \
+            or (NO_ORGANISATION if says_no_organisation(without_phone) else None)
     return Details(
         name=as_typed(name, text, original),
         phone=phone,
@@ -119,6 +123,22 @@ def details_in(text: str) -> Details:
         position=_position(text),
         reference=_reference_only(text),
     )
+
+
+def leading_position(text: str) -> int | None:
+    """A place in the list of sessions given first ("2 我叫张秀英 电话…", "换成1", "选3吧")."""
+    match = _LEADING_POSITION.match(simplified(text or ""))
+    return to_int(match.group(1)) if match else None
+
+
+def yes_or_no(text: str, yes: str) -> bool | None:
+    """True when a reply says `yes` (details.yml `yes_words`: consent, confirm) and not its
+    negation, False for the negation ("不同意"), None otherwise or for a question."""
+    words = _words()["yes_words"][yes]
+    text = simplified(text or "")
+    if re.search(words["refuse"], text):
+        return False
+    return True if re.search(words["accept"], text) else None
 
 
 def without_phone(text: str) -> tuple[str | None, str]:
@@ -184,7 +204,7 @@ def correction_in(text: str, filled: dict[str, object], last_answered: str | Non
     elif named:
         end = max(m.end() for f in named for m in fields[f].finditer(text))
         tail = marker.sub(" ", text[end:])
-    tail = _NEGATED_CLAUSE.sub(" ", tail).strip(" ，,。.：:")  # "我是政协委员不是人大代表"
+    tail = _TRAILING_PARTICLES.sub("", _NEGATED_CLAUSE.sub(" ", tail).strip(" ，,。.：:"))  # "…不是人大代表"
     if marker_only(tail):
         tail = ""
     field = named[0] if len(named) == 1 else None
@@ -200,6 +220,8 @@ def correction_in(text: str, filled: dict[str, object], last_answered: str | Non
         else:
             if last_answered in (NAME, ORGANISATION) and (value := _value_of(last_answered, tail)) is not None:
                 field = last_answered
+            elif last_answered is None and NAME in filled and (value := _value_of(NAME, tail)) is not None:
+                field = NAME  # "不对不对 还是改回原来的王磊吧" at the summary
     if field is None:
         return None
     if field in (NAME, ORGANISATION) and isinstance(value, str):
@@ -216,7 +238,8 @@ def _value_of(field: str, text: str) -> object | None:
         return None
     if field == NAME:
         # "是张丽娟 美丽的丽", "改成李秀英，英雄的英": the name, then how a character is written.
-        return person_name(text) or person_name(_DELIMITERS.split(text.strip(), maxsplit=1)[0])
+        return person_name(text) or person_name(
+            _TRAILING_PARTICLES.sub("", _DELIMITERS.split(text.strip(), maxsplit=1)[0]))
     if field == PHONE:
         return phone_of(text)
     if field == IDENTITY:
@@ -232,7 +255,8 @@ def _value_of(field: str, text: str) -> object | None:
 
 
 def _position(text: str) -> int | None:
-    position = _POSITION.search(text)
+    """"第二场" → 2; a bare number typed as the whole value ("换成1": the tail "1") too."""
+    position = _POSITION.search(text) or _BARE_POSITION.fullmatch(text.strip())
     return to_int(position.group(1)) if position else None
 
 

@@ -249,3 +249,40 @@ def test_remarks_and_questions_at_the_organisation_prompt_are_no_organisation(ty
     _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", "applicant_organisation", typed, "inform"),
                            {**NAMED, "applicant_phone": PHONE, "applicant_identity": "其他"})
     assert "applicant_organisation" not in slots
+
+
+@pytest.mark.parametrize("slot, typed, intent, value", [
+    ("data_consent", "明白了 同意", "thank", True), ("data_consent", "同意的", "inform", True),
+    ("data_consent", "同意什么啊 我的个人信息会给谁看", "ask_help", None),
+    ("signup_confirmed", "没问题 提交吧", "inform", True),
+])
+def test_yes_in_words_at_the_consent_and_summary_prompts(slot, typed, intent, value) -> None:
+    filled = {**ALL_BUT_CONSENT} if slot == "data_consent" else READY
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", slot, typed, intent), filled)
+    assert slots.get(slot) is value
+
+
+@pytest.mark.parametrize("typed, session", [("2 我叫张秀英 电话14300000015", "S4"), ("换成1", "S9")])
+def test_a_place_in_the_list_typed_first_at_the_session_prompt(sessions, typed, session) -> None:
+    conversation = Conversation().set(listed_sessions=sessions)
+    _, slots, _ = validate(ValidateSignupForm(), [*conversation.events, *at_prompt(
+        "signup_form", "activity_session", typed, "inform")])
+    assert slots["activity_session"] == session
+
+
+@pytest.mark.parametrize("slot, typed, filled, value", [
+    ("applicant_organisation", "没有 退休了 写无吧", {**NAMED, "applicant_phone": PHONE, "applicant_identity": "其他"}, "无"),
+    ("applicant_identity", "群众代表是啥意思啊 我就是个打工的 能选这个吗", {**NAMED, "applicant_phone": PHONE}, None),
+    ("applicant_organisation", "嗯嗯知道了", {**NAMED, "applicant_phone": PHONE, "applicant_identity": "其他"}, None),
+])
+def test_no_organisation_in_a_sentence_and_questions_and_remarks_at_prompts(slot, typed, filled, value) -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt("signup_form", slot, typed, "stop" if "写无" in typed else "inform"),
+                           filled)
+    assert slots.get(slot) == value
+
+
+def test_undoing_a_name_change_at_the_summary() -> None:
+    _, slots, _ = validate(ValidateSignupForm(), at_prompt(
+        "signup_form", "signup_confirmed", "哎不对不对 还是改回原来的王磊吧 刚才弄错了", "deny",
+        candidates={"signup_confirmed": False}), {**READY, "applicant_name": "王小磊"})
+    assert slots["applicant_name"] == "王磊" and slots["signup_confirmed"] is None
