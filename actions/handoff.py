@@ -107,12 +107,12 @@ class ActionStartHandoff(Action):
             # with the way to complain still named, and no hand-off the citizen did not ask for.
             dispatcher.utter_message(response="utter_complaint_still_open", hotline=hotline())
             return [*answered, FollowupAction("action_listen")]
-        if reason == "requested" and form is None \
-                and not any(word in question_from(tracker).text for word in _PERSON_WORDS) \
+        question = question_from(tracker)
+        names_a_person = any(word in question.text for word in _PERSON_WORDS)
+        if reason == "requested" and form is None and not names_a_person \
                 and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
-        question = question_from(tracker)
-        asks_for_a_person = any(word in question.text for word in _PERSON_WORDS) or (
+        asks_for_a_person = names_a_person or (
             reason == "complaint" and answer_engine().read(question).facet == "complaint")
         if form in INTERRUPTED_FORMS and reason == "requested" and not asks_for_a_person:
             # "我能带我家孩子一块去吗" at a sign-up prompt, labelled a request for a person: a

@@ -268,7 +268,11 @@ def declines_number(text: str) -> bool:
     return bool(_NO_NUMBER.search(text) or _NO_NUMBER_REPLY.fullmatch(text))
 
 
-def _has_shape(expects: str, text: str) -> bool:
+def gives_value(expects: str, text: str) -> bool:
+    """Whether the reply has the shape of the value the prompt expects (a number, a
+    reference, "写无吧" for no organisation): then it is the answer, even with a word of
+    leaving or a label of stopping around it."""
+    text = text or ""
     if expects in (PHONE, CONTACT_PHONE):
         return phone_of(text) is not None or (expects == CONTACT_PHONE and bool(_NO_NUMBER.search(text)))
     if expects == REFERENCE:
@@ -286,13 +290,6 @@ def asks_something(text: str) -> bool:
 def says_no_organisation(text: str) -> bool:
     """"没有单位", "就写无吧": the citizen has no organisation to give."""
     return bool(_NO_ORG_SAID.search(text or ""))
-
-
-def gives_value(expects: str, text: str) -> bool:
-    """Whether the reply has the shape of the value the prompt expects (a number, a
-    reference, "写无吧" for no organisation): then it is the answer, even with a word of
-    leaving or a label of stopping around it."""
-    return _has_shape(expects, text or "")
 
 
 def _session_reply(intent: str | None, text: str, chosen: bool) -> str:
@@ -317,7 +314,7 @@ def reply_kind(expects: str, intent: str | None, text: str, chosen: bool = False
     again) only when it asks nothing either.
     """
     text = text or ""
-    if _has_shape(expects, text):
+    if gives_value(expects, text):
         return ANSWER
     if leaves_form(intent, text):
         return LEAVE

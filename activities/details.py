@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import opencc
 import yaml
 
 from activities.applicants import (
@@ -24,7 +23,8 @@ from activities.applicants import (
     organisation_named, organisation_of, person_name, says_no_organisation,
 )
 from core.numerals import ARABIC, CN_SPOKEN, to_int
-from core.privacy import find_phone, phone_of
+from core.privacy import find_phone, phone_of, without_phones
+from kb.normalise import to_simplified
 
 DETAILS_FILE = Path(__file__).parent / "data" / "details.yml"
 _POSITION = re.compile(rf"第\s*([{ARABIC}]{{1,2}}|[{CN_SPOKEN}]{{1,3}})\s*(?:个|场)")
@@ -34,7 +34,6 @@ _NEGATED_CLAUSE = re.compile(r"(?:而|并)?(?:不是|并非)[^，,。；;\s]*")
 _BARE_POSITION = re.compile(rf"([{ARABIC}]|[{CN_SPOKEN}]{{1,2}})\s*(?:号|个|场)?\s*[吧啊。.!！]*")
 _LEADING_POSITION = re.compile(rf"\s*(?:换成|改成|换|选|报|要|就)?\s*([1-9]|[{CN_SPOKEN}])(?=\s|号|个|场|吧|$|[，,。])")
 _TRAILING_PARTICLES = re.compile(r"[啊呀吧呢哈嘛哦]+$")
-_PHONE_DIGITS = re.compile(r"[+＋(（]?[\d０-９][\d０-９\s\-()（）.]{8,}[\d０-９]")
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +81,7 @@ def _field_cue_anywhere() -> re.Pattern[str]:
                       + r"|\d|我想|我要|想报|要报|报名|报第|参加|上班|工作|上学|干活|打工|读书|教书|当[\u4e00-\u9fff]|身份")
 
 
+@lru_cache(maxsize=256)
 def details_in(text: str) -> Details:
     """Every detail a free message gives with its cue ("我叫…", "手机…", "单位是…"), the
     identity by its words (identities.yml), the phone number wherever it stands, and a
@@ -90,7 +90,7 @@ def details_in(text: str) -> Details:
     original = text or ""
     text = simplified(original)
     phone = find_phone(text)
-    without_phone = _PHONE_DIGITS.sub(" ", text) if phone else text
+    without_phone = without_phones(text) if phone else text
     name_piece = _after(_cues()[NAME], without_phone)
     organisation_piece = _after(_cues()[ORGANISATION], without_phone)
     if name_piece:
@@ -148,7 +148,7 @@ def without_phone(text: str) -> tuple[str | None, str]:
     phone = find_phone(text)
     if phone is None:
         return None, text
-    rest = _cues()[PHONE].sub(" ", _PHONE_DIGITS.sub(" ", text))
+    rest = _cues()[PHONE].sub(" ", without_phones(text))
     return phone, _DELIMITERS.sub(" ", rest).strip()
 
 
@@ -157,7 +157,7 @@ def without_details(text: str) -> str:
     their cues): what is left names the activity ("人大的 司马红梅 144… 魏善庄镇半壁店村
     村委会 报名医保讲座" → "报名医保讲座"; the village and 人大 are no activity asked for)."""
     details = details_in(text)
-    rest = _PHONE_DIGITS.sub(" ", simplified(text or ""))
+    rest = without_phones(simplified(text or ""))
     for value in (details.name, details.organisation):
         if value:
             rest = rest.replace(simplified(value), " ")
@@ -260,11 +260,6 @@ def _position(text: str) -> int | None:
     return to_int(position.group(1)) if position else None
 
 
-@lru_cache(maxsize=1)
-def _converter() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def as_typed(value: str | None, simplified_text: str, original: str) -> str | None:
     """A name or organisation read from the simplified text, in the characters the citizen
     typed ("陳志明" stays 陳志明: a name is written as its owner writes it). OpenCC's t2s keeps
@@ -276,8 +271,9 @@ def as_typed(value: str | None, simplified_text: str, original: str) -> str | No
 
 
 def simplified(text: str) -> str:
-    """Traditional characters as simplified ones ("名字寫錯了" → "名字写错了"), with OpenCC."""
-    return _converter().convert(text)
+    """Traditional characters as simplified ones ("名字寫錯了" → "名字写错了"): the
+    normaliser's own OpenCC step (kb.normalise.to_simplified)."""
+    return to_simplified(text)
 
 
 def field_label(field: str) -> str:

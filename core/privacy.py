@@ -75,6 +75,11 @@ def mask_phones_in(text: str) -> str:
     return _PHONE_IN_TEXT.sub(lambda m: mask_phone(_digits(m.group(1))), text)
 
 
+def without_phones(text: str, replacement: str = " ") -> str:
+    """`text` with every mobile number, in any written form, replaced by `replacement`."""
+    return _PHONE_IN_TEXT.sub(replacement, text)
+
+
 def mask_phone_in(text: str, phone: str) -> str:
     """Mask one particular number wherever it occurs in `text`, in any of its written forms."""
     return _PHONE_IN_TEXT.sub(

@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 
 # 没(有)/未/不是/不在/非 + the words negated (cut at the particle that ends the group).
-_NEGATED = re.compile(r"(?:没有|没|未|不是|不在|非)([\u4e00-\u9fff]{2,12}?)(?=的|单位|人|地方|$|[，。？?！!\s])")
+_NEGATION = r"(?:没有|没|未|不是|不在|非)"
+_NEGATED = re.compile(_NEGATION + r"([\u4e00-\u9fff]{2,12}?)(?=的|单位|人|地方|$|[，。？?！!\s])")
 # How a plan's sentence turns to the rest of a group.
 _THE_REST = re.compile(r"^(?:其他|其它|其余|除此之外|除此以外|除[^，。；]{1,20}(?:外|以外))")
 _SHORTEST = 2  # characters of the negated words that must stand in the plan's sentence
@@ -29,7 +30,7 @@ def sentence_for_the_rest(question: str, chosen: str, pieces: Sequence[str]) -> 
     for the very group the question negates; None otherwise, and `chosen` stands."""
     for words in negated_words(question):
         prefix = next((words[:n] for n in range(len(words), _SHORTEST - 1, -1) if words[:n] in chosen), None)
-        if prefix is None or re.search(rf"(?:没有|没|未|不是|不在|非){re.escape(prefix)}", chosen):
+        if prefix is None or re.search(_NEGATION + re.escape(prefix), chosen):
             continue
         if chosen not in pieces:
             return None

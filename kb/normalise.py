@@ -156,7 +156,6 @@ class Normaliser:
         question words (谁: shei), tried only when a run of pinyin cannot be read without
         them ("shi ji hao" stays 是几号, not 实际号)."""
         self.vocabulary = frozenset(w for w in (v.strip() for v in vocabulary) if w)
-        self._converter = opencc.OpenCC("t2s")
         self._jieba = jieba.dt
         for word in self.vocabulary:
             self._jieba.add_word(word, freq=_JIEBA_FREQUENCY)
@@ -257,13 +256,7 @@ class Normaliser:
         return out, out_origins
 
     def _t2s(self, text: str) -> str:
-        """OpenCC's t2s until nothing changes: a few characters take two steps (薴 → 苧 → 苎)."""
-        for _ in range(3):
-            converted = self._converter.convert(text)
-            if converted == text:
-                break
-            text = converted
-        return text
+        return to_simplified(text)
 
     def _from_pinyin(
         self, chars: list[str], origins: list[tuple[int, int]]
@@ -451,6 +444,23 @@ def _plan_words() -> list[str]:
         counts.update(w for w in jieba.lcut_for_search(text)
                       if 2 <= len(w) <= 4 and all(_HAN.match(c) for c in w))
     return [word for word, _ in counts.most_common()]
+
+
+@lru_cache(maxsize=1)
+def _t2s_converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters as simplified ones with OpenCC's t2s, repeated until nothing
+    changes: a few characters take two steps (薴 → 苧 → 苎). One character stays one
+    character, so positions in the text are kept."""
+    for _ in range(3):
+        converted = _t2s_converter().convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
 
 
 def normalise(text: str) -> str:

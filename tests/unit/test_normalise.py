@@ -182,14 +182,14 @@ def common_words() -> list[str]:
     """Frequent simplified words of jieba's dictionary that are not our vocabulary."""
     import jieba
 
-    from kb.normalise import _HAN
+    from kb.normalise import _HAN, to_simplified
 
     normaliser = default_normaliser()
     frequency = jieba.dt.FREQ
     words = sorted(
         (w for w, f in frequency.items()
          if f >= 500 and 2 <= len(w) <= 4 and all(_HAN.match(c) for c in w)
-         and w not in normaliser.vocabulary and normaliser._converter.convert(w) == w),
+         and w not in normaliser.vocabulary and to_simplified(w) == w),
         key=lambda w: -frequency[w],
     )
     return words[:6000]
