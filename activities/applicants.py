@@ -38,8 +38,9 @@ _SAYS_SOMETHING = re.compile(r"(?:我|俺|咱|你|他|她|是|开|在|做|就)")
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff]{4,20}")
 _SPACE_IN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _ORG_PREFIX = re.compile(r"^(?:我的?)?(?:工作)?(?:单位|学校|公司)(?:是|在|：|:)?\s*|^我?(?:是)?在\s*")
-# "在顺达物流干活", "在大兴区第七中学上班": the organisation without the verb after it.
-_ORG_VERB = re.compile(r"(?:上班|工作|上学|干活|打工|读书|任职)(?:的|呢|啊)?$")
+# "在顺达物流干活", "在大兴区第七中学上班", "在兴丰街道当网格员": the organisation without
+# what one does there.
+_ORG_VERB = re.compile(r"(?:上班|工作|上学|干活|打工|读书|教书|任职|当[\u4e00-\u9fff]{1,4})(?:的|呢|啊)?$")
 _NO_ORG = re.compile(r"^(?:无|没有|没|暂无|不填|跳过|不用填?了?|不需要了?|不方便|无单位|没单位|没有单位|无业|待业|退休了?)[。.!！]?$")
 # Saying there is none, inside a sentence ("没有 退休了 写无吧", "在工地干活没固定单位 就写无吧").
 _NO_ORG_SAID = re.compile(r"写无|填无|写个无|就无|没有单位|没单位|无单位|没固定单位|没有固定单位|不用写单位|单位没有|单位无|单位就不写")

@@ -170,6 +170,7 @@ def test_where_one_works_is_the_organisation_without_the_verb() -> None:
     from activities.applicants import organisation_of, value_despite_label
 
     assert organisation_of("我是在大兴区第七中学上班") == "大兴区第七中学"
+    assert organisation_of("我在兴丰街道当网格员") == "兴丰街道" and organisation_of("在兴华中学教书") == "兴华中学"
     assert value_despite_label("organisation", "北京振东五金商行") and value_despite_label("organisation", "大兴一中")
     assert not value_despite_label("organisation", "太热了")
 
