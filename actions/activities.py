@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from activities import formatting
-from activities.applicants import asks_to_sign_up
+from activities.applicants import application_request_in, asks_to_sign_up
 from activities.details import details_in, without_details
 from activities.catalogue import ActivityQuery
 from activities.service import ActivityService, SessionView
@@ -21,10 +21,17 @@ MAX_LISTED = 6
 
 
 def sign_up_instead(tracker: Tracker) -> list[EventType] | None:
-    """The sign-up form, started for a request to be signed up that the NLU labelled as
-    something else ("报名医保宣讲": a question about 医保; "报第2个": not understood; "我叫王芳
-    手机… 想报名第二场": a detail typed outside a form); None inside a form or otherwise."""
-    if tracker.active_loop_name is None and asks_to_sign_up(tracker.latest_message.get("text") or ""):
+    """The form a message asks for that the NLU labelled as something else: the check/cancel
+    form for a request with the phone or reference in it ("取消报名 手机号142… 编号DX-…": a
+    detail; "那天有事 取消报名 142… DX-…": a question about the rules), else the sign-up form
+    ("报名医保宣讲": a question about 医保; "报第2个": not understood; "我叫王芳 手机… 想报名
+    第二场": a detail typed outside a form); None inside a form or otherwise."""
+    if tracker.active_loop_name is not None:
+        return None
+    text = tracker.latest_message.get("text") or ""
+    if (request := application_request_in(text)) is not None:
+        return [SlotSet("application_request", request), FollowupAction("application_form")]
+    if asks_to_sign_up(text):
         return [FollowupAction("signup_form")]
     return None
 

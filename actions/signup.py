@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from activities import formatting
 from activities.applicants import (
-    IDENTITY, NAME, NO_ORGANISATION, ORGANISATION, PHONE, SESSION, asks_something, identity_of, organisation_of,
-    person_name,
+    IDENTITY, NAME, NO_ORGANISATION, ORGANISATION, PHONE, SESSION, asks_something, asks_to_sign_up, identity_of,
+    organisation_of, person_name,
 )
 from activities.service import (
     ONLINE,
@@ -147,10 +147,11 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
             return {"activity_session": None}
         if chosen is not None:
             return self._choose(dispatcher, chosen)
-        if tracker.get_slot("requested_slot") is None \
+        if tracker.get_slot("requested_slot") is None and not asks_to_sign_up(question_from(tracker).text) \
                 and (refusal := plans_refusal(question_from(tracker))) is not None:
             # A question the NLU took for a sign-up ("明年财政局还办不办开放日", "教委那个开放日
-            # 有无障碍通道吗"): the plans' answer that they don't say, and no form.
+            # 有无障碍通道吗"): the plans' answer that they don't say, and no form. Not for a plain
+            # request to be signed up that asks how ("那我想去 司法那个咋报"): the form is the way.
             dispatcher.utter_message(text=refusal.text)
             return refused({"why": "question"})
         if query.specific:

@@ -15,7 +15,8 @@ import yaml
 
 from activities.models import IDENTITIES
 from activities.service import normalise_reference
-from core.privacy import phone_of
+from core.privacy import find_phone, phone_of
+from kb.normalise import to_simplified
 
 IDENTITIES_FILE = Path(__file__).parent / "data" / "identities.yml"
 NO_ORGANISATION = "无"
@@ -30,6 +31,9 @@ _NOT_A_SURNAME = re.compile(r"[没不这哪什怎谁我你您他她它是在要�
 # Words of the forms' own buttons and commands: typed at the name prompt they are no name.
 _COMMAND_WORDS = re.compile(r"确认|提交|同意|报名|取消|修改|其他|其它|没有|可以|谢谢|你好|您好|人工|客服|电话|手机|身份|单位"
                             r"|学校|代表|委员|记者|开放|宣讲|讲座|活动")
+# "我姓司马 名长风", "姓王，叫王小明" is not this (the given name repeats the surname: read as typed).
+_SURNAME_THEN_GIVEN = re.compile(r"(?:我|本人)?姓\s*([\u3400-\u9fff]{1,2})[\s，,、]*(?:名字?|单名|名叫)(?:是|叫)?\s*"
+                                 r"([\u3400-\u9fff]{1,2})[。.!！]?")
 _HAN_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0002fa1f]{2,5}")
 _DOTTED_NAME = re.compile(r"[\u3400-\u9fff]{1,12}(?:[·•．.][\u3400-\u9fff]{1,12}){1,3}")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z .'-]{1,19}")
@@ -59,6 +63,8 @@ def person_name(text: str) -> str | None:
     words sentences have ("这个要钱吗" is no name); a minority or foreign name with middle
     dots ("买买提·艾力", "阿依古丽·吐尔逊"); a Latin-letter name. Rare characters (禤, 燚,
     the CJK extensions) are accepted."""
+    if surname_and_given := _SURNAME_THEN_GIVEN.fullmatch((text or "").strip()):
+        text = surname_and_given.group(1) + surname_and_given.group(2)  # "我姓司马 名长风"
     name = clean_name(text)
     if name is None:
         return None
@@ -92,7 +98,8 @@ def identity_of(text: str) -> str | None:
 def organisation_of(text: str) -> str | None:
     """The organisation as typed, `NO_ORGANISATION` for "无/没有/跳过", None if unusable."""
     value = _ORG_VERB.sub("", _ORG_PREFIX.sub("", (text or "").strip()).strip(" 。.")).strip()
-    if not value or _NO_ORG.match(value) or _NO_ORG_SAID.search(value):
+    plain = to_simplified(value)  # "無", "沒有單位": none, in traditional characters too
+    if not value or _NO_ORG.match(plain) or _NO_ORG_SAID.search(plain):
         return NO_ORGANISATION
     return value if len(value) <= 100 else None
 
@@ -178,14 +185,18 @@ REQUEST_INTENTS = frozenset({"request_human", "complaint", "check_application", 
 # Asking to be signed up, in its short and colloquial forms: "报名医保宣讲", "仲裁那个开放日
 # 我要报", "给我报上开放点7", "报第2个", "报那个", "…想报名第二场".
 _SIGN_UP_REQUEST = re.compile(
-    r"(?:^|[，,。；;\s])(?:请|麻烦|劳驾)?(?:你|您)?(?:帮忙|帮个忙)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想)?"
-    r"(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
-    r"|(?:我要|我想|想|我也要|给我|帮我)(?:报名|报个名|报上|报)(?:[了吧啊呀哈]*[。！!]?$|第|这|那|[\u4e00-\u9fff\d])"
+    r"(?:^|[，,。；;\s])(?:请|麻烦|劳驾)?(?:你|您)?(?:帮忙|帮个忙)?(?:帮我|给我|替我|我要|我想|想|我也要|我也想|我|俺)?"
+    r"(?:给自己|给我自己|自己)?(?:报个名|报名|报上|报一下|报一个|报)(?!销|告|道|纸|表|价|案|警|税|关|账|修)"
+    r"|(?:我要|我想|想|我也要|给我|帮我)(?:给自己|给我自己|自己)?(?:报名|报个名|报上|报)"
+    r"(?:[了吧啊呀哈]*[。！!]?$|第|这|那|[\u4e00-\u9fff\d])"
     r"|(?:我要报|我也要报|我报名|我报一个|报上我|报一个|报名|报个名)[了吧啊呀哈]*[。！!]?$"
     r"|(?:讲座|宣讲|开放日|开放点\d*|活动|那个|这个|那场|这场)\s*(?:我要|我想|我也要)?(?:报名|报个名|报一个)"
     r"|(?:我|俺)?(?:想|要|也想|也要)(?:去|参加)(?:看看|瞅瞅|参观|听听)?[了吧啊呀哈]*[。！!]?$"
-    r"|^(?:我|俺)?(?:想|要)去[^，。？?]{1,20}(?:参观|看看|瞅瞅|听听|旁听)"
+    r"|^(?:那|那么)?(?:我|俺)?(?:想|要)去[^，。？?]{1,20}(?:参观|看看|瞅瞅|听听|旁听)"
 )
+# Wanting to go and asking how to sign up ("那我想去 司法那个咋报"): a sign-up, whose form
+# shows the way; a bare "开放日怎么报名" asks about the rules and is answered from the plan.
+_WANTS_TO_GO_HOW = re.compile(r"(?:想|要)(?:去|参加|报)[^。？?]{0,20}(?:咋|怎么|怎样|如何)(?:报名?|参加)")
 # "司法局开放日还能报吗", "仲裁那个能报不": asking whether one can sign up means signing up
 # (the form says at once when nothing is open).
 _CAN_I_SIGN_UP = re.compile(r"(?:能|可以|还能|能不能|可不可以)(?:报|报名|报个名)(?:吗|不|嘛|么|没)?[？?。！!]*$")
@@ -205,7 +216,29 @@ def asks_to_sign_up(text: str) -> bool:
     ("报名医保宣讲" may look like a question about 医保): then the sign-up form starts."""
     text = (text or "").strip()
     return bool(_CAN_I_SIGN_UP.search(text) and not _PERSON_KINDS.search(text)) or (
-        bool(_SIGN_UP_REQUEST.search(text)) and not _ABOUT_SIGNING_UP.search(text))
+        bool(_SIGN_UP_REQUEST.search(text)) and not _ABOUT_SIGNING_UP.search(text)) or (
+        bool(_WANTS_TO_GO_HOW.search(text)) and not _PERSON_KINDS.search(text))
+
+
+# Checking or cancelling an application ("帮我查一下报名情况", "取消报名", "报名不去了 帮我撤了").
+_CANCEL_APPLICATION = re.compile(r"(?:取消|撤销|撤回|撤掉|退掉|不去了|去不了|不参加了)[^。？?]{0,6}(?:报名|预约|申请)"
+                                 r"|(?:报名|预约|申请)[^。？?]{0,6}(?:取消|撤销|撤回|撤了|撤掉|退掉|退了)")
+_CHECK_APPLICATION = re.compile(r"查[一下询查看个]{0,3}[^。？?]{0,6}(?:报名|报的名|预约|申请)|(?:报名|申请)(?:的)?(?:情况|状态|结果|进度)"
+                                r"|(?:报上|选上|通过)了?(?:没|吗|没有)")
+
+
+def application_request_in(text: str) -> str | None:
+    """"cancel" or "check" when a message asks to cancel or check an application and carries
+    the details to find it (a phone number or a reference: "取消报名 手机号142… 编号DX-…"),
+    whatever the NLU labelled it; None otherwise (a bare "怎么取消报名" is a question)."""
+    text = (text or "").strip()
+    if find_phone(text) is None and not _REFERENCE_IN_TEXT.search(text):
+        return None
+    if _CANCEL_APPLICATION.search(text):
+        return "cancel"
+    if _CHECK_APPLICATION.search(text):
+        return "check"
+    return None
 
 
 # How organisations' names end ("中国劳动关系学院", "北京青年报", "钱记小吃店").
@@ -289,8 +322,8 @@ def asks_something(text: str) -> bool:
 
 
 def says_no_organisation(text: str) -> bool:
-    """"没有单位", "就写无吧": the citizen has no organisation to give."""
-    return bool(_NO_ORG_SAID.search(text or ""))
+    """"没有单位", "就写无吧" (or in traditional characters): the citizen has no organisation to give."""
+    return bool(_NO_ORG_SAID.search(to_simplified(text or "")))
 
 
 def _session_reply(intent: str | None, text: str, chosen: bool) -> str:

@@ -21,6 +21,7 @@ KIND_WORDS = {
 }
 MONTH = re.compile(rf"([{ARABIC}]{{1,2}}|[{CN_SMALL}]{{1,3}})\s*月(?!底前)")
 # Pointing back at what was just discussed ("就报这个吧", "那个我也想去").
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
 _BACK_REFERENCE = re.compile(r"这个|那个|这场|那场|这次|它|这一个|那一个|这讲|那讲")
 RELATIVE_MONTHS = {"下个月": 1, "下月": 1, "这个月": 0, "本月": 0, "当月": 0}
 ORDINAL = re.compile(rf"第\s*([{ARABIC}]+|[{CN_SPOKEN}]+)\s*(?:个|场|次|条)?")
@@ -89,6 +90,17 @@ class Catalogue:
 
     def __init__(self, engine: AnswerEngine) -> None:
         self.engine = engine
+
+    def head_word(self, activity: Activity) -> str | None:
+        """The first two characters of the activity's title when no other activity of the
+        plans has them anywhere in its title (司法服务 → 司法, 仲裁调解 → 仲裁; not 政务服务体验,
+        one of six, nor 服务创城: 服务 is in others' titles); else None. How citizens call an
+        activity they cannot name ("司法那个开放日")."""
+        head = activity.title[:2]
+        if len(head) < 2 or not _HAN.fullmatch(head):
+            return None
+        others = [a for a in self.activities() if a.ref != activity.ref]
+        return None if any(head in a.title for a in others) else head
 
     def activities(self, kind: str | None = None) -> list[Activity]:
         kinds = (kind,) if kind else ACTIVITY_KINDS

@@ -81,6 +81,11 @@ def _field_cue_anywhere() -> re.Pattern[str]:
                       + r"|\d|我想|我要|想报|要报|报名|报第|参加|上班|工作|上学|干活|打工|读书|教书|当[\u4e00-\u9fff]|身份")
 
 
+# "我是…" names the person only when what follows is a name (details_in).
+_I_AM = re.compile(r"(?:^|(?<=[\s，,。！!]))(?:我|本人|俺)是")
+_WHO_ONE_IS = re.compile(r"本地|外地|这里|这儿|附近|大兴|北京|[省市区县镇乡村]人|的$|人$")
+
+
 @lru_cache(maxsize=256)
 def details_in(text: str) -> Details:
     """Every detail a free message gives with its cue ("我叫…", "手机…", "单位是…"), the
@@ -98,6 +103,9 @@ def details_in(text: str) -> Details:
     name = person_name(name_piece) if name_piece and identity_of(name_piece) is None else None
     if name is None and (after_role := re.search(_words()["name_after_role"], without_phone)):
         name = person_name(after_role.group(1))  # "我是京郊日报的记者诸葛晓东"
+    if name is None and name_piece is None and (said := _after(_I_AM, without_phone)):
+        # "我是陈燚 想报医保那个宣讲": a name after 我是 — never who one is ("我是家长", "我是本地人").
+        name = person_name(said) if identity_of(said) is None and not _WHO_ONE_IS.search(said) else None
     tokens = [t for t in re.split(r"[\s，,。.;；！!？?、：:]+", without_phone) if t]
     identity = identity_of(without_phone) if any(w in without_phone for w in _words()["identity_words"]) else None
     beside_others = phone is not None or identity is not None

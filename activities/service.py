@@ -284,10 +284,16 @@ class ActivityService:
     def open_at_venue(self, text: str) -> list[SessionView]:
         """Sessions open for sign-up whose venue the text names ("我想报名参加公共法律服务中心
         的开放活动"): the venue without its demo label, brackets and leading 区/大兴区, at
-        least four characters of it, in the text."""
-        return [v for v in self.open_for_sign_up()
-                if len(core := _DISTRICT.sub("", _VENUE_NOTES.sub("", v.venue or "").strip())) >= 4
-                and core in (text or "")]
+        least four characters of it, in the text; else those whose activity the text calls by
+        the first word of its title ("司法那个" → 司法服务, `Catalogue.head_word`)."""
+        text = text or ""
+        open_sessions = self.open_for_sign_up()
+        at_venue = [v for v in open_sessions
+                    if len(core := _DISTRICT.sub("", _VENUE_NOTES.sub("", v.venue or "").strip())) >= 4
+                    and core in text]
+        if at_venue:
+            return at_venue
+        return [v for v in open_sessions if (head := self.catalogue.head_word(v.activity)) and head in text]
 
     def session(self, code: str) -> SessionView | None:
         """A session citizens may see: announced (unannounced ones do not exist for them)."""

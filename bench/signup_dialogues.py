@@ -14,7 +14,7 @@ never saw the code or the training data, never used for training. A dialogue pas
 Beside it, in the same run, the old conversation tests of the activities
 (tests/conversations/activities.yml, `rasa test core` against the same action server).
 
-tests/dev/signup_debug*_dialogues.yml (--set debug, debug2 … debug5) are further blind sets, for diagnosis: their
+tests/dev/signup_debug*_dialogues.yml (--set debug, debug2 … debug6) are further blind sets, for diagnosis: their
 failures may be read (--show-errors) to find kinds of faults. The first set stays the
 measure: do not print its failures.
 
@@ -44,7 +44,8 @@ SETS = {"blind": ROOT / "tests" / "dev" / "signup_dialogues.yml",
         "debug2": ROOT / "tests" / "dev" / "signup_debug2_dialogues.yml",
         "debug3": ROOT / "tests" / "dev" / "signup_debug3_dialogues.yml",
         "debug4": ROOT / "tests" / "dev" / "signup_debug4_dialogues.yml",
-        "debug5": ROOT / "tests" / "dev" / "signup_debug5_dialogues.yml"}
+        "debug5": ROOT / "tests" / "dev" / "signup_debug5_dialogues.yml",
+        "debug6": ROOT / "tests" / "dev" / "signup_debug6_dialogues.yml"}
 OLD_TESTS = ROOT / "tests" / "conversations" / "activities.yml"
 # The reference a successful sign-up reports ("报名编号：DX-7K3Q9M"), not the example in a prompt.
 REFERENCE = re.compile(r"报名编号：(DX-[A-Z0-9]{6})")

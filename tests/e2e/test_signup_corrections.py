@@ -131,6 +131,24 @@ def test_a_short_start_signs_up_and_its_answers_never_become_a_call_back(two_ses
     assert rows_of(two_sessions, TicketRow.__table__, me) == []
 
 
+def test_an_activity_by_the_first_word_of_its_title_and_a_cancel_with_its_details(two_sessions: RunningAssistant) -> None:
+    """"我想报名 仲裁那个" chooses 开放点9 among the open sessions (its title's first word);
+    "那天有事 取消报名 <phone> <reference>" cancels it whatever the NLU labelled it."""
+    me = new_sender("head-cancel")
+    assert "姓名" in two_sessions.texts(me, "我想报名 仲裁那个")
+    two_sessions.texts(me, "王芳")
+    two_sessions.texts(me, "13800002226")
+    two_sessions.texts(me, "其他")
+    two_sessions.texts(me, "無")  # none, in traditional characters
+    summary = summary_fields(two_sessions.texts(me, "同意"))
+    assert "开放点9" in summary["活动"] and summary["单位"] == "无"
+    done = two_sessions.texts(me, "确认提交")
+    reference = re.search(r"报名编号：(DX-[A-Z0-9]{6})", done).group(1)
+    cancelled = two_sessions.texts(me, f"那天孩子考试 取消报名 13800002226 {reference}")
+    assert "已为您取消报名" in cancelled and "当前状态：已取消" in cancelled
+    assert rows_of(two_sessions, ApplicationRow.__table__, me)[0].status == "已取消"
+
+
 def test_misunderstandings_after_a_sign_up_that_could_not_start_hand_off_nobody(
         running_assistant: RunningAssistant) -> None:
     clear_sessions(running_assistant)  # nothing open: the sign-up cannot start

@@ -291,3 +291,12 @@ def test_forget_masks_the_person_in_stored_conversations(service: ActivityServic
     assert texts == ["**", "我的手机是138****5678", "开放点9在哪"]
     neighbour = asyncio.run(store_.retrieve("neighbour")).latest_message.text
     assert neighbour == "王小明是我邻居"  # only the applicant's own conversations lose the name
+
+
+def test_an_activity_is_called_by_the_first_word_of_its_title_only_when_no_other_has_it(catalogue: Catalogue) -> None:
+    """"司法那个" is 开放点7 (司法服务); 政务 is in six titles and 服务 in several: no head word."""
+    heads = {a.title: catalogue.head_word(a) for a in catalogue.activities()}
+    assert heads["司法服务（便民惠民服务）"] == "司法" and heads["仲裁调解（保障改善民生）"] == "仲裁"
+    assert heads["医保惠民政策宣讲"] == "医保"
+    assert heads["政务服务体验（优化营商环境）"] is None and heads["服务创城（创建文明城区）"] is None
+    assert heads["政府采购宣讲"] is None  # 政府采购 is also an open-day site

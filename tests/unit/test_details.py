@@ -191,3 +191,49 @@ def test_switching_activities_is_no_giving_up_and_a_question_is_none_either() ->
 
     assert not leaves_form("inform", "等一下 我想换成医保那个讲座 仲裁那天我要考试去不了")
     assert not leaves_form("inform", "这个讲座网上有直播吗 万一那天我去不了在手机上能看不")
+
+
+# Kinds found by the sixth blind diagnosis set (tests/dev/signup_debug6_dialogues.yml).
+
+@pytest.mark.parametrize("text", ["我报开放点9", "俺报仲裁那个", "那我想去 司法那个咋报", "我想参加医保讲座 怎么报名啊",
+                                  "喂你好我想给自己报个名就是那个医保的宣讲我叫韩春生手机号14200000088"])
+def test_short_starts_with_i_for_myself_and_wanting_to_go_asking_how(text) -> None:
+    assert asks_to_sign_up(text)
+
+
+@pytest.mark.parametrize("text", ["我报销怎么弄", "开放日怎么报名", "我报了名怎么查", "外地人想去开放日怎么报"])
+def test_reports_rules_and_who_may_take_part_are_still_no_requests(text) -> None:
+    assert not asks_to_sign_up(text)
+
+
+@pytest.mark.parametrize("text, name", [("我姓司马 名长风", "司马长风"), ("姓王名芳", "王芳"), ("我姓欧阳，名字叫淼淼", "欧阳淼淼")])
+def test_surname_then_given_name_is_one_name(text, name) -> None:
+    assert person_name(text) == name
+
+
+def test_no_organisation_in_traditional_characters() -> None:
+    from activities.applicants import NO_ORGANISATION, organisation_of, says_no_organisation
+
+    assert organisation_of("無") == organisation_of("沒有單位") == NO_ORGANISATION
+    assert says_no_organisation("單位寫無吧") and organisation_of("京郊日報") == "京郊日報"
+
+
+@pytest.mark.parametrize("text, name", [("我是陈燚 想报医保那个宣讲", "陈燚"), ("你好 我是李明 14200000001", "李明"),
+                                        ("我是家长", None), ("我是本地人 想报名", None), ("我是退休工人", None),
+                                        ("我是他妈妈 想报名", None)])
+def test_a_name_after_i_am_but_never_who_one_is(text, name) -> None:
+    assert details_in(text).name == name
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("帮我查一下报名情况 手机14200000072 编号DX-XPVBM6", "check"),
+    ("查报名 14200000075", "check"),
+    ("取消报名 手机号14200000074 报名编号DX-MV52U5", "cancel"),
+    ("那天报社有别的采访任务 取消报名 14200000075 DX-XNK9WP", "cancel"),
+    ("怎么取消报名", None),  # a question: nothing to find an application with
+    ("我叫王芳 14200000001 想报名", None),
+])
+def test_checking_or_cancelling_with_the_details_in_the_same_message(text, wanted) -> None:
+    from activities.applicants import application_request_in
+
+    assert application_request_in(text) == wanted
