@@ -41,9 +41,9 @@ train: setup ## Train the model if config, domain or data changed
 validate: setup ## Validate domain and training data (warnings fail)
 	$(DAXING) validate
 
-# ruff: pyflakes and syntax errors ([tool.ruff]); mypy: core, kb, activities, handoff ([tool.mypy]
+# ruff: pyflakes and syntax errors ([tool.ruff]); mypy: core, kb, activities, handoff, staff ([tool.mypy]
 # files); lint-imports: the layers of .importlinter. All three read pyproject.toml / .importlinter.
-lint: setup ## Lint: ruff, mypy (core, kb, activities, handoff), import layers (.importlinter)
+lint: setup ## Lint: ruff, mypy (core, kb, activities, handoff, staff), import layers (.importlinter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports

@@ -34,7 +34,7 @@ def throwaway_assistant(plans: bool = True, demo_schedule: bool = False) -> Iter
     from ops.supervisor import Assistant, free_port
 
     with tempfile.TemporaryDirectory() as var_dir:
-        os.environ.update(BOT_PORT=str(free_port()), ACTIONS_PORT=str(free_port()),
+        os.environ.update(BOT_PORT=str(free_port()), ACTIONS_PORT=str(free_port()), CONSOLE_PORT=str(free_port()),
                           BOT_HOST="127.0.0.1", DAXING_VAR_DIR=var_dir,
                           DATABASE_URL=f"sqlite:///{var_dir}/daxing.db")
         from bot.settings import load_settings, rasa_api_token

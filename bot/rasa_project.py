@@ -115,6 +115,11 @@ def handoff_worker_command() -> list[str]:
     return [sys.executable, "-m", "ops.handoff_worker"]
 
 
+def console_command() -> list[str]:
+    """The staff console (console/main.py), on CONSOLE_HOST:CONSOLE_PORT."""
+    return [sys.executable, "-m", "console"]
+
+
 def rasa_server_command(settings: Settings, model: Path) -> list[str]:
     return rasa_command(
         "run",

@@ -8,6 +8,8 @@ the `daxing` commands and the hand-off worker use, each built on first use and t
 - `activity_service()`: sessions and applications over the activities of the plans the
   engine holds now (the one factory, for the action server and the CLI);
 - `handoff`: hand-off tickets and feedback (`handoff.service.HandoffService`);
+- `takeover`: staff claiming tickets and replying (`handoff.takeover.Takeover`);
+- `staff`, `login_sessions`, `audit`: the console's accounts, logins and audit log (`staff`);
 - `database`: a unit of work on DATABASE_URL (unanswered questions);
 - `responses`: the domain's responses the channels say themselves (`bot.responses`), with
   `{hotline}` from the settings.
@@ -35,7 +37,11 @@ if TYPE_CHECKING:
     from bot.responses import Responses
     from core.db import UnitOfWork
     from handoff.service import HandoffService
+    from handoff.takeover import Takeover
     from kb.answers import AnswerEngine, CachedEngine
+    from staff.accounts import StaffAccounts
+    from staff.audit import AuditLog
+    from staff.sessions import LoginSessions
 
 
 class Services:
@@ -79,6 +85,34 @@ class Services:
         from handoff.service import HandoffService
 
         return HandoffService.from_settings(self.settings)
+
+    @cached_property
+    def takeover(self) -> "Takeover":
+        """Staff claiming tickets and their replies (`handoff.takeover`)."""
+        from handoff.takeover import Takeover
+
+        return Takeover(self.settings.database_url)
+
+    @cached_property
+    def staff(self) -> "StaffAccounts":
+        """Staff accounts and their logins (`staff.accounts`)."""
+        from staff.accounts import StaffAccounts
+
+        return StaffAccounts(self.settings.database_url)
+
+    @cached_property
+    def login_sessions(self) -> "LoginSessions":
+        """The console's login sessions (`staff.sessions`)."""
+        from staff.sessions import LoginSessions
+
+        return LoginSessions(self.settings.database_url)
+
+    @cached_property
+    def audit(self) -> "AuditLog":
+        """The audit log of staff actions (`staff.audit`)."""
+        from staff.audit import AuditLog
+
+        return AuditLog(self.settings.database_url)
 
     @cached_property
     def database(self) -> "UnitOfWork":

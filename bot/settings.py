@@ -81,6 +81,11 @@ class Settings:
     lock_store_url: str = ""
     # Sanic worker processes per Rasa server (more than one needs `lock_store_url`).
     sanic_workers: int = 1
+    # The staff console (console/): its port and interface, and whether its session cookie is
+    # marked Secure (production, behind nginx with TLS: CONSOLE_SECURE_COOKIES=1).
+    console_port: int = 5010
+    console_host: str = _LOOPBACK
+    console_secure_cookies: bool = False
     # The WECHAT_* variables, as given: `WeChatConfig.from_env` (bot/channels/wechat/config.py)
     # checks them where the channel is built, so that an unusable one disables the WeChat
     # channel only (its endpoint says 503 and why) instead of stopping the whole server.
@@ -118,6 +123,9 @@ class Settings:
             tracker_store_retry_seconds=read.number("TRACKER_STORE_RETRY_SECONDS", 5.0, float, minimum=0),
             lock_store_url=read.text("LOCK_STORE_URL", ""),
             sanic_workers=read.number("SANIC_WORKERS", 1, int, minimum=1),
+            console_port=read.number("CONSOLE_PORT", 5010, int, minimum=0, maximum=65535),
+            console_host=read.text("CONSOLE_HOST", _LOOPBACK),
+            console_secure_cookies=read.flag("CONSOLE_SECURE_COOKIES", False),
             wechat_environment=MappingProxyType(
                 {name: value for name, value in environ.items() if name.startswith(WECHAT_PREFIX)}
             ),
@@ -146,6 +154,11 @@ class Settings:
     def rasa_api_url(self) -> str:
         """Where this machine reaches the Rasa server (its interface, or loopback)."""
         return f"http://{_reachable(self.host)}:{self.bot_port}"
+
+    @property
+    def console_url(self) -> str:
+        """Where this machine reaches the staff console."""
+        return f"http://{_reachable(self.console_host)}:{self.console_port}"
 
     @property
     def rest_webhook_url(self) -> str:
@@ -183,6 +196,15 @@ class _Reader:
         ):
             raise SettingsError(name, raw, expected)
         return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        """1/true/yes/on or 0/false/no/off (any case); SettingsError otherwise."""
+        value = self.text(name, "1" if default else "0").strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(name, value, "1 or 0 (true/false, yes/no, on/off)")
 
     def log_level(self, name: str, default: str) -> str:
         raw = self.text(name, default)
@@ -327,4 +349,17 @@ def api_client_environment(settings: Settings) -> dict[str, str]:
     """
     env = subprocess_environment(settings)
     env["RASA_API_TOKEN"] = rasa_api_token(settings)
+    return env
+
+
+def console_environment(settings: Settings) -> dict[str, str]:
+    """`api_client_environment` plus the console's own settings, for the console process
+    (console/main.py), which calls the Rasa API to relay staff replies."""
+    env = api_client_environment(settings)
+    env.update({
+        "CONSOLE_PORT": str(settings.console_port),
+        "CONSOLE_HOST": settings.console_host,
+        "CONSOLE_SECURE_COOKIES": "1" if settings.console_secure_cookies else "0",
+        "BOT_HOST": settings.host,
+    })
     return env

@@ -31,6 +31,9 @@ class TicketRow(Base):
     # When the bot took the conversation back (Rasa's ConversationResumed was sent).
     resumed_at = sa.Column(sa.DateTime)
     note = sa.Column(sa.Text)
+    # The member of staff (login name) who took the conversation over in the console.
+    claimed_by = sa.Column(sa.String(64))
+    claimed_at = sa.Column(sa.DateTime)
 
     deliveries = relationship("OutboxRow", cascade="all, delete-orphan", back_populates="ticket")
 
@@ -62,3 +65,20 @@ class FeedbackRow(Base):
     question = sa.Column(sa.Text)
     satisfied = sa.Column(sa.Boolean, nullable=False)
     created_at = sa.Column(sa.DateTime, nullable=False, index=True)
+
+
+class StaffMessageRow(Base):
+    """A staff reply written in the console, kept until it reached the citizen's conversation
+    (the relay action writes it into the tracker and sends it on the citizen's channel)."""
+
+    __tablename__ = "ho_staff_messages"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    ticket_id = sa.Column(sa.Integer, sa.ForeignKey("ho_tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    sender_id = sa.Column(sa.String(255), nullable=False, index=True)
+    staff_name = sa.Column(sa.String(64), nullable=False)  # the login name (audit, metadata)
+    shown_as = sa.Column(sa.String(64), nullable=False)    # what the citizen sees: 王**
+    text = sa.Column(sa.Text, nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False)
+    delivered_at = sa.Column(sa.DateTime, index=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)

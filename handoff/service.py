@@ -59,6 +59,8 @@ class TicketView:
     created_at: dt.datetime
     transcript: list[dict[str, Any]]
     delivered: bool | None  # None: no hotline webhook configured
+    claimed_by: str | None = None  # the member of staff who took it over in the console
+    note: str | None = None
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -132,6 +134,13 @@ class HandoffService:
         with self.uow.session() as session:
             row = _ticket(session, number)
             return _view(row) if row else None
+
+    def contact_phone(self, number: str) -> str | None:
+        """The call-back number in full (11 digits), or None. Only for staff whose role may
+        see it; the caller audits it."""
+        with self.uow.session() as session:
+            row = _ticket(session, number)
+            return row.contact_phone if row else None
 
     def open_ticket_of(self, sender_id: str) -> TicketView | None:
         with self.uow.session() as session:
@@ -330,6 +339,8 @@ def _view(row: TicketRow) -> TicketView:
         created_at=row.created_at,
         transcript=row.transcript,
         delivered=all(d.delivered_at for d in deliveries) if deliveries else None,
+        claimed_by=row.claimed_by,
+        note=row.note,
     )
 
 

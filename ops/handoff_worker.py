@@ -1,5 +1,7 @@
-"""The hand-off worker: delivers due tickets to the hotline system and hands conversations
-back to the bot (Rasa's `resume` event) when a ticket is closed or nobody took it over.
+"""The hand-off worker: delivers due tickets to the hotline system, hands conversations back
+to the bot (Rasa's `resume` event, then `action_handed_back`, which tells the citizen) when
+a ticket is closed or nobody took it over, and relays staff replies the console could not
+(Rasa was unreachable when they were written).
 
 Runs as the assistant's third process (`ops.supervisor`); `python -m ops.handoff_worker`.
 It lives in ops, not in handoff, because it is a process that reads the settings, the Rasa
@@ -19,10 +21,13 @@ import aiohttp
 from bot import log_masking
 from bot.services import Services
 from bot.settings import Settings, load_settings, rasa_api_token
+from console.rasa import RasaApi
 from core.db import migrate
 
 log = logging.getLogger("handoff.worker")  # the name its log lines have always had
 POLL_SECONDS = 2.0
+# Staff replies the console has not relayed this long after they were written are relayed here.
+RELAY_AFTER_SECONDS = 5
 
 
 class Worker:
@@ -36,7 +41,10 @@ class Worker:
     ) -> None:
         self.settings = settings
         self.http = http
-        self.service = (services or Services.from_settings(settings)).handoff
+        services = services or Services.from_settings(settings)
+        self.service = services.handoff
+        self.takeover = services.takeover
+        self.rasa = RasaApi(settings.rasa_api_url, rasa_api_token(settings), http)
 
     async def post_to_hotline(self, body: bytes, headers: dict[str, str]) -> int:
         timeout = aiohttp.ClientTimeout(total=self.settings.hotline_timeout_seconds)
@@ -68,10 +76,24 @@ class Worker:
         if self.settings.hotline_webhook_url:
             await self.service.deliver_due(self.post_to_hotline, self.settings.hotline_webhook_secret)
         self.service.time_out(dt.timedelta(minutes=self.settings.handoff_timeout_minutes))
+        await self.relay_staff_replies()
         for number, sender_id in self.service.to_hand_back():
+            # Said while still paused, then resumed: the resume's action_listen comes after the
+            # message, so the citizen's next question starts a turn like any other.
+            await self.rasa.run(sender_id, "action_handed_back")  # "本次人工服务已结束…"
             if await self.resume(sender_id):
                 self.service.handed_back(number)
                 log.info("conversation %s handed back to the bot (ticket %s)", sender_id, number)
+
+    async def relay_staff_replies(self) -> None:
+        """Relay the staff replies still waiting (the console relays at once; these are the ones
+        it could not), one action run per conversation; count a failed attempt."""
+        waiting: dict[str, list[int]] = {}
+        for message in self.takeover.undelivered(older_than=dt.timedelta(seconds=RELAY_AFTER_SECONDS)):
+            waiting.setdefault(message.sender_id, []).append(message.id)
+        for sender_id, ids in waiting.items():
+            if not await self.rasa.run(sender_id, "action_relay_staff_replies"):
+                self.takeover.relay_failed(ids)
 
 
 async def main(services: Services) -> None:

@@ -36,6 +36,7 @@ from bot.settings import (
     Settings,
     action_server_environment,
     api_client_environment,
+    console_environment,
     rasa_api_token,
 )
 
@@ -216,6 +217,7 @@ _ENVIRONMENTS: dict[str, Callable[[Settings], dict[str, str]]] = {
     "actions": action_server_environment,  # no API token: it never calls the Rasa API
     "rasa": api_client_environment,
     "handoff": api_client_environment,
+    "console": console_environment,
 }
 
 
@@ -249,7 +251,8 @@ class Assistant:
         )
 
     def start(self) -> None:
-        """Start the three processes and wait until both servers answer.
+        """Start the four processes (action server, Rasa server, hand-off worker, staff console)
+        and wait until the three servers answer.
 
         Raises StartupError (a server exited or never answered; all are stopped again) and
         ValueError (an API token shorter than 16 characters; nothing was started).
@@ -262,11 +265,13 @@ class Assistant:
                                        f"{self.settings.actions_url}/health"),
             "rasa": self._component("rasa", rasa_server_command(self.settings, self.model), status),
             "handoff": self._component("handoff", rasa_project.handoff_worker_command(), None),
+            "console": self._component("console", rasa_project.console_command(),
+                                       f"{self.settings.console_url}/health"),
         }
         try:
             for component in self.components.values():
                 component.start()
-            for name in ("actions", "rasa"):
+            for name in ("actions", "rasa", "console"):
                 self.components[name].wait_until_up()
         except BaseException:
             self.stop()

@@ -130,6 +130,7 @@ def running_assistant(
     monkeypatch.setenv("HOTLINE_WEBHOOK_SECRET", HOTLINE_SECRET)
     monkeypatch.setenv("BOT_PORT", str(free_port()))
     monkeypatch.setenv("ACTIONS_PORT", str(free_port()))
+    monkeypatch.setenv("CONSOLE_PORT", str(free_port()))
     monkeypatch.setenv("BOT_HOST", "127.0.0.1")
     # Debug logs quote every message: the privacy tests check no phone number shows in them.
     monkeypatch.setenv("LOG_LEVEL", "DEBUG")

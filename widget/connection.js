@@ -11,7 +11,10 @@
  *     hooks                  what the page shows, called by the connection:
  *       status(text)         the connection's state ("" when connected)
  *       answered()           a bot_uttered event arrived (the assistant is no longer typing)
- *       reply(message)       ... and it has something to show: {text, buttons, image}
+ *       reply(message)       ... and it has something to show: {text, buttons, image, from},
+ *                            from "staff" for a member of staff's reply (metadata `staff`)
+ *       handedOff(on)        a person holds the conversation (a `handoff` message, the
+ *                            history's `handed_off`) or handed it back (`handback`)
  *       history()            the server's history was taken into the record
  * No DOM here but the socket.io client's <script> tag.
  *
@@ -118,6 +121,7 @@
         .then(function (history) {
           if (conversation.stored().sessionId !== id) return; // the conversation changed meanwhile
           conversation.applyHistory(history && Array.isArray(history.messages) ? history.messages : []);
+          hooks.handedOff(!!(history && history.handed_off === true));
           hooks.history();
         })
         .catch(function () {
@@ -190,8 +194,12 @@
           /^https?:\/\//.test(String(attachment.payload.src))) {
         image = String(attachment.payload.src);
       }
+      // A person takes the conversation over (the hand-off's ticket), or hands it back.
+      if (data.handoff) hooks.handedOff(true);
+      if (data.handback) hooks.handedOff(false);
       if (!text && !buttons.length && !image) return;
-      hooks.reply({ text: text, buttons: buttons, image: image });
+      var staff = !!(data.staff && typeof data.staff === "object"); // a member of staff wrote it
+      hooks.reply({ text: text, buttons: buttons, image: image, from: staff ? "staff" : "bot" });
       syncSoon(SYNC_AFTER_REPLY_MS);
     }
 

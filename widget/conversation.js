@@ -222,7 +222,9 @@
     /** A reply just received: it belongs to the newest question, which may come from another tab. */
     function addReply(message) {
       shared = readShared();
-      addLive({ type: "bot", turn: lastTurn(), text: message.text, buttons: message.buttons, image: message.image });
+      var entry = { type: "bot", turn: lastTurn(), text: message.text, buttons: message.buttons, image: message.image };
+      if (message.from === "staff") entry.from = "staff";
+      addLive(entry);
     }
 
     /** Record the question `payload` shown as `shown` (a button's title) or as typed;

@@ -157,13 +157,21 @@
       return turnGroups[turnId];
     }
 
-    /** `staff`: written by a member of staff (the history's metadata says so), not the assistant. */
+    /** `staff`: written by a member of staff (the history's metadata says so), not the assistant.
+     *  Its text starts with who wrote it ("工作人员（王**）：…", as every channel shows it):
+     *  that part becomes the label. */
     function botBubble(text, buttons, image, staff) {
       var message = el("div", staff ? "dxw-msg dxw-bot dxw-staff" : "dxw-msg dxw-bot");
       var speaker = el("span", "dxw-visually-hidden", staff ? "工作人员：" : "助手：");
       var bubble = el("div", "dxw-bubble");
       bubble.appendChild(speaker);
-      if (staff) bubble.appendChild(el("span", "dxw-staff-label", "工作人员"));
+      var label = "工作人员";
+      var named = staff && text ? /^(工作人员（[^）\n]{1,20}）)：/.exec(text) : null;
+      if (named) {
+        label = named[1];
+        text = text.slice(named[0].length);
+      }
+      if (staff) bubble.appendChild(el("span", "dxw-staff-label", label));
       if (text) renderText(bubble, text);
       if (image) {
         var img = el("img", "dxw-image");

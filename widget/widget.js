@@ -133,6 +133,10 @@
   header.appendChild(heading);
   header.appendChild(closeButton);
 
+  // While a member of staff holds the conversation (the hand-off, until the hand-back).
+  var handedOff = el("div", "dxw-handoff", "已转人工 · 工作人员会在这里回复您");
+  handedOff.setAttribute("role", "status");
+  handedOff.hidden = true;
   var status = el("div", "dxw-status");
   status.setAttribute("role", "status");
   status.hidden = true;
@@ -172,6 +176,7 @@
   var note = el("p", "dxw-note", "答复依据大兴区公开发布的工作方案，仅供参考，以正式文件为准。");
 
   panel.appendChild(header);
+  panel.appendChild(handedOff);
   panel.appendChild(status);
   panel.appendChild(log);
   panel.appendChild(typing);
@@ -334,6 +339,7 @@
       hooks: {
         status: showStatus,
         answered: function () { setTyping(false); },
+        handedOff: function (on) { handedOff.hidden = !on; },
         reply: function (message) {
           conversation.addReply(message);
           messages.renderAndReveal();

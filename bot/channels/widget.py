@@ -38,15 +38,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
-from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, Event, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import inbound
 from bot.channels.polite import polite
+from bot.channels.widget_output import WidgetOutput
 from bot.services import services
 from bot.settings import PROJECT_ROOT, Settings
 from handoff.service import NEGATIVE_FEEDBACK_HANDOFF
@@ -189,7 +190,12 @@ def _as_sent(
 
 
 def _is_staff(metadata: Any) -> bool:
-    return isinstance(metadata, dict) and (metadata.get("staff") is True or metadata.get("sender") == "staff")
+    """Written by a member of staff: the relay action's {"staff": {...}} (actions/takeover.py),
+    or {"staff": true} / {"sender": "staff"}."""
+    if not isinstance(metadata, dict):
+        return False
+    staff = metadata.get("staff")
+    return staff is True or (isinstance(staff, dict) and bool(staff)) or metadata.get("sender") == "staff"
 
 
 def widget_history(events: Iterable[Event]) -> Optional[dict[str, Any]]:
@@ -197,7 +203,7 @@ def widget_history(events: Iterable[Event]) -> Optional[dict[str, Any]]:
 
     Input: a tracker's events (all sessions). Output: None when the conversation did not
     start in the widget (its first user message came through another channel, or it has
-    none); else {"messages": [...], "truncated": bool} with the newest MAX_HISTORY_MESSAGES
+    none); else {"messages": [...], "truncated": bool, "handed_off": bool} with the newest MAX_HISTORY_MESSAGES
     messages in order (whole turns: starting with a user message when truncated), each bot
     message split as Rasa's socketio channel sends it (`_as_sent`):
       {"type": "user", "turn": id, "text": what the widget showed (a button's title)}
@@ -207,11 +213,13 @@ def widget_history(events: Iterable[Event]) -> Optional[dict[str, Any]]:
     turn id is the one the widget sent in the message's metadata, else "u<N>" (N-th user
     message); bot messages belong to the turn of the user message before them. Bot
     messages are "from": "staff" when their metadata says so ({"staff": true} or
-    {"sender": "staff"}). Texts are returned as stored (the bot's replies already mask
+    {"sender": "staff"}). `handed_off`: a person holds the conversation now (the hand-off paused
+    it and it has not been resumed). Texts are returned as stored (the bot's replies already mask
     phone numbers), cut to MAX_TEXT_LENGTH characters.
     """
     messages: list[dict[str, Any]] = []
     turn, users = "u0", 0
+    handed_off = False
     last_buttons: dict[str, str] = {}
     for event in events:
         if isinstance(event, UserUttered):
@@ -236,14 +244,16 @@ def widget_history(events: Iterable[Event]) -> Optional[dict[str, Any]]:
             for text, message_buttons, image in _as_sent(event.text, buttons, _image(data)):
                 messages.append({"type": "bot", "turn": turn, "text": text, "buttons": message_buttons,
                                  "image": image, "from": author})
+        elif isinstance(event, (ConversationPaused, ConversationResumed)):
+            handed_off = isinstance(event, ConversationPaused)
     if users == 0:
         return None
     if len(messages) <= MAX_HISTORY_MESSAGES:
-        return {"messages": messages, "truncated": False}
+        return {"messages": messages, "truncated": False, "handed_off": handed_off}
     newest = messages[-MAX_HISTORY_MESSAGES:]
     while newest and newest[0]["type"] != "user":  # no turn without its question
         newest.pop(0)
-    return {"messages": newest, "truncated": True}
+    return {"messages": newest, "truncated": True, "handed_off": handed_off}
 
 
 class WidgetAssets(InputChannel):
@@ -387,7 +397,9 @@ class WidgetSocketIOInput(SocketIOInput):
     conversation, not in someone else's (e.g. a REST sender id). A socket is in one session
     at a time: a new `session_request` leaves the session it joined before. A message's
     metadata keeps only the widget's turn id and shown text (`widget_metadata`), and a
-    message whose turn was already received is not handled twice (`_seen`).
+    message whose turn was already received is not handled twice (`_seen`). Replies go out
+    through `WidgetOutput`, for the widget's own messages and for those the HTTP API's
+    `execute?output_channel=latest` sends (a staff reply, the hand-back).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -398,7 +410,15 @@ class WidgetSocketIOInput(SocketIOInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        blueprint = super().blueprint(polite(on_new_message))
+        answer = polite(on_new_message)
+
+        async def with_widget_output(message: UserMessage) -> None:
+            output = self.get_output_channel()
+            if output is not None:
+                message.output_channel = output
+            await answer(message)
+
+        blueprint = super().blueprint(with_widget_output)
         sio = self.sio
         assert sio is not None
         namespace = self.namespace or "/"
@@ -441,6 +461,12 @@ class WidgetSocketIOInput(SocketIOInput):
         sio.on("session_request", handler=session_request, namespace=namespace)
         sio.on(self.user_message_evt, handler=user_message, namespace=namespace)
         return blueprint
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """The widget's output (`WidgetOutput`) on this channel's socket.io server."""
+        if self.sio is None:
+            return None
+        return WidgetOutput(self.sio, self.bot_message_evt)
 
     async def _seen(self, session_id: str, turn: str, retry: bool) -> bool:
         """Whether the widget's message `turn` of `session_id` was received before (and record it).

@@ -14,6 +14,7 @@ from activities import models as activity_models  # noqa: F401  (registers act_ 
 from core.db import VERSION_TABLE, Base
 from handoff import models as handoff_models  # noqa: F401  (registers ho_ tables)
 from kb import models  # noqa: F401  (registers kb_ tables)
+from staff import models as staff_models  # noqa: F401  (registers st_ tables)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

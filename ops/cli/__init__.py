@@ -2,7 +2,7 @@
 
 The group and its entry point (`daxing = "ops.cli:main"`); the commands live one module
 per group: `model` (train, gazetteer, validate, test-conversations), `kb`, `activities`
-(schedule, applications), `tickets` (tickets, report), `retention`, `run` (run, shell,
+(schedule, applications), `tickets` (tickets, report), `staff` (console accounts), `retention`, `run` (run, shell,
 api-token); `wechat-menu` comes from the WeChat channel's menu module. Nothing here imports
 `actions` (the action server's package). Every command takes its settings and services from
 `ops.cli.context.command_services()`: built once per invocation.
@@ -14,7 +14,7 @@ import logging
 import click
 
 from bot.channels.wechat.menu import menu_command
-from ops.cli import activities, kb, model, retention, run, tickets
+from ops.cli import activities, kb, model, retention, run, staff, tickets
 from ops.cli.context import command_services
 
 
@@ -33,6 +33,7 @@ for command in (
     kb.kb,
     activities.schedule, activities.applications,
     tickets.tickets, tickets.report,
+    staff.staff,
     retention.retention,
     run.run, run.shell, run.api_token,
     menu_command,  # daxing wechat-menu [--file PATH] [--dry-run]

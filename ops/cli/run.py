@@ -26,7 +26,8 @@ def _prepare(settings: Settings) -> Path:
 
 @click.command()
 def run() -> None:
-    """Train if needed, then run the action server and the Rasa server until Ctrl-C."""
+    """Train if needed, then run the action server, the Rasa server, the hand-off worker and the
+    staff console until Ctrl-C."""
     settings = command_services().settings
     model = _prepare(settings)
     assistant = Assistant(settings=settings, model=model)
@@ -43,6 +44,7 @@ def run() -> None:
         f"  网页聊天演示: http://localhost:{settings.bot_port}/widget/demo\n"
         f"  Rasa HTTP API: http://localhost:{settings.bot_port} (需 ?token=，见 `daxing api-token`)\n"
         f"  动作服务器: {settings.actions_url} (仅供 Rasa 服务器调用)\n"
+        f"  工作台（人工接管、数据概览）: {settings.console_url} (账号: `daxing staff add 名字 --role agent`)\n"
         "按 Ctrl-C 停止。\n"
     )
     sys.exit(assistant.wait())

@@ -49,6 +49,15 @@ def tickets_show(number: str) -> None:
     click.echo(f"contact phone: {ticket.masked_phone or '-'}")
     for line in ticket.transcript:
         click.echo(f"  [{line['at'] or ''}] {line['role']}: {line['text']}")
+    replies = command_services().takeover.messages(number)
+    if ticket.claimed_by or replies:
+        click.echo(f"taken over by {ticket.claimed_by or '-'} in the console:")
+    for reply in replies:
+        state = "relayed" if reply.delivered_at else "waiting to be relayed"
+        click.echo(f"  [{reply.created_at:%Y-%m-%d %H:%M:%S}] staff {reply.staff_name} ({reply.shown_as}, {state}): "
+                   f"{reply.text}")
+    if ticket.note:
+        click.echo(f"note: {ticket.note}")
 
 
 @tickets.command("close")

@@ -90,3 +90,31 @@ def test_schedule_commands_work_before_the_assistant_ever_ran(
     reset_services()
     assert "4 sessions added" in run("schedule", "demo")
     assert "DEMO-site9" in run("schedule", "list")
+
+
+def test_staff_accounts_and_a_taken_over_ticket(cli_db: str) -> None:
+    def run_in(stdin: str, *args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, list(args), input=stdin)
+        return result.exit_code, result.output
+
+    assert run_in("a long passphrase\n", "staff", "add", "wang", "--role", "agent", "--display-name", "王小明",
+                  "--password-stdin") == (0, "account wang (agent) created\n")
+    code, output = run_in("short\n", "staff", "add", "li", "--role", "admin", "--password-stdin")
+    assert code != 0 and "密码至少" in output
+    code, output = run_in("another passphrase\n", "staff", "add", "wang", "--role", "admin", "--password-stdin")
+    assert code != 0 and "已存在" in output
+    assert "wang" in run("staff", "disable", "wang") and "disabled" in run("staff", "list")
+    run("staff", "enable", "wang")
+    assert run_in("a new passphrase 2\n", "staff", "reset-password", "wang", "--password-stdin")[0] == 0
+
+    from bot.services import services
+
+    assert services().staff.log_in("wang", "a new passphrase 2").display_name == "王小明"
+    assert [e.action for e in reversed(services().audit.entries(actor="cli"))] == [
+        "staff.add", "staff.disable", "staff.enable", "staff.reset_password"]
+
+    ticket = HandoffService(cli_db, webhook_configured=False).open_ticket(
+        TicketRequest("socketio", "citizen-10", "requested", [transcript_line("user", "转人工", None)]))
+    services().takeover.reply(ticket.number, "wang", "王**", "您好，我来帮您")
+    shown = run("tickets", "show", ticket.number)
+    assert "taken over by wang" in shown and "staff wang (王**, waiting to be relayed): 您好，我来帮您" in shown

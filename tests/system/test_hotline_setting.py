@@ -48,6 +48,7 @@ def hotline_assistant(
         env.delenv("HOTLINE_WEBHOOK_SECRET", raising=False)
         env.setenv("BOT_PORT", str(free_port()))
         env.setenv("ACTIONS_PORT", str(free_port()))
+        env.setenv("CONSOLE_PORT", str(free_port()))
         env.setenv("BOT_HOST", "127.0.0.1")
         env.setenv("DAXING_VAR_DIR", str(var_dir))
         env.setenv("DATABASE_URL", f"sqlite:///{var_dir / 'daxing.db'}")

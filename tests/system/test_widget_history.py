@@ -205,6 +205,19 @@ def test_history_holds_the_messages_and_never_slots(
     assert set(first["metadata"]) - {"model_id", "assistant_id"} == {"turn", "shown"}
 
 
+def test_history_says_whether_a_person_holds_the_conversation_and_marks_relayed_staff_replies() -> None:
+    from rasa.shared.core.events import BotUttered, ConversationPaused, ConversationResumed, UserUttered
+
+    staff = {"staff": {"name": "agent1", "shown_as": "王**", "message_id": 1, "ticket": "2026120100001"}}
+    events = [UserUttered("转人工", input_channel="socketio"), BotUttered("已为您登记工单"), ConversationPaused(),
+              BotUttered("工作人员（王**）：您好", metadata=staff)]
+    history = widget_history(events)
+    assert history is not None and history["handed_off"] is True
+    assert history["messages"][-1]["from"] == "staff" and history["messages"][-2]["from"] == "bot"
+    back = widget_history([*events, BotUttered("本次人工服务已结束", metadata={"handback": True}), ConversationResumed()])
+    assert back is not None and back["handed_off"] is False and back["messages"][-1]["from"] == "bot"
+
+
 def test_history_is_capped_and_maps_buttons_to_titles() -> None:
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 

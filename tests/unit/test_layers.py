@@ -2,8 +2,8 @@
 
 The same contracts as `.importlinter`: from the bottom up `core` (the shared kernel: database
 plumbing, migrations, the clock, phone numbers, numerals, Rasa's `events` table), `kb`,
-`activities`, `handoff`, then `actions`, `bot` and `ops` on top (those three may import each
-other). A package may import its own layer and the layers below it, never one above; `core`
+`activities`, `handoff` and `staff`, then `actions`, `bot`, `ops` and `console` on top (those
+four may import each other). A package may import its own layer and the layers below it, never one above; `core`
 imports nothing of ours. Every `import x` / `from x import y` of every .py file counts, at
 module level or inside a function or an `if TYPE_CHECKING:` block; relative imports are
 resolved against the file's package.
@@ -26,8 +26,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("kb",),
     ("activities",),
-    ("handoff",),
-    ("actions", "bot", "ops"),
+    ("handoff", "staff"),
+    ("actions", "bot", "ops", "console"),
 )
 RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 # (importing module, imported package) pairs allowed against the layering, each with its reason.
@@ -36,6 +36,7 @@ ALLOWED = {
     ("core.migrations.env", "kb"),
     ("core.migrations.env", "activities"),
     ("core.migrations.env", "handoff"),
+    ("core.migrations.env", "staff"),
 }
 
 

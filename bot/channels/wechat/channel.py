@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Awaitable, Callable, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -23,7 +23,7 @@ from bot.channels.polite import polite
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.bridge import ResponseTexts, WeChatBridge
 from bot.channels.wechat.config import CHANNEL_NAME, WeChatConfig
-from bot.channels.wechat.replies import NOT_CONFIGURED, SUCCESS, Reply
+from bot.channels.wechat.replies import NOT_CONFIGURED, SUCCESS, Reply, split_utf8, text_api_message
 from bot.services import services
 from bot.settings import load_settings
 
@@ -47,6 +47,24 @@ def domain_texts() -> ResponseTexts:
     return text
 
 
+class WeChatCustomerService(OutputChannel):
+    """Messages outside a citizen's turn (a staff reply, the hand-back: Rasa's HTTP API
+    `execute?output_channel=latest`, actions/takeover.py) go out as customer-service messages,
+    each text in bubbles WeChat accepts (`split_utf8`). Not sent: the API's errcode is logged
+    by `WeChatApi.send_custom`; the message stays in the tracker (and the console)."""
+
+    def __init__(self, api: WeChatApi) -> None:
+        self.api = api
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        for part in split_utf8(text):
+            await self.api.send_custom(text_api_message(recipient_id, part))
+
+
 class WeChatInput(InputChannel):
     """Rasa input channel for a WeChat official account (the package docstring: the details)."""
 
@@ -55,6 +73,12 @@ class WeChatInput(InputChannel):
     def __init__(self, config: WeChatConfig, problem: Optional[str] = None) -> None:
         self.config = config
         self.problem = problem
+        self._api: Optional[WeChatApi] = None
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Customer-service messages, when the account may call WeChat's API; else None (Rasa
+        then collects the messages: they stay in the tracker only)."""
+        return WeChatCustomerService(self._api) if self._api is not None else None
 
     @classmethod
     def name(cls) -> Text:
@@ -88,6 +112,7 @@ class WeChatInput(InputChannel):
             WeChatApi(config.api_base_url, config.app_id, config.app_secret)
             if config.enabled and config.can_call_api else None
         )
+        self._api = api
         bridge = WeChatBridge(config, polite(on_new_message), api)
 
         @wechat.listener("after_server_stop")

@@ -1,0 +1,54 @@
+"""The dashboard (every role) and the audit log (admins).
+
+Dashboard: 满意/不满意, hand-offs by reason and by channel, the most frequent unanswered
+questions (`handoff.report`, `HandoffService.ticket_counts`), as bar charts drawn with CSS.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from console.auth import page_context, requires, services_of
+from console.tickets import CHANNEL_NAMES, REASON_NAMES
+from handoff.report import build_report
+
+
+def _bars(counts: dict[str, int], names: dict[str, str]) -> list[dict[str, Any]]:
+    top = max(counts.values(), default=0) or 1
+    return [{"label": names.get(key, key), "count": n, "top": top}
+            for key, n in sorted(counts.items(), key=lambda item: -item[1])]
+
+
+@requires("dashboard")
+@aiohttp_jinja2.template("dashboard.html")
+async def dashboard(request: web.Request) -> dict[str, Any]:
+    """GET /dashboard."""
+    service = services_of(request).handoff
+    report = await asyncio.to_thread(build_report, service, 10)
+    by_channel = await asyncio.to_thread(service.ticket_counts, "channel")
+    rate = report.satisfaction_rate
+    return page_context(
+        request,
+        satisfied=report.satisfied, unsatisfied=report.unsatisfied,
+        rate=f"{rate:.0%}" if rate is not None else "暂无评价",
+        by_reason=_bars(report.tickets_by_reason, REASON_NAMES),
+        by_channel=_bars(by_channel, CHANNEL_NAMES),
+        unanswered=_bars(dict(report.unanswered), {}),
+    )
+
+
+@requires("staff")
+@aiohttp_jinja2.template("audit.html")
+async def audit_log(request: web.Request) -> dict[str, Any]:
+    """GET /audit[?actor=NAME]: the newest 200 entries."""
+    actor = request.query.get("actor") or None
+    entries = await asyncio.to_thread(services_of(request).audit.entries, actor)
+    return page_context(request, entries=entries, actor=actor or "")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/dashboard", dashboard)
+    app.router.add_get("/audit", audit_log)

@@ -1,0 +1,175 @@
+"""Staff accounts: add, disable, enable, reset a password, and log in with lock-out.
+
+Passwords are hashed with argon2id (argon2-cffi's `PasswordHasher`, its default parameters,
+rehashed when those change). A login that fails MAX_FAILED_LOGINS times in a row locks the
+account for LOCK_MINUTES; while locked even the right password is refused. Unknown names cost
+the same hash as known ones, so a login's time does not tell which names exist.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.clock import beijing_now
+from core.db import UnitOfWork
+from staff.models import StaffRow
+from staff.roles import ROLES
+
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD_LENGTH = 10
+NAME = re.compile(r"[A-Za-z0-9._-]{2,64}")
+_hasher = PasswordHasher()
+# Verified against when the name is unknown (same cost as a real check).
+_DUMMY_HASH = _hasher.hash("not a password of anybody")
+
+
+class AccountError(ValueError):
+    """A request the accounts refuse; the message says why (shown to an admin)."""
+
+
+class LoginRefused(Exception):
+    """Wrong name or password, a disabled or a locked account. `locked_until` is set when the
+    account is locked (Beijing time), so the page can say until when."""
+
+    def __init__(self, locked_until: dt.datetime | None = None) -> None:
+        super().__init__("login refused")
+        self.locked_until = locked_until
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    display_name: str
+    role: str
+    disabled: bool
+    locked_until: dt.datetime | None
+
+    @property
+    def shown_to_citizens(self) -> str:
+        """The display name as citizens see it: the first character, the rest masked (王**)."""
+        first = self.display_name[:1]
+        return first + "*" * max(len(self.display_name) - 1, 1)
+
+
+def check_password(password: str) -> None:
+    """AccountError when `password` is too weak to be set (length only: a passphrase is fine)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
+
+
+class StaffAccounts:
+    """The accounts in the database at `database_url`; `clock` gives naive Beijing time."""
+
+    def __init__(self, database_url: str, clock: Callable[[], dt.datetime] = beijing_now) -> None:
+        self.uow = UnitOfWork(database_url)
+        self.clock = clock
+
+    def add(self, name: str, role: str, password: str, display_name: str | None = None) -> Account:
+        """A new account. AccountError: a name not of NAME's shape or taken, an unknown role,
+        a weak password."""
+        if not NAME.fullmatch(name):
+            raise AccountError("登录名只能用字母、数字和 . _ -（2 到 64 个字符）")
+        if role not in ROLES:
+            raise AccountError(f"角色只能是 {', '.join(ROLES)}")
+        check_password(password)
+        now = self.clock()
+        with self.uow.session() as session:
+            if session.execute(sa.select(StaffRow.id).where(StaffRow.name == name)).first():
+                raise AccountError(f"登录名 {name} 已存在")
+            row = StaffRow(
+                name=name, display_name=(display_name or name).strip()[:64] or name, role=role,
+                password_hash=_hasher.hash(password), disabled=False, failed_logins=0,
+                created_at=now, password_changed_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return account_of(row)
+
+    def get(self, name: str) -> Account | None:
+        with self.uow.session() as session:
+            row = _row(session, name)
+            return account_of(row) if row else None
+
+    def by_id(self, staff_id: int) -> Account | None:
+        with self.uow.session() as session:
+            row = session.get(StaffRow, staff_id)
+            return account_of(row) if row else None
+
+    def all(self) -> list[Account]:
+        with self.uow.session() as session:
+            return [account_of(r) for r in session.execute(sa.select(StaffRow).order_by(StaffRow.name)).scalars()]
+
+    def set_disabled(self, name: str, disabled: bool) -> Account:
+        """Disable (its sessions stop working at once) or enable an account. AccountError: no
+        such account."""
+        with self.uow.session() as session:
+            row = _existing(session, name)
+            row.disabled = disabled
+            if not disabled:
+                row.failed_logins, row.locked_until = 0, None
+            return account_of(row)
+
+    def reset_password(self, name: str, password: str) -> Account:
+        """Set a new password and lift a lock-out. AccountError: no such account, weak password."""
+        check_password(password)
+        with self.uow.session() as session:
+            row = _existing(session, name)
+            row.password_hash = _hasher.hash(password)
+            row.password_changed_at = self.clock()
+            row.failed_logins, row.locked_until = 0, None
+            return account_of(row)
+
+    def log_in(self, name: str, password: str) -> Account:
+        """The account whose name and password these are. LoginRefused otherwise (the reason
+        is not told, except a lock-out's end); each failure counts towards the lock-out."""
+        now = self.clock()
+        with self.uow.session(writes_after_reads=True) as session:
+            row = _row(session, name)
+            if row is None:
+                _verify(_DUMMY_HASH, password)
+                raise LoginRefused()
+            if row.locked_until and row.locked_until > now:
+                raise LoginRefused(row.locked_until)
+            if row.disabled or not _verify(row.password_hash, password):
+                row.failed_logins = (row.failed_logins or 0) + 1
+                if row.failed_logins >= MAX_FAILED_LOGINS:
+                    row.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+                    row.failed_logins = 0
+                    session.commit()
+                    raise LoginRefused(row.locked_until)
+                session.commit()
+                raise LoginRefused()
+            row.failed_logins, row.locked_until = 0, None
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            return account_of(row)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _row(session: sa.orm.Session, name: str) -> StaffRow | None:
+    return session.execute(sa.select(StaffRow).where(StaffRow.name == name)).scalar_one_or_none()
+
+
+def _existing(session: sa.orm.Session, name: str) -> StaffRow:
+    row = _row(session, name)
+    if row is None:
+        raise AccountError(f"没有登录名为 {name} 的账号")
+    return row
+
+
+def account_of(row: StaffRow) -> Account:
+    return Account(row.id, row.name, row.display_name, row.role, bool(row.disabled), row.locked_until)

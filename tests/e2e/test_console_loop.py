@@ -1,0 +1,189 @@
+"""The whole take-over loop against the running assistant (Rasa server, action server,
+hand-off worker and the staff console its supervisor starts), through the real protocols:
+the citizen on the widget's socket.io channel or WeChat (the stand-in WeChat server), the
+agent on the console over HTTP (login, CSRF tokens, server-sent events)."""
+from __future__ import annotations
+
+import json
+import queue
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import requests
+
+from handoff.service import HandoffService
+from staff.accounts import AccountError
+from staff.accounts import StaffAccounts
+
+if TYPE_CHECKING:
+    from tests.conftest import RunningAssistant
+    from tests.wechat_standin import WeChatApiStandIn, WeChatServerStandIn
+
+PASSWORD = "console test password"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+class Agent:
+    """A member of staff in the console, as a browser would talk to it."""
+
+    def __init__(self, assistant: "RunningAssistant", name: str = "agent-e2e") -> None:
+        try:
+            StaffAccounts(assistant.settings.database_url).add(name, "agent", PASSWORD, display_name="王小明")
+        except AccountError:
+            pass  # made by an earlier test of this session
+        self.url = assistant.settings.console_url
+        self.http = requests.Session()
+        page = self.http.get(f"{self.url}/login", timeout=10)
+        token = CSRF.search(page.text).group(1)
+        answer = self.http.post(f"{self.url}/login", data={"name": name, "password": PASSWORD, "csrf_token": token},
+                                allow_redirects=False, timeout=10)
+        assert answer.status_code == 302, answer.text
+
+    def first_event(self, path: str, wanted: Callable[[Any], bool], timeout: float = 30) -> Any:
+        """Read the server-sent events of `path` until one's data satisfies `wanted`."""
+        deadline = time.monotonic() + timeout
+        with self.http.get(f"{self.url}{path}", stream=True, timeout=timeout,
+                           headers={"Accept": "text/event-stream"}) as stream:
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            for line in stream.iter_lines(decode_unicode=True):
+                if line and line.startswith("data: ") and wanted(data := json.loads(line[6:])):
+                    return data
+                if time.monotonic() > deadline:
+                    break
+        raise AssertionError(f"no event of {path} came")
+
+    def post(self, number: str, action: str, **fields: str) -> dict:
+        page = self.http.get(f"{self.url}/tickets/{number}", timeout=10)
+        token = CSRF.search(page.text).group(1)
+        answer = self.http.post(f"{self.url}/tickets/{number}/{action}", data={"csrf_token": token, **fields},
+                                headers={"Accept": "application/json"}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+class WidgetCitizen:
+    """A citizen in the website widget: Rasa's socket.io channel, as widget/connection.js."""
+
+    def __init__(self, assistant: "RunningAssistant") -> None:
+        import socketio
+
+        self.events: "queue.Queue[dict]" = queue.Queue()
+        confirmed: "queue.Queue[str]" = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("bot_uttered", self.events.put)
+        self.client.on("session_confirm", confirmed.put)
+        self.client.connect(assistant.base_url, socketio_path="socket.io", transports=["polling"])
+        self.client.emit("session_request", {"session_id": None})
+        self.session_id = confirmed.get(timeout=10)
+
+    def say(self, text: str) -> list[dict]:
+        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        return self.received(first_timeout=60)
+
+    def received(self, first_timeout: float = 30) -> list[dict]:
+        """The messages that arrive now (the first within `first_timeout`, the rest 1.5 s apart)."""
+        got = [self.events.get(timeout=first_timeout)]
+        while True:
+            try:
+                got.append(self.events.get(timeout=1.5))
+            except queue.Empty:
+                return got
+
+
+@contextmanager
+def widget_citizen(assistant: "RunningAssistant") -> Iterator[WidgetCitizen]:
+    citizen = WidgetCitizen(assistant)
+    try:
+        yield citizen
+    finally:
+        citizen.client.disconnect()
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+@pytest.mark.e2e
+def test_widget_citizen_and_agent_talk_in_one_conversation_then_the_assistant_takes_over(
+    running_assistant: "RunningAssistant",
+) -> None:
+    with widget_citizen(running_assistant) as citizen:
+        assert "手机号" in texts(citizen.say("我要找人工客服"))
+        handed_off = citizen.say("不留电话")
+        assert any(m.get("handoff") for m in handed_off), handed_off  # the widget's 已转人工 state
+        ticket = HandoffService.from_settings(running_assistant.settings).open_ticket_of(citizen.session_id)
+        assert ticket is not None
+
+        agent = Agent(running_assistant)
+        # The inbox shows it without reloading (server-sent events).
+        inbox = agent.first_event("/tickets/stream", lambda tickets: any(t["number"] == ticket.number for t in tickets))
+        assert next(t for t in inbox if t["number"] == ticket.number)["channel"] == "网站"
+
+        assert agent.post(ticket.number, "reply", text="您好，我是区政务服务局的工作人员，请问有什么可以帮您？")["delivered"]
+        [staff] = citizen.received()
+        assert staff["text"] == "工作人员（王**）：您好，我是区政务服务局的工作人员，请问有什么可以帮您？"
+        assert staff["staff"]["shown_as"] == "王**" and staff["staff"]["ticket"] == ticket.number
+
+        # The citizen answers: the bot stays silent, the agent sees it live.
+        citizen.client.emit("user_uttered", {"message": "我想问问开放日能不能带孩子", "session_id": citizen.session_id})
+        seen = agent.first_event(f"/tickets/{ticket.number}/stream",
+                                 lambda state: any(line["text"] == "我想问问开放日能不能带孩子" for line in state["lines"] or []))
+        assert [line["role"] for line in seen["lines"]][-2:] == ["staff", "user"]
+        with pytest.raises(queue.Empty):
+            citizen.events.get(timeout=2)
+
+        agent.post(ticket.number, "close", note="已答复")
+        back = citizen.received(first_timeout=30)
+        assert "本次人工服务已结束" in texts(back) and any(m.get("handback") for m in back)
+        assert "医保局" in texts(citizen.say("医保宣讲是哪个单位负责的"))
+
+    # The tracker holds the staff message as a bot utterance with the agent in its metadata.
+    events = running_assistant.tracker(citizen.session_id)["events"]
+    staff_events = [e for e in events if e["event"] == "bot" and (e.get("metadata") or {}).get("staff")]
+    assert [e["metadata"]["staff"]["name"] for e in staff_events] == ["agent-e2e"]
+    history = requests.get(f"{running_assistant.base_url}/widget/history",
+                           params={"session_id": citizen.session_id}, timeout=10).json()
+    assert [m["from"] for m in history["messages"] if m["text"].startswith("工作人员（")] == ["staff"]
+    assert history["handed_off"] is False
+
+
+@pytest.mark.e2e
+def test_wechat_citizen_gets_the_agents_reply_as_a_customer_service_message(
+    wechat: "WeChatServerStandIn", wechat_api: "WeChatApiStandIn", running_assistant: "RunningAssistant",
+) -> None:
+    sender = f"o-console-{uuid.uuid4().hex[:10]}"
+    wechat.text(sender, "转人工")
+    wechat.text(sender, "不用")
+    ticket = wait_for(lambda: HandoffService.from_settings(running_assistant.settings).open_ticket_of(sender))
+    assert ticket.channel == "wechat"
+
+    agent = Agent(running_assistant)
+    assert agent.post(ticket.number, "reply", text="您好，请讲")["delivered"]
+    sent = wechat_api.wait_for(lambda all_sent: any("您好，请讲" in (m.get("text") or {}).get("content", "")
+                                                    for m in all_sent if m.get("touser") == sender))
+    [message] = [m for m in sent if m.get("touser") == sender and "您好，请讲" in m["text"]["content"]]
+    assert message["msgtype"] == "text" and message["text"]["content"] == "工作人员（王**）：您好，请讲"
+
+    wechat.text(sender, "我的社保卡丢了怎么办")
+    seen = agent.first_event(f"/tickets/{ticket.number}/stream",
+                             lambda state: any(line["text"] == "我的社保卡丢了怎么办" for line in state["lines"] or []))
+    assert seen["ticket"]["channel"] == "微信公众号"
+    agent.post(ticket.number, "close")
+    handed_back = wechat_api.wait_for(lambda all_sent: any(
+        "本次人工服务已结束" in (m.get("text") or {}).get("content", "") for m in all_sent if m.get("touser") == sender))
+    assert any("本次人工服务已结束" in (m.get("text") or {}).get("content", "")
+               for m in handed_back if m.get("touser") == sender)
