@@ -15,7 +15,7 @@ import jinja2
 from aiohttp import web
 
 from bot.services import Services
-from console import auth, overview, tickets
+from console import activities, auth, knowledge, overview, tickets
 from console.rasa import RasaApi
 
 HERE = Path(__file__).parent
@@ -55,7 +55,8 @@ async def health(_: web.Request) -> web.Response:
 
 def create_app(services: Services, rasa_url: str, rasa_token: str) -> web.Application:
     """The console for `services`, reaching Rasa's HTTP API at `rasa_url` with `rasa_token`."""
-    app = web.Application(middlewares=[security_headers, auth.login_sessions], client_max_size=2 * 1024 * 1024)
+    # A plan upload may be up to 10 MB (console/knowledge.py); everything else is far smaller.
+    app = web.Application(middlewares=[security_headers, auth.login_sessions], client_max_size=11 * 1024 * 1024)
     app[auth.SERVICES] = services
     aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -75,5 +76,7 @@ def create_app(services: Services, rasa_url: str, rasa_token: str) -> web.Applic
     app.router.add_post("/logout", auth.log_out)
     tickets.add_routes(app)
     overview.add_routes(app)
+    activities.add_routes(app)
+    knowledge.add_routes(app)
     app.router.add_static("/static/", HERE / "static")
     return app

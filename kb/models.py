@@ -123,3 +123,9 @@ class UnansweredQuestionRow(Base):
     question = sa.Column(sa.Text, nullable=False)
     intent = sa.Column(sa.String(100))
     reason = sa.Column(sa.String(40), nullable=False)
+    # The office's review (the console's 未答问题 page): "pending" (待处理), "reviewed"
+    # (已处理) or "ignored" (已忽略); who set it and when (Beijing time). Migration 0008.
+    review_state = sa.Column(sa.String(16), nullable=False, default="pending", server_default="pending",
+                             index=True)
+    reviewed_by = sa.Column(sa.String(64))
+    reviewed_at = sa.Column(sa.DateTime)

@@ -182,6 +182,55 @@ class KnowledgeRepository:
             ).scalars()
         )
 
+    def unanswered_by_question(self, state: str, limit: int = 200) -> list[UnansweredGroup]:
+        """The questions in review `state` ("pending", "reviewed", "ignored"), one entry per
+        question text with how often it was asked, the reasons and the latest time, most
+        frequent first (then most recent); at most `limit`."""
+        q = UnansweredQuestionRow
+        rows = self.session.execute(
+            sa.select(q.question, q.reason, sa.func.count(q.id), sa.func.max(q.asked_at), sa.func.max(q.id))
+            .where(q.review_state == state).group_by(q.question, q.reason)
+        ).all()
+        groups: dict[str, UnansweredGroup] = {}
+        for question, reason, count, latest, last_id in rows:
+            seen = groups.get(question)
+            groups[question] = UnansweredGroup(
+                question, count, (reason,), latest, last_id) if seen is None else UnansweredGroup(
+                question, seen.count + count, tuple(sorted({*seen.reasons, reason})),
+                max(seen.last_asked_at, latest), max(seen.last_id, last_id))
+        return sorted(groups.values(), key=lambda g: (-g.count, -g.last_asked_at.timestamp()))[:limit]
+
+    def review_unanswered(self, question_id: int, state: str, reviewer: str) -> tuple[str, int] | None:
+        """Set every row with the same question text as row `question_id` to `state`, recording
+        `reviewer` and the time: (the question, rows changed); None if no such row. A question
+        asked again later is a new pending row. ValueError for a state not in REVIEW_STATES."""
+        if state not in REVIEW_STATES:
+            raise ValueError(f"unknown review state {state!r}")
+        q = UnansweredQuestionRow
+        question = self.session.execute(sa.select(q.question).where(q.id == question_id)).scalar_one_or_none()
+        if question is None:
+            return None
+        changed = self.session.execute(
+            sa.update(q).where(q.question == question)
+            .values(review_state=state, reviewed_by=reviewer, reviewed_at=beijing_now(microseconds=True))
+        ).rowcount
+        return question, changed
+
+
+REVIEW_STATES = ("pending", "reviewed", "ignored")
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """One question text of the review queue: times asked, the reasons it was refused, when
+    last asked, and the id of its newest row (what a review form names)."""
+
+    question: str
+    count: int
+    reasons: tuple[str, ...]
+    last_asked_at: dt.datetime
+    last_id: int
+
 
 def outline_of(plan: ParsedPlan) -> list[list]:
     """The plan's parts with their sub-headings, as the parser found its headings:

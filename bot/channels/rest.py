@@ -4,14 +4,21 @@ and polite replies (bot/channels/polite.py) instead of 500s or silence.
 The sender id is cleaned of invalid Unicode (bot/channels/inbound.py: lone surrogates,
 control characters) before it is checked, so a sender that is nothing but such characters is
 a 400; the message text and metadata are cleaned by polite() like every channel's. The
-channel is always "rest", whatever the body says."""
+channel is always "rest", whatever the body says.
+
+A REST client has no socket to push to: what staff wrote in its conversation (and the
+assistant's hand-back message) since its last message — bot utterances whose metadata has
+`staff` or `handback`, relayed by actions/takeover.py through Rasa's HTTP API — comes first
+in the response to its next request, once (docs/console.md)."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import BotUttered, Event, UserUttered
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
@@ -19,6 +26,7 @@ from sanic.request import Request
 from bot.channels.inbound import clean_text
 from bot.channels.polite import polite
 
+log = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
 
 
@@ -58,4 +66,43 @@ class PoliteRestInput(RestInput):
         return metadata if isinstance(metadata, dict) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return super().blueprint(polite(on_new_message))
+        answer = polite(on_new_message)
+        app: list[Any] = []
+
+        async def with_staff_messages(message: UserMessage) -> None:
+            agent = getattr(getattr(app[0], "ctx", None), "agent", None) if app else None
+            if agent is not None and isinstance(message.sender_id, str):
+                try:
+                    tracker = await agent.tracker_store.retrieve(message.sender_id)
+                except Exception:  # noqa: BLE001 - the new message is answered all the same
+                    log.exception("could not read the conversation for its staff messages")
+                    tracker = None
+                output = message.output_channel
+                for waiting in staff_messages_since_last_user_message(tracker.events if tracker else []):
+                    if isinstance(output, CollectingOutputChannel):  # keep the staff mark in the JSON
+                        output.messages.append({"recipient_id": message.sender_id, **waiting})
+                    else:
+                        await output.send_response(message.sender_id, waiting)
+            await answer(message)
+
+        blueprint = super().blueprint(with_staff_messages)
+
+        @blueprint.listener("after_server_start")
+        async def keep_app(server: Any, _: Any) -> None:
+            app.append(server)
+
+        return blueprint
+
+
+def staff_messages_since_last_user_message(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """The messages staff wrote (and the hand-back) after the conversation's last user message,
+    oldest first, as the REST response lists them: {"text", "staff"} or {"text", "handback"}."""
+    waiting: list[dict[str, Any]] = []
+    for event in reversed(list(events)):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered) and isinstance(event.metadata, dict) and event.text:
+            marks = {k: event.metadata[k] for k in ("staff", "handback") if event.metadata.get(k)}
+            if marks:
+                waiting.append({"text": event.text, **marks})
+    return waiting[::-1]

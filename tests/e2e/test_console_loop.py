@@ -187,3 +187,23 @@ def test_wechat_citizen_gets_the_agents_reply_as_a_customer_service_message(
         "本次人工服务已结束" in (m.get("text") or {}).get("content", "") for m in all_sent if m.get("touser") == sender))
     assert any("本次人工服务已结束" in (m.get("text") or {}).get("content", "")
                for m in handed_back if m.get("touser") == sender)
+
+
+@pytest.mark.e2e
+def test_a_rest_client_gets_the_staff_messages_first_in_its_next_response(running_assistant: "RunningAssistant") -> None:
+    sender = f"rest-console-{uuid.uuid4().hex[:8]}"
+    running_assistant.say(sender, "我要找人工客服")
+    running_assistant.say(sender, "不留电话")
+    ticket = HandoffService.from_settings(running_assistant.settings).open_ticket_of(sender)
+    agent = Agent(running_assistant)
+    assert agent.post(ticket.number, "reply", text="您好，请问有什么可以帮您")["delivered"]
+
+    first = running_assistant.say(sender, "我想问社保的事")  # paused: only what staff wrote
+    assert [(m["text"], m["staff"]["shown_as"]) for m in first] == [("工作人员（王**）：您好，请问有什么可以帮您", "王**")]
+    assert running_assistant.say(sender, "在吗") == []  # given once, not again
+
+    agent.post(ticket.number, "close")
+    wait_for(lambda: not running_assistant.tracker(sender)["paused"])
+    answer = running_assistant.say(sender, "医保宣讲是哪个单位负责的")
+    assert answer[0].get("handback") and "本次人工服务已结束" in answer[0]["text"]
+    assert "医保局" in texts(answer[1:])
