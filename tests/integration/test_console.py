@@ -4,66 +4,28 @@ the ticket closed. The Rasa server is not running here: the console says a reply
 (the hand-off worker relays it); the whole loop with Rasa is tests/e2e/test_console_loop.py."""
 from __future__ import annotations
 
-import asyncio
-import re
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from aiohttp import ClientSession, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestClient
 
 from bot.services import Services
-from bot.settings import Settings
-from console.app import create_app
 from core.db import engine_for
 from handoff.models import StaffMessageRow, TicketRow
 from handoff.service import HandoffService, TicketRequest
-from ops.supervisor import free_port
 from staff.accounts import MAX_FAILED_LOGINS
-from staff.models import AuditRow, StaffRow, StaffSessionRow
-
-PASSWORD = "correct horse 1"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def console_db(migrated_db: str) -> str:
-    with engine_for(migrated_db).begin() as connection:
-        for row in (StaffSessionRow, AuditRow, StaffRow, StaffMessageRow, TicketRow):
-            connection.execute(sa.delete(row.__table__))
-    return migrated_db
-
+from staff.models import AuditRow, StaffRow
+from tests.integration.console_support import (
+    CSRF, PASSWORD, STAFF_TABLES, clean, console_services, csrf_of, log_in, serve,
+)
 
 @pytest.fixture
-def services(console_db: str, tmp_path) -> Iterator[Services]:  # type: ignore[no-untyped-def]
-    settings = Settings.from_env({"DATABASE_URL": console_db, "DAXING_VAR_DIR": str(tmp_path)})
-    services = Services.from_settings(settings)
-    for name, role in (("agent1", "agent"), ("organiser1", "organiser"), ("admin1", "admin")):
-        services.staff.add(name, role, PASSWORD, display_name="王小明" if name == "agent1" else None)
-    yield services
+def services(migrated_db: str, tmp_path) -> Iterator[Services]:  # type: ignore[no-untyped-def]
+    clean(migrated_db, (*STAFF_TABLES, StaffMessageRow, TicketRow))
+    yield console_services(migrated_db, tmp_path)
 
-
-def run(services: Services, scenario) -> None:  # type: ignore[no-untyped-def]
-    """Serve the console (Rasa's API on a port nobody listens on) and play `scenario(client)`."""
-    async def go() -> None:
-        app: web.Application = create_app(services, f"http://127.0.0.1:{free_port()}", "x" * 32)
-        async with TestClient(TestServer(app)) as client:
-            await scenario(client)
-
-    asyncio.run(go())
-
-
-async def log_in(client: TestClient, name: str, password: str = PASSWORD) -> tuple[int, str]:
-    page = await client.get("/login")
-    token = CSRF.search(await page.text()).group(1)
-    response = await client.post("/login", data={"name": name, "password": password, "csrf_token": token},
-                                 allow_redirects=False)
-    return response.status, await response.text()
-
-
-async def csrf_of(client: TestClient, path: str) -> str:
-    return CSRF.search(await (await client.get(path)).text()).group(1)
 
 
 def open_ticket(services: Services, phone: str | None = "13800001234") -> str:
@@ -87,7 +49,7 @@ def test_login_sets_a_strict_http_only_cookie_and_a_wrong_password_does_not(serv
         assert inbox.headers["X-Frame-Options"] == "DENY"
         assert "default-src 'self'" in inbox.headers["Content-Security-Policy"]
 
-    run(services, scenario)
+    serve(services, scenario)
     with engine_for(services.settings.database_url).begin() as connection:
         stored = connection.execute(sa.select(StaffRow.password_hash).where(StaffRow.name == "agent1")).scalar_one()
         actions = [a for a, in connection.execute(sa.select(AuditRow.action).order_by(AuditRow.id))]
@@ -104,7 +66,7 @@ def test_the_session_cookie_is_http_only_and_same_site(services: Services) -> No
         cookie = next(h for h in response.headers.getall("Set-Cookie") if h.startswith("dx_console="))
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
 
-    run(services, scenario)
+    serve(services, scenario)
 
 
 def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(services: Services) -> None:
@@ -116,7 +78,7 @@ def test_repeated_failed_logins_lock_the_account_even_for_the_right_password(ser
         assert status == 401 and "已锁定" in text
         assert (await client.get("/tickets", allow_redirects=False)).status == 302
 
-    run(services, scenario)
+    serve(services, scenario)
     services.staff.reset_password("agent1", "another password 2")  # an admin lifts it
     assert services.staff.log_in("agent1", "another password 2").name == "agent1"
 
@@ -133,7 +95,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(services: 
         login_forged = await client.post("/login", data={"name": "agent1", "password": PASSWORD, "csrf_token": "x"})
         assert login_forged.status == 403
 
-    run(services, scenario)
+    serve(services, scenario)
     assert services.handoff.ticket(number).status == "open"
     assert [e.action for e in services.audit.entries(action="csrf.refused")] == ["csrf.refused"] * 3
 
@@ -150,7 +112,7 @@ def test_roles_an_organiser_sees_no_tickets_and_only_admins_read_the_audit_log(s
         assert (await client.get("/audit")).status == 403
         assert (await client.get("/dashboard")).status == 200
 
-    run(services, scenario)
+    serve(services, scenario)
     refused = services.audit.entries(action="access.refused")
     assert {e.target for e in refused} == {"/tickets", f"/tickets/{number}", f"/tickets/{number}/reveal", "/audit"}
     assert all(e.actor == "organiser1" for e in refused)
@@ -160,7 +122,7 @@ def test_roles_an_organiser_sees_no_tickets_and_only_admins_read_the_audit_log(s
         page = await client.get("/audit")
         assert page.status == 200 and "access.refused" in await page.text()
 
-    run(services, admin)
+    serve(services, admin)
 
 
 def test_an_agent_claims_replies_reveals_the_number_and_closes_each_audited(services: Services) -> None:
@@ -187,7 +149,7 @@ def test_an_agent_claims_replies_reveals_the_number_and_closes_each_audited(serv
         late = await client.post(f"/tickets/{number}/reply", data={"csrf_token": token, "text": "还在吗"}, headers=json)
         assert late.status == 409
 
-    run(services, scenario)
+    serve(services, scenario)
     [message] = services.takeover.messages(number)
     assert (message.text, message.staff_name, message.shown_as, message.delivered_at) == ("您好，我来帮您", "agent1", "王**", None)
     assert services.takeover.undelivered("citizen-1")[0].id == message.id  # waits for the worker
@@ -209,7 +171,7 @@ def test_another_agent_cannot_reply_in_a_claimed_conversation(services: Services
         answer = await client.post(f"/tickets/{number}/reply", data={"csrf_token": token, "text": "你好"})
         assert answer.status == 409 and "agent1" in await answer.text()
 
-    run(services, scenario)
+    serve(services, scenario)
     assert services.takeover.messages(number) == []
 
 
@@ -220,7 +182,7 @@ def test_a_disabled_account_is_logged_out_at_once(services: Services) -> None:
         services.staff.set_disabled("agent1", True)
         assert (await client.get("/tickets", allow_redirects=False)).status == 302
 
-    run(services, scenario)
+    serve(services, scenario)
 
 
 def test_logout_ends_the_session_in_the_database(services: Services) -> None:
@@ -233,4 +195,4 @@ def test_logout_ends_the_session_in_the_database(services: Services) -> None:
             reused = await stolen.get(client.make_url("/tickets"), allow_redirects=False)
             assert reused.status == 302  # the old cookie no longer opens anything
 
-    run(services, scenario)
+    serve(services, scenario)

@@ -4,58 +4,41 @@ published seed, the export (its own permission), invitations and a deletion requ
 audited. The rules themselves are activities.service's (tests/integration/test_activities.py)."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from aiohttp import FormData
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from activities.models import ActivitySessionRow, ApplicationRow
 from activities.service import ApplicationRequest
 from activities.workdays import add_working_days
 from bot.services import Services
-from bot.settings import Settings
-from console.app import create_app
 from core.clock import beijing_now
-from core.db import engine_for
+from kb.models import DocumentRow, LectureRow, PassageRow, SiteRow, WorkItemRow
 from kb.store import build, plan_files
-from ops.supervisor import free_port
-from staff.models import AuditRow, StaffRow, StaffSessionRow
+from tests.integration.console_support import STAFF_TABLES, clean, console_services, csrf_of, serve
+from tests.integration.console_support import log_in as logged_in
 
-PASSWORD = "organiser passphrase"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+KB_TABLES = (PassageRow, LectureRow, SiteRow, WorkItemRow, DocumentRow)
 
 
 @pytest.fixture
 def services(migrated_db: str, tmp_path) -> Iterator[Services]:  # type: ignore[no-untyped-def]
-    with engine_for(migrated_db).begin() as connection:
-        for row in (StaffSessionRow, AuditRow, StaffRow, ApplicationRow, ActivitySessionRow):
-            connection.execute(sa.delete(row.__table__))
+    """The console over the plans of kb/sources; no staff, applications or sessions before, and
+    no plans left after (other tests on this database expect none)."""
+    clean(migrated_db, (*STAFF_TABLES, ApplicationRow, ActivitySessionRow))
     build(migrated_db, plan_files())
-    services = Services.from_settings(Settings.from_env({"DATABASE_URL": migrated_db, "DAXING_VAR_DIR": str(tmp_path)}))
-    for name, role in (("agent1", "agent"), ("organiser1", "organiser"), ("admin1", "admin")):
-        services.staff.add(name, role, PASSWORD)
-    yield services
-
-
-def run(services: Services, scenario) -> None:  # type: ignore[no-untyped-def]
-    async def go() -> None:
-        async with TestClient(TestServer(create_app(services, f"http://127.0.0.1:{free_port()}", "x" * 32))) as client:
-            await scenario(client)
-
-    asyncio.run(go())
+    yield console_services(migrated_db, tmp_path)
+    clean(migrated_db, (ApplicationRow, ActivitySessionRow, *KB_TABLES))
 
 
 async def log_in(client: TestClient, name: str) -> str:
-    token = CSRF.search(await (await client.get("/login")).text()).group(1)
-    response = await client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token},
-                                 allow_redirects=False)
-    assert response.status == 302
-    return CSRF.search(await (await client.get("/dashboard")).text()).group(1)
+    """Logged in as `name`; the CSRF token of the session."""
+    assert (await logged_in(client, name))[0] == 302
+    return await csrf_of(client, "/dashboard")
 
 
 def schedule_csv(*rows: str) -> bytes:
@@ -101,7 +84,7 @@ def test_an_organiser_uploads_a_schedule_selects_by_lottery_exports_and_invites(
         # The same draw again gives the same result: the seed lets anyone check it.
         assert services.activity_service().select("C9", "lottery", int(seed)).selected == 0
 
-    run(services, scenario)
+    serve(services, scenario)
     actions = [(e.action, e.target) for e in reversed(services.audit.entries(actor="organiser1"))]
     assert actions == [("login", "staff:organiser1"), ("schedule.refused", "file:sessions.csv"),
                        ("schedule.import", "file:sessions.csv"), ("applications.select", "session:C9"),
@@ -135,7 +118,7 @@ def test_an_agent_can_neither_see_applications_nor_export_and_only_an_admin_hand
         assert "已删除 139****0009 的 1 条报名" in done
 
     for scenario in (agent, organiser, admin):
-        run(services, scenario)
+        serve(services, scenario)
     assert services.activity_service().applications("C7") == []
     [forgotten] = services.audit.entries(action="citizen.forget")
     assert forgotten.actor == "admin1" and forgotten.target == "phone:139****0009"

@@ -4,7 +4,6 @@ kept in the data directory, listed, audited); refusals (role, CSRF, suffix, dama
 forged token); the unanswered-questions queue with phones masked and its review audited."""
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import shutil
@@ -13,72 +12,40 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from aiohttp import FormData, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient
 
 from bot.services import Services
-from bot.settings import Settings
-from console.app import create_app
 from console.knowledge import MAX_UPLOAD_BYTES, UploadRefused, keep_upload, uploads_dir
 from core.db import engine_for
 from kb.models import DocumentRow, LectureRow, PassageRow, SiteRow, UnansweredQuestionRow, WorkItemRow
 from kb.store import SOURCES_DIR, KnowledgeRepository
-from ops.supervisor import free_port
-from staff.models import AuditRow, StaffRow, StaffSessionRow
+from tests.integration.console_support import CSRF, STAFF_TABLES, clean, console_services, csrf_of, serve
+from tests.integration.console_support import log_in as logged_in
 
-PASSWORD = "correct horse 1"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 PLAN = SOURCES_DIR / "daxing-2023-public-interaction-plan.txt"
 PLAN_NUMBER = "京兴政务公开办发〔2023〕2号"
-TABLES = (StaffSessionRow, AuditRow, StaffRow, UnansweredQuestionRow, PassageRow, LectureRow, SiteRow,
+TABLES = (*STAFF_TABLES, UnansweredQuestionRow, PassageRow, LectureRow, SiteRow,
           WorkItemRow, DocumentRow)
-
-
-def _clean(url: str) -> None:
-    with engine_for(url).begin() as connection:
-        for row in TABLES:
-            connection.execute(sa.delete(row.__table__))
 
 
 @pytest.fixture
 def console_db(migrated_db: str) -> Iterator[str]:
     """`migrated_db` without staff, audit entries, plans or unanswered questions, before and
     after (other tests on this database expect no plans)."""
-    _clean(migrated_db)
+    clean(migrated_db, TABLES)
     yield migrated_db
-    _clean(migrated_db)
+    clean(migrated_db, TABLES)
 
 
 @pytest.fixture
 def services(console_db: str, tmp_path: Path) -> Iterator[Services]:
-    settings = Settings.from_env({"DATABASE_URL": console_db, "DAXING_VAR_DIR": str(tmp_path / "var")})
-    services = Services.from_settings(settings)
-    for name, role in (("agent1", "agent"), ("organiser1", "organiser"), ("admin1", "admin")):
-        services.staff.add(name, role, PASSWORD)
-    yield services
-
-
-def run(services: Services, scenario) -> None:  # type: ignore[no-untyped-def]
-    """Serve the console (Rasa's API on a port nobody listens on) and play `scenario(client)`."""
-    async def go() -> None:
-        app: web.Application = create_app(services, f"http://127.0.0.1:{free_port()}", "x" * 32)
-        async with TestClient(TestServer(app)) as client:
-            await scenario(client)
-
-    asyncio.run(go())
+    yield console_services(console_db, tmp_path / "var")
 
 
 async def log_in(client: TestClient, name: str) -> None:
-    page = await client.get("/login")
-    token = CSRF.search(await page.text()).group(1)
-    response = await client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token},
-                                 allow_redirects=False)
-    assert response.status == 302
-
-
-async def csrf_of(client: TestClient, path: str) -> str:
-    return CSRF.search(await (await client.get(path)).text()).group(1)
+    assert (await logged_in(client, name))[0] == 302
 
 
 def upload(path: Path, csrf: str | None, name: str | None = None) -> FormData:
@@ -119,7 +86,7 @@ def test_an_organiser_previews_then_publishes_a_plan_which_is_then_listed(servic
                                                               "token": token})
         assert again.status == 400 and "已发布或已过期" in await again.text()
 
-    run(services, scenario)
+    serve(services, scenario)
     with services.database.session() as session:
         [row] = KnowledgeRepository(session).listed()
         assert (row.number, row.year, row.source_file, row.withdrawn_at) == (PLAN_NUMBER, 2023, plan.name, None)
@@ -141,7 +108,7 @@ def test_an_agent_is_refused_and_an_admin_may_enter(services: Services) -> None:
         assert (await client.post("/knowledge/unanswered/review",
                                   data={"csrf_token": token, "id": "1", "state": "ignored"})).status == 403
 
-    run(services, agent)
+    serve(services, agent)
     refused = services.audit.entries(action="access.refused")
     assert {e.target for e in refused} == {"/knowledge", "/knowledge/unanswered", "/knowledge/preview",
                                            "/knowledge/publish", "/knowledge/unanswered/review"}
@@ -151,7 +118,7 @@ def test_an_agent_is_refused_and_an_admin_may_enter(services: Services) -> None:
         assert (await client.get("/knowledge")).status == 200
         assert (await client.get("/knowledge/unanswered")).status == 200
 
-    run(services, admin)
+    serve(services, admin)
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_stores_nothing(services: Services) -> None:
@@ -161,7 +128,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_stores_nothing(services: S
         assert (await client.post("/knowledge/preview", data=upload(PLAN, "forged"))).status == 403
         assert (await client.post("/knowledge/publish", data={"token": "0" * 32})).status == 403
 
-    run(services, scenario)
+    serve(services, scenario)
     assert not uploads_dir(services).exists()
     assert len(services.audit.entries(action="csrf.refused")) == 3
 
@@ -192,7 +159,7 @@ def test_a_bad_suffix_a_damaged_file_and_a_forged_token_get_a_polite_400(service
             text = await answer.text()
             assert answer.status == 400 and ("无效的上传标识" in text or "已发布或已过期" in text), forged
 
-    run(services, scenario)
+    serve(services, scenario)
     assert [p.parent.name for p in uploads_dir(services).glob("*/*")] and not services.settings.plans_dir.exists()
     with services.database.session() as session:
         assert KnowledgeRepository(session).listed() == []
@@ -236,7 +203,7 @@ def test_reviewing_an_unanswered_question_moves_it_out_of_pending_and_is_audited
         unknown = await client.post("/knowledge/unanswered/review", data={**form, "id": "999999999"})
         assert unknown.status == 404
 
-    run(services, scenario)
+    serve(services, scenario)
     with engine_for(services.settings.database_url).begin() as connection:
         states = connection.execute(sa.select(UnansweredQuestionRow.review_state, UnansweredQuestionRow.reviewed_by)
                                     .where(UnansweredQuestionRow.question == "停车费多少钱")).all()
