@@ -1,4 +1,4 @@
-"""nginx in front of the Rasa and action servers: one layout, two renderings, and the process.
+"""nginx in front of the Rasa servers, the action servers and the staff console: one layout, two renderings, and the process.
 
 `ops/nginx.conf.j2` is the one nginx configuration of the assistant. It renders as
 deploy/nginx.conf (docker-compose: `compose_config()`, written by `make nginx-conf`, i.e.
@@ -13,7 +13,10 @@ as the production profile's configuration with local ports (`render_config`):
 - internal API server: the whole Rasa HTTP API (hand-off worker, operators, tests), which
   Rasa guards with its token (`?token=`; never written to nginx's log);
 - action endpoint: Rasa servers call their custom actions here; nginx spreads the calls
-  over the action servers and retries another one when one is down.
+  over the action servers and retries another one when one is down;
+- console server (staff only, never published with the citizens' port): the staff console
+  (`python -m console`), with the client's address in X-Real-IP (the console audits it) and
+  unbuffered server-sent events (/tickets/stream, /tickets/<n>/stream).
 
 What differs is only where things are (`NginxLayout`): compose's service names and ports,
 logs to stdout/stderr and a per-address rate limit on messages; the profile's loopback
@@ -46,11 +49,13 @@ MAX_BODY = "64k"  # citizens' messages are short; Sanic is limited the same way
 
 @dataclass(frozen=True)
 class NginxPorts:
-    """The profile's nginx ports: public (citizens), api (Rasa HTTP API), actions."""
+    """The profile's nginx ports: public (citizens), api (Rasa HTTP API), actions, console
+    (the staff console)."""
 
     public: int
     api: int
     actions: int
+    console: int
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,11 @@ class NginxLayout:
     access_log: str
     rasa_servers: list[str]
     action_servers: list[str]
+    console_server: str  # the staff console (one process)
     listen_public: str
     listen_api: str
     listen_actions: str
+    listen_console: str
     rate_limit: bool = False  # per-address limit on /webhooks/ (5 r/s, burst 20)
     upstream_header: bool = False  # X-Daxing-Upstream: which Rasa server answered
     temp_dir: Optional[str] = None  # nginx's temp files (default: its compiled-in paths)
@@ -90,7 +97,8 @@ def render(layout: NginxLayout) -> str:
 
 
 def compose_config() -> str:
-    """What deploy/nginx.conf must contain (docker-compose's services `rasa` and `actions`)."""
+    """What deploy/nginx.conf must contain (docker-compose's services `rasa`, `actions` and
+    `console`)."""
     return render(NginxLayout(
         kind="compose",
         worker_processes="auto",
@@ -100,9 +108,11 @@ def compose_config() -> str:
         access_log="/dev/stdout",
         rasa_servers=["rasa:5005"],
         action_servers=["actions:5055"],
+        console_server="console:5010",
         listen_public="80",
         listen_api="8081",
         listen_actions="5056",
+        listen_console="8082",
         rate_limit=True,
     ))
 
@@ -112,11 +122,13 @@ def render_config(
     ports: NginxPorts,
     rasa_ports: list[int],
     action_ports: list[int],
+    console_port: int,
     listen_host: str = "127.0.0.1",
     log_dir: Optional[Path] = None,
 ) -> str:
     """The profile's nginx.conf: pid and temp files under `prefix`, logs in `log_dir`
-    (default `prefix`), public server on `listen_host`, the others on loopback."""
+    (default `prefix`), public server on `listen_host`, the others on loopback; the console
+    process listens on `console_port` (nginx's console server on `ports.console`)."""
     logs = log_dir or prefix
     return render(NginxLayout(
         kind="profile",
@@ -129,9 +141,11 @@ def render_config(
         temp_dir=str(prefix),
         rasa_servers=[f"127.0.0.1:{port}" for port in rasa_ports],
         action_servers=[f"127.0.0.1:{port}" for port in action_ports],
+        console_server=f"127.0.0.1:{console_port}",
         listen_public=f"{listen_host}:{ports.public}",
         listen_api=f"127.0.0.1:{ports.api}",
         listen_actions=f"127.0.0.1:{ports.actions}",
+        listen_console=f"127.0.0.1:{ports.console}",
         upstream_header=True,
     ))
 

@@ -47,6 +47,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import inbound
 from bot.channels.polite import polite
+from bot.channels.socketio_sharing import share_emits, socketio_manager
 from bot.channels.widget_output import WidgetOutput
 from bot.services import services
 from bot.settings import PROJECT_ROOT, Settings
@@ -399,7 +400,9 @@ class WidgetSocketIOInput(SocketIOInput):
     metadata keeps only the widget's turn id and shown text (`widget_metadata`), and a
     message whose turn was already received is not handled twice (`_seen`). Replies go out
     through `WidgetOutput`, for the widget's own messages and for those the HTTP API's
-    `execute?output_channel=latest` sends (a staff reply, the hand-back).
+    `execute?output_channel=latest` sends (a staff reply, the hand-back). With LOCK_STORE_URL
+    set, the socket.io server's manager is python-socketio's Redis one (`socketio_manager`):
+    an emit in one Rasa process reaches a client connected to another.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -421,6 +424,12 @@ class WidgetSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(with_widget_output)
         sio = self.sio
         assert sio is not None
+        # Several Rasa processes: emits go through Redis, so a reply run by any of them (the
+        # HTTP API's execute, a staff reply) reaches the socket connected to another.
+        manager = socketio_manager(services().settings.lock_store_url)
+        share_emits(sio, manager)
+        if manager is not None:
+            log.info("socket.io emits shared through Redis (channel %s)", manager.channel)
         namespace = self.namespace or "/"
         handle_message = sio.handlers[namespace][self.user_message_evt]
 

@@ -63,6 +63,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         f"  socket.io:   {profile.url}/socket.io\n"
         f"  Rasa API:    {profile.api_url}  (internal; ?token= from {profile.settings.api_token_file}"
         " or RASA_API_TOKEN)\n"
+        f"  console:     {profile.console_url}  (staff only; accounts: daxing staff add, DATABASE_URL as above)\n"
         f"  PostgreSQL:  {profile.database_url}\n"
         f"  Redis:       {profile.lock_store_url}\n"
         f"  logs:        {profile.log_dir}\n"
