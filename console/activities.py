@@ -21,7 +21,7 @@ from aiohttp import web
 
 from activities.schedule import ScheduleError, import_file
 from activities.service import UnknownSession
-from console.auth import audit, page_context, requires, services_of
+from console.auth import audit, back_with_message, page_context, requires, services_of
 from core.privacy import mask_phone, normalise_phone
 
 MAX_SCHEDULE_BYTES = 1024 * 1024
@@ -81,7 +81,7 @@ async def upload_schedule(request: web.Request) -> web.StreamResponse:
                     errors = [f"文件无法读取：{error}"]
             if not errors:
                 audit(request, "schedule.import", f"file:{upload.filename}", added=added, updated=updated)
-                raise web.HTTPSeeOther(f"/activities?message=已导入：新增 {added} 场，更新 {updated} 场")
+                raise back_with_message("/activities", f"已导入：新增 {added} 场，更新 {updated} 场")
     audit(request, "schedule.refused", f"file:{getattr(upload, 'filename', '')}", errors=len(errors))
     return aiohttp_jinja2.render_template("activities.html", request, page_context(
         request, sessions=await asyncio.to_thread(_sessions, request), message="", errors=errors), status=400)
@@ -126,8 +126,8 @@ async def select(request: web.Request) -> web.StreamResponse:
     audit(request, "applications.select", f"session:{code}", method=method, seed=seed,
           selected=result.selected, not_selected=result.not_selected)
     drawn = f"，抽签种子 {seed}（请随遴选结果公布，可复核）" if seed is not None else ""
-    raise web.HTTPSeeOther(f"/activities/{code}?message=遴选完成：入选 {result.selected} 人，未入选 "
-                           f"{result.not_selected} 人（此前已入选 {result.already_selected} 人，名额 {result.capacity}）{drawn}")
+    raise back_with_message(f"/activities/{code}", f"遴选完成：入选 {result.selected} 人，未入选 {result.not_selected} 人"
+                f"（此前已入选 {result.already_selected} 人，名额 {result.capacity}）{drawn}")
 
 
 @requires("activities")
@@ -139,7 +139,7 @@ async def invite(request: web.Request) -> web.StreamResponse:
     except UnknownSession as error:
         raise web.HTTPNotFound(text="没有这个场次") from error
     audit(request, "applications.invite", f"session:{code}", invited=count)
-    raise web.HTTPSeeOther(f"/activities/{code}?message=已记录通知 {count} 人")
+    raise back_with_message(f"/activities/{code}", f"已记录通知 {count} 人")
 
 
 @requires("export")
@@ -175,7 +175,7 @@ async def forget(request: web.Request) -> web.StreamResponse:
             request, message="", error="请输入中国大陆 11 位手机号，并勾选确认"), status=400)
     deleted = await asyncio.to_thread(services_of(request).activity_service().forget, phone)
     audit(request, "citizen.forget", f"phone:{mask_phone(phone)}", applications=deleted)
-    raise web.HTTPSeeOther(f"/forget?message=已删除 {mask_phone(phone)} 的 {deleted} 条报名，并在对话记录中隐去其号码和姓名")
+    raise back_with_message("/forget", f"已删除 {mask_phone(phone)} 的 {deleted} 条报名，并在对话记录中隐去其号码和姓名")
 
 
 def add_routes(app: web.Application) -> None:

@@ -15,7 +15,7 @@ import jinja2
 from aiohttp import web
 
 from bot.services import Services
-from console import activities, auth, knowledge, overview, tickets
+from console import accounts, activities, auth, knowledge, overview, tickets
 from console.rasa import RasaApi
 
 HERE = Path(__file__).parent
@@ -78,5 +78,6 @@ def create_app(services: Services, rasa_url: str, rasa_token: str) -> web.Applic
     overview.add_routes(app)
     activities.add_routes(app)
     knowledge.add_routes(app)
+    accounts.add_routes(app)
     app.router.add_static("/static/", HERE / "static")
     return app

@@ -14,6 +14,7 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -101,6 +102,11 @@ def requires(permission: str) -> Callable[[Handler], Handler]:
 
 def may_see_tickets(session: LoginSession) -> bool:
     return may(session.account.role, "tickets")
+
+
+def back_with_message(path: str, message: str) -> web.HTTPSeeOther:
+    """A redirect (303) to `path`, whose page shows `message` (URL-encoded in the query)."""
+    return web.HTTPSeeOther(f"{path}?message={quote(message)}")
 
 
 def page_context(request: web.Request, **values: Any) -> dict[str, Any]:

@@ -1,11 +1,14 @@
 """The dashboard (every role) and the audit log (admins).
 
-Dashboard: 满意/不满意, hand-offs by reason and by channel, the most frequent unanswered
-questions (`handoff.report`, `HandoffService.ticket_counts`), as bar charts drawn with CSS.
+Dashboard: conversations per day (the last DAYS days, from Rasa's events table:
+`core.rasa_events.conversations_per_day`), 满意/不满意, hand-offs by reason and by channel, the
+most frequent unanswered questions (`handoff.report`, `HandoffService.ticket_counts`), as bar
+charts (HTML <meter>).
 """
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 import aiohttp_jinja2
@@ -13,7 +16,11 @@ from aiohttp import web
 
 from console.auth import page_context, requires, services_of
 from console.tickets import CHANNEL_NAMES, REASON_NAMES
+from core.clock import beijing_today
+from core.rasa_events import conversations_per_day
 from handoff.report import build_report
+
+DAYS = 14
 
 
 def _bars(counts: dict[str, int], names: dict[str, str]) -> list[dict[str, Any]]:
@@ -30,8 +37,17 @@ async def dashboard(request: web.Request) -> dict[str, Any]:
     report = await asyncio.to_thread(build_report, service, 10)
     by_channel = await asyncio.to_thread(service.ticket_counts, "channel")
     rate = report.satisfaction_rate
+    today = beijing_today()
+
+    def per_day() -> dict[Any, int]:
+        with services_of(request).database.session() as session:
+            return conversations_per_day(session, today - dt.timedelta(days=DAYS - 1), today)
+
+    days = await asyncio.to_thread(per_day)
+    top_day = max(days.values(), default=0) or 1
     return page_context(
         request,
+        per_day=[{"label": f"{day:%m-%d}", "count": n, "top": top_day} for day, n in sorted(days.items())],
         satisfied=report.satisfied, unsatisfied=report.unsatisfied,
         rate=f"{rate:.0%}" if rate is not None else "暂无评价",
         by_reason=_bars(report.tickets_by_reason, REASON_NAMES),

@@ -11,7 +11,9 @@ moved their earlier naive-UTC values by +8 h); `act_sessions.starts_at`, `.ends_
 `.imported_at` (and `.announced_on`, a Beijing date); `act_applications.consent_at`,
 `.applied_at`, `.status_changed_at`, `.invited_at`; `ho_tickets.created_at`, `.consent_at`,
 `.closed_at`, `.resumed_at`; `ho_outbox.next_attempt_at`, `.delivered_at`;
-`ho_feedback.created_at`. The plans, the operators' schedule files and the citizens all speak
+`ho_feedback.created_at`; `ho_tickets.claimed_at`, `ho_staff_messages.created_at`,
+`.delivered_at`; `st_staff.created_at`, `.password_changed_at`, `.locked_until`;
+`st_sessions.created_at`, `.expires_at`; `st_audit.at`; `kb_unanswered_questions.reviewed_at`. The plans, the operators' schedule files and the citizens all speak
 Beijing time. Rasa's own `events.timestamp` (core.rasa_events) is epoch seconds: compare a
 stored time with it, or send one to another system, through `beijing_epoch()`.
 """

@@ -4,6 +4,7 @@ the ticket closed. The Rasa server is not running here: the console says a reply
 (the hand-off worker relays it); the whole loop with Rasa is tests/e2e/test_console_loop.py."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -196,3 +197,73 @@ def test_logout_ends_the_session_in_the_database(services: Services) -> None:
             assert reused.status == 302  # the old cookie no longer opens anything
 
     serve(services, scenario)
+
+
+def test_an_admin_manages_accounts_in_the_console_and_nobody_else_may(services: Services) -> None:
+    async def agent(client: TestClient) -> None:
+        await log_in(client, "agent1")
+        token = await csrf_of(client, "/tickets")
+        assert (await client.get("/staff")).status == 403
+        refused = await client.post("/staff", data={"csrf_token": token, "name": "x1", "role": "admin",
+                                                    "password": "a long passphrase"})
+        assert refused.status == 403
+
+    async def admin(client: TestClient) -> None:
+        await log_in(client, "admin1")
+        token = await csrf_of(client, "/staff")
+        weak = await client.post("/staff", data={"csrf_token": token, "name": "li", "role": "agent", "password": "short"})
+        assert weak.status == 400 and "密码至少" in await weak.text()
+        made = await client.post("/staff", data={"csrf_token": token, "name": "li", "role": "agent",
+                                                 "display_name": "李四", "password": "a long passphrase"})
+        assert "已开通账号 li（坐席）" in await made.text()
+        assert "已停用 agent1" in await (await client.post("/staff/agent1/disable", data={"csrf_token": token})).text()
+        own = await client.post("/staff/admin1/disable", data={"csrf_token": token})
+        assert own.status == 400 and "不能停用自己的账号" in await own.text()
+        reset = await client.post("/staff/li/reset", data={"csrf_token": token, "password": "another passphrase"})
+        assert "已为 li 设置新密码" in await reset.text()
+
+    serve(services, agent)
+    serve(services, admin)
+    assert services.staff.get("agent1").disabled and services.staff.log_in("li", "another passphrase").role == "agent"
+    assert [(e.actor, e.action, e.target) for e in reversed(services.audit.entries(actor="admin1"))][1:] == [
+        ("admin1", "staff.add", "staff:li"), ("admin1", "staff.disable", "staff:agent1"),
+        ("admin1", "staff.reset_password", "staff:li")]
+
+
+def test_the_dashboard_counts_conversations_per_day_from_rasas_events(services: Services) -> None:
+    """Rasa's events table as its SQL tracker store writes it (only the columns read here)."""
+    import datetime as dt
+
+    from core.clock import BEIJING, beijing_today
+
+    url = services.settings.database_url
+    events = sa.Table("events", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                      sa.Column("sender_id", sa.String(255)), sa.Column("type_name", sa.String(255)),
+                      sa.Column("timestamp", sa.Float), sa.Column("data", sa.Text))
+    existed = sa.inspect(engine_for(url)).has_table("events")
+    events.create(engine_for(url), checkfirst=True)
+    today = beijing_today()
+    noon = dt.datetime.combine(today, dt.time(12), BEIJING).timestamp()
+    with engine_for(url).begin() as connection:
+        connection.execute(sa.delete(events))
+        connection.execute(events.insert(), [
+            {"sender_id": "a", "type_name": "user", "timestamp": noon, "data": "{}"},
+            {"sender_id": "a", "type_name": "user", "timestamp": noon + 60, "data": "{}"},
+            {"sender_id": "b", "type_name": "user", "timestamp": noon - 86400, "data": "{}"},
+            {"sender_id": "c", "type_name": "bot", "timestamp": noon, "data": "{}"},
+        ])
+
+    async def organiser(client: TestClient) -> None:
+        await log_in(client, "organiser1")
+        page = await (await client.get("/dashboard")).text()
+        assert "每日对话数" in page
+        assert re.search(rf"<th scope=\"row\">{today:%m-%d}</th><td>1</td>", page)
+        assert re.search(rf"<th scope=\"row\">{today - dt.timedelta(days=1):%m-%d}</th><td>1</td>", page)
+
+    try:
+        serve(services, organiser)
+    finally:
+        with engine_for(url).begin() as connection:
+            connection.execute(sa.delete(events))
+        if not existed:  # Rasa's own table has more columns: leave none of ours behind
+            events.drop(engine_for(url))

@@ -94,3 +94,26 @@ def test_a_citizen_in_the_widget_and_an_agent_in_the_console_take_turns_then_the
     expect(chat_log(citizen)).to_contain_text("本次人工服务已结束", timeout=REPLY_TIMEOUT_MS)
     expect(citizen.get_by_role("status").filter(has_text="已转人工")).to_be_hidden()
     assert "医保局" in send(citizen, "医保宣讲是哪个单位负责的")
+
+
+def test_in_the_browser_a_wrong_password_is_refused_and_five_lock_the_account(
+    new_page: Callable[..., Page], running_assistant: RunningAssistant  # noqa: F811
+) -> None:
+    try:
+        StaffAccounts(running_assistant.settings.database_url).add("agent-locked", "agent", PASSWORD)
+    except AccountError:
+        pass
+    page = new_page()
+    page.goto(f"{running_assistant.settings.console_url}/tickets")
+    expect(page.get_by_role("heading", name="工作人员登录")).to_be_visible()  # not logged in: the login page
+    for attempt in range(5):
+        page.get_by_label("登录名").fill("agent-locked")
+        page.get_by_label("密码").fill(f"wrong password {attempt}")
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("已锁定")
+    page.get_by_label("登录名").fill("agent-locked")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("已锁定")  # even the right password, for 15 minutes
+    page.screenshot(path=str(SCREENS / "locked.png"))
