@@ -79,5 +79,5 @@ def test_our_tables_never_clash_with_rasa_tables(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'kb.db'}"
     build(url, [])
     tables = sa.inspect(engine_for(url)).get_table_names()
-    assert tables and all(t.startswith(("kb_", "act_", "ho_")) for t in tables)
+    assert tables and all(t.startswith(("kb_", "act_", "ho_", "st_")) for t in tables)
     assert "events" not in tables  # Rasa's tracker-store table is Rasa's alone
