@@ -9,10 +9,13 @@ declaration of the columns they need: `id`, `sender_id`, `type_name` (e.g. "user
 `EVENTS`: a lightweight `sqlalchemy.table` (no metadata, so Alembic never sees it).
 `has_events(session)`: whether the table exists yet (Rasa creates it on its first start).
 `conversations_per_day(session, first, last)`: the console's dashboard figure.
+`messages_of(session, sender_id, since)`: a conversation's messages (`daxing tickets show`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -47,3 +50,21 @@ def conversations_per_day(session: Session, first: dt.date, last: dt.date) -> di
         if day in senders:
             senders[day].add(sender)
     return {day: len(found) for day, found in senders.items()}
+
+
+def messages_of(session: Session, sender_id: str, since: float) -> list[tuple[str, str, dict[str, Any], float]]:
+    """The user and bot messages of one conversation from epoch `since` on, oldest first:
+    (type_name "user" or "bot", text, metadata, timestamp). [] when the table does not exist."""
+    if not has_events(session):
+        return []
+    rows = session.execute(
+        sa.select(EVENTS.c.type_name, EVENTS.c.data, EVENTS.c.timestamp)
+        .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(("user", "bot")), EVENTS.c.timestamp >= since)
+        .order_by(EVENTS.c.id)
+    ).all()
+    found = []
+    for kind, data, timestamp in rows:
+        event = json.loads(data) if data else {}
+        if event.get("text"):
+            found.append((kind, event["text"], event.get("metadata") or {}, timestamp))
+    return found

@@ -1,10 +1,15 @@
 """`daxing tickets …` and `daxing report`: hand-off tickets and the satisfaction report."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from core.clock import BEIJING, beijing_epoch
+from core.privacy import mask_phones_in
+from core.rasa_events import messages_of
 
 from ops.cli.context import command_services
 
@@ -41,7 +46,7 @@ def tickets_list(status: str | None) -> None:
 @tickets.command("show")
 @click.argument("number")
 def tickets_show(number: str) -> None:
-    """One ticket with the conversation that led to it."""
+    """One ticket with the conversation that led to it and what was said since (staff too)."""
     ticket = _handoff_service().ticket(number)
     if ticket is None:
         raise click.ClickException(f"no ticket {number}")
@@ -49,13 +54,21 @@ def tickets_show(number: str) -> None:
     click.echo(f"contact phone: {ticket.masked_phone or '-'}")
     for line in ticket.transcript:
         click.echo(f"  [{line['at'] or ''}] {line['role']}: {line['text']}")
-    replies = command_services().takeover.messages(number)
-    if ticket.claimed_by or replies:
-        click.echo(f"taken over by {ticket.claimed_by or '-'} in the console:")
-    for reply in replies:
-        state = "relayed" if reply.delivered_at else "waiting to be relayed"
-        click.echo(f"  [{reply.created_at:%Y-%m-%d %H:%M:%S}] staff {reply.staff_name} ({reply.shown_as}, {state}): "
-                   f"{reply.text}")
+    services = command_services()
+    with services.database.session() as session:
+        since = messages_of(session, ticket.sender_id, beijing_epoch(ticket.created_at))
+    if since:
+        click.echo("since the ticket (the conversation as stored; staff messages marked):")
+    for kind, text, metadata, at in since:
+        staff = metadata.get("staff") if isinstance(metadata.get("staff"), dict) else None
+        role = "user" if kind == "user" else (f"staff {staff.get('name')}" if staff else "bot")
+        click.echo(f"  [{dt.datetime.fromtimestamp(at, BEIJING):%Y-%m-%d %H:%M:%S}] {role}: {mask_phones_in(text)}")
+    waiting = [r for r in services.takeover.messages(number) if r.delivered_at is None]
+    if ticket.claimed_by:
+        click.echo(f"taken over by {ticket.claimed_by} in the console")
+    for reply in waiting:  # stored, not yet in the conversation
+        click.echo(f"  [{reply.created_at:%Y-%m-%d %H:%M:%S}] staff {reply.staff_name} ({reply.shown_as}, "
+                   f"waiting to be relayed): {reply.text}")
     if ticket.note:
         click.echo(f"note: {ticket.note}")
 

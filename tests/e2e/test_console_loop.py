@@ -160,6 +160,16 @@ def test_widget_citizen_and_agent_talk_in_one_conversation_then_the_assistant_ta
     assert [m["from"] for m in history["messages"] if m["text"].startswith("工作人员（")] == ["staff"]
     assert history["handed_off"] is False
 
+    # `daxing tickets show` has the whole record: what led to the ticket, then what was said.
+    from click.testing import CliRunner
+
+    from ops.cli import main
+
+    shown = CliRunner().invoke(main, ["tickets", "show", ticket.number], catch_exceptions=False).output
+    assert "staff agent-e2e: 工作人员（王**）：您好，我是区政务服务局的工作人员" in shown
+    assert "user: 我想问问开放日能不能带孩子" in shown and "taken over by agent-e2e" in shown
+    assert "bot: 本次人工服务已结束" in shown
+
 
 @pytest.mark.e2e
 def test_wechat_citizen_gets_the_agents_reply_as_a_customer_service_message(
