@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 from activities.catalogue import Activity, Catalogue
+from activities.formatting import texts
 from activities.models import MODES, ONLINE_ONLY, ActivitySessionRow
 from activities.service import ActivityRepository, SessionFacts
 from activities.workdays import add_working_days, subtract_working_days
@@ -45,14 +47,38 @@ class ScheduleError(ValueError):
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     """Rows of a .yml/.yaml (a `sessions:` list) or .csv file (a header row of COLUMNS)."""
+    text = _decoded(path)
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            return [dict(row) for row in csv.DictReader(stream)]
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    rows = data.get("sessions") if isinstance(data, dict) else None
-    if not isinstance(rows, list):
-        raise ScheduleError([f"{path.name}: expected a top-level 'sessions:' list"])
+        rows: Any = [dict(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
+    else:
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise ScheduleError([_error("yaml", file=path.name, line=mark.line + 1 if mark else "?")]) from None
+        rows = data.get("sessions") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise ScheduleError([_error("not_a_list", file=path.name)])
+    if not rows:
+        raise ScheduleError([_error("empty", file=path.name)])
     return rows
+
+
+def _decoded(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else GB18030 (what Excel on Chinese
+    Windows saves a CSV as; GBK is its subset). ScheduleError when it is neither."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ScheduleError([_error("encoding", file=path.name)])
+
+
+def _error(key: str, **values: Any) -> str:
+    """One problem, in the organisers' words (activities/data/texts.yml `schedule_errors`)."""
+    return texts()["schedule_errors"][key].format(**values)
 
 
 def parse_rows(
@@ -63,9 +89,9 @@ def parse_rows(
         try:
             specs.append(_parse_row(row, catalogue, today, demo))
         except ValueError as error:
-            errors.append(f"row {index}: {error}")
+            errors.append(_error("row", index=index, problem=error))
     codes = [s.code for s in specs]
-    errors += [f"code {c} appears more than once" for c in sorted({c for c in codes if codes.count(c) > 1})]
+    errors += [_error("duplicate_code", code=c) for c in sorted({c for c in codes if codes.count(c) > 1})]
     if errors:
         raise ScheduleError(errors)
     return specs
@@ -73,10 +99,11 @@ def parse_rows(
 
 def _parse_row(row: Any, catalogue: Catalogue, today: dt.date, demo: bool) -> SessionFacts:
     if not isinstance(row, dict):
-        raise ValueError("each session must be a mapping of column: value")
+        raise ValueError(_error("not_a_mapping"))
     unknown = set(row) - set(COLUMNS)
     if unknown:
-        raise ValueError(f"unknown column(s) {', '.join(sorted(map(str, unknown)))}; allowed: {', '.join(COLUMNS)}")
+        raise ValueError(_error("unknown_columns", unknown="、".join(sorted(map(str, unknown))),
+                                allowed="、".join(COLUMNS)))
     value = {k: ("" if v is None else str(v).strip()) for k, v in row.items()}
     starts_at = _datetime(value.get("starts_at", ""), "starts_at")
     # The activity of the plan of the session's year, when loaded: a 2026 session is checked
@@ -84,31 +111,29 @@ def _parse_row(row: Any, catalogue: Catalogue, today: dt.date, demo: bool) -> Se
     activity = _activity(value.get("activity", ""), catalogue, starts_at.year)
     ends_at = _datetime(value["ends_at"], "ends_at") if value.get("ends_at") else None
     if ends_at and ends_at <= starts_at:
-        raise ValueError("ends_at must be after starts_at")
+        raise ValueError(_error("ends_before_start"))
     mode = value.get("mode") or "线下"
     if mode not in MODES:
-        raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        raise ValueError(_error("unknown_mode", mode=mode, modes="、".join(MODES)))
     online_only = mode == ONLINE_ONLY
     venue, live = value.get("venue", ""), value.get("live_details") or None
     if not online_only and not venue:
-        raise ValueError(f"a {mode} session needs a venue")
+        raise ValueError(_error("needs_venue", mode=mode))
     if mode != "线下" and not live:
-        raise ValueError(f"a {mode} session needs live_details (where and how to watch)")
+        raise ValueError(_error("needs_live", mode=mode))
     rules = catalogue.notice_rules(activity.document_number)
     capacity = _capacity(value.get("capacity", ""), rules.capacity)
     announced_on = _date(value["announced_on"], "announced_on") if value.get("announced_on") else today
     notice_days = rules.for_mode(online_only)
     latest = subtract_working_days(starts_at.date(), notice_days)
     if announced_on > latest:
-        raise ValueError(
-            f"announced {announced_on} is too late: a {mode} session on {starts_at:%Y-%m-%d} must be "
-            f"announced at least {notice_days} working days ahead, by {latest} {rules.source}"
-        )
+        raise ValueError(_error("announced_too_late", announced=announced_on, date=f"{starts_at:%Y-%m-%d}",
+                                mode=mode, days=notice_days, latest=latest, source=rules.source))
     code = value.get("code") or f"{activity.kind}{activity.number}-{starts_at:%Y%m%d-%H%M}"
     if demo and not code.startswith(DEMO_PREFIX):
         code = DEMO_PREFIX + code
     if not demo and code.startswith(DEMO_PREFIX):
-        raise ValueError(f"codes starting with {DEMO_PREFIX} are reserved for the demo schedule")
+        raise ValueError(_error("demo_code", prefix=DEMO_PREFIX))
     return SessionFacts(code, activity, starts_at, ends_at, venue or "线上", mode, capacity,
                         live, announced_on, demo)
 
@@ -117,11 +142,11 @@ def _activity(text: str, catalogue: Catalogue, year: int | None = None) -> Activ
     match = _ACTIVITY.match(text)
     number = to_int(match.group("number")) if match else None
     if not match or number is None:
-        raise ValueError(f"activity {text!r}: write it as 开放点3 / site:3 or 政策公开讲2 / lecture:2")
+        raise ValueError(_error("activity_form", text=text))
     kind = "site" if match.group("site") else "lecture"
     activity = catalogue.activity(kind, number, year)
     if activity is None:
-        raise ValueError(f"activity {text!r} is not in the knowledge base's newest plan")
+        raise ValueError(_error("activity_unknown", text=text))
     return activity
 
 
@@ -131,14 +156,14 @@ def _datetime(text: str, column: str) -> dt.datetime:
             return dt.datetime.strptime(text, pattern)
         except ValueError:
             continue
-    raise ValueError(f"{column} {text!r} is not a date and time like 2026-12-10 09:30")
+    raise ValueError(_error("datetime", column=column, text=text))
 
 
 def _date(text: str, column: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.replace("/", "-"))
     except ValueError:
-        raise ValueError(f"{column} {text!r} is not a date like 2026-12-01") from None
+        raise ValueError(_error("date", column=column, text=text)) from None
 
 
 def _capacity(text: str, planned: int | None = None) -> int:
@@ -146,7 +171,7 @@ def _capacity(text: str, planned: int | None = None) -> int:
     if not text:
         return planned or DEFAULT_CAPACITY
     if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"capacity {text!r} must be a whole number of seats, at least 1")
+        raise ValueError(_error("capacity", text=text))
     return int(text)
 
 

@@ -405,19 +405,19 @@ class ActivityService:
             return repository.applications(row.id if row else None)
 
     def export_csv(self, stream: IO[str], code: str | None = None) -> int:
-        """Write applications as CSV that Excel opens correctly (UTF-8 with BOM, CRLF)."""
+        """Write applications as CSV that Excel opens correctly (UTF-8 with BOM, CRLF). What a
+        citizen typed is never run as a formula: a cell starting with = + - @ (or a tab or a
+        carriage return) gets a leading ' (OWASP's advice against CSV injection)."""
         rows = self.applications(code)
         stream.write("\ufeff")
         writer = csv.writer(stream, lineterminator="\r\n")
         writer.writerow(EXPORT_COLUMNS)
         for row in rows:
-            writer.writerow(
-                [
-                    row.reference, row.session.code, row.name, row.phone, row.identity,
-                    row.organisation or "", row.status, _fmt(row.applied_at), _fmt(row.consent_at),
-                    _fmt(row.invited_at), row.channel or "",
-                ]
-            )
+            writer.writerow([_cell(value) for value in (
+                row.reference, row.session.code, row.name, row.phone, row.identity,
+                row.organisation or "", row.status, _fmt(row.applied_at), _fmt(row.consent_at),
+                _fmt(row.invited_at), row.channel or "",
+            )])
         return len(rows)
 
     def select(self, code: str, method: str = "first_come", seed: int | None = None) -> SelectionResult:
@@ -483,6 +483,11 @@ class ActivityService:
 EXPORT_COLUMNS = (
     "报名编号", "场次", "姓名", "手机号", "身份", "工作单位", "状态", "报名时间", "同意时间", "通知时间", "渠道",
 )
+
+
+def _cell(value: str) -> str:
+    """A CSV cell that spreadsheets show as text, never evaluate (see `export_csv`)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _fmt(value: dt.datetime | None) -> str:

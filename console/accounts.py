@@ -8,7 +8,10 @@ import asyncio
 import aiohttp_jinja2
 from aiohttp import web
 
-from console.auth import audit, back_with_message, page_context, requires, services_of, session_of
+from console.auth import (
+    audit, back_with_message, page_context, requires, services_of, session_of, shown_message,
+)
+from console.texts import text
 from staff.accounts import AccountError
 from staff.roles import ROLE_NAMES
 
@@ -22,7 +25,7 @@ def _page(request: web.Request, message: str = "", error: str = "", status: int 
 @requires("staff")
 async def accounts_page(request: web.Request) -> web.Response:
     """GET /staff[?message=…]."""
-    return await asyncio.to_thread(_page, request, request.query.get("message", ""))
+    return await asyncio.to_thread(_page, request, shown_message(request))
 
 
 @requires("staff")
@@ -36,7 +39,7 @@ async def add(request: web.Request) -> web.StreamResponse:
     except AccountError as error:
         return await asyncio.to_thread(_page, request, "", str(error), 400)
     audit(request, "staff.add", f"staff:{account.name}", role=account.role)
-    raise back_with_message("/staff", f"已开通账号 {account.name}（{ROLE_NAMES[account.role]}）")
+    raise back_with_message(request, "/staff", text("account_added", name=account.name, role=ROLE_NAMES[account.role]))
 
 
 @requires("staff")
@@ -47,20 +50,20 @@ async def change(request: web.Request) -> web.StreamResponse:
     try:
         if what == "disable":
             if name == session_of(request).account.name:
-                raise AccountError("不能停用自己的账号")
+                raise AccountError(text("not_yourself"))
             await asyncio.to_thread(staff.set_disabled, name, True)
-            message = f"已停用 {name}，其登录已失效"
+            message = text("account_disabled", name=name)
         elif what == "enable":
             await asyncio.to_thread(staff.set_disabled, name, False)
-            message = f"已启用 {name}"
+            message = text("account_enabled", name=name)
         else:
             password = str((await request.post()).get("password") or "")
             await asyncio.to_thread(staff.reset_password, name, password)
-            message = f"已为 {name} 设置新密码（并解除锁定）"
+            message = text("password_set", name=name)
     except AccountError as error:
         return await asyncio.to_thread(_page, request, "", str(error), 400)
     audit(request, f"staff.{'reset_password' if what == 'reset' else what}", f"staff:{name}")
-    raise back_with_message("/staff", message)
+    raise back_with_message(request, "/staff", message)
 
 
 def add_routes(app: web.Application) -> None:

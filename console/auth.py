@@ -20,6 +20,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.services import Services
+from console.texts import text
 from staff.accounts import LoginRefused
 from staff.roles import ROLE_NAMES, may
 from staff.sessions import LoginSession, csrf_matches
@@ -70,10 +71,10 @@ async def login_sessions(request: web.Request, handler: Handler) -> web.StreamRe
         if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             sent = (await request.post()).get(CSRF_FIELD)
         if found is None:
-            raise web.HTTPUnauthorized(text="请先登录")
+            raise web.HTTPUnauthorized(text=text("log_in_first"))
         if not csrf_matches(found, sent if isinstance(sent, str) else None):
             audit(request, "csrf.refused", request.path)
-            raise web.HTTPForbidden(text="请求缺少有效的安全令牌（CSRF），已拒绝")
+            raise web.HTTPForbidden(text=text("csrf_refused"))
     response = await handler(request)
     response.headers.setdefault("Cache-Control", "no-store")
     return response
@@ -88,10 +89,10 @@ def requires(permission: str) -> Callable[[Handler], Handler]:
             if session is None:
                 if request.method == "GET" and "text/event-stream" not in request.headers.get("Accept", ""):
                     raise web.HTTPFound("/login")
-                raise web.HTTPUnauthorized(text="请先登录")
+                raise web.HTTPUnauthorized(text=text("log_in_first"))
             if not may(session.account.role, permission):
                 audit(request, "access.refused", request.path, permission=permission)
-                raise web.HTTPForbidden(text="您的角色无权进行此操作")
+                raise web.HTTPForbidden(text=text("role_refused"))
             return await handler(request)
 
         guarded.__doc__ = handler.__doc__
@@ -104,9 +105,22 @@ def may_see_tickets(session: LoginSession) -> bool:
     return may(session.account.role, "tickets")
 
 
-def back_with_message(path: str, message: str) -> web.HTTPSeeOther:
-    """A redirect (303) to `path`, whose page shows `message` (URL-encoded in the query)."""
-    return web.HTTPSeeOther(f"{path}?message={quote(message)}")
+def back_with_message(request: web.Request, path: str, message: str) -> web.HTTPSeeOther:
+    """A redirect (303) to `path`, whose page shows `message` (`shown_message`). The message
+    travels in the query with an HMAC keyed by the session's CSRF token, so a link crafted by
+    somebody else cannot put its own words into the console's notice box."""
+    return web.HTTPSeeOther(f"{path}?message={quote(message)}&sig={_message_sig(request, message)}")
+
+
+def shown_message(request: web.Request) -> str:
+    """The message `back_with_message` sent this page, or "" (none, or not signed for this session)."""
+    message, sig = request.query.get("message", ""), request.query.get("sig", "")
+    return message if message and hmac.compare_digest(sig, _message_sig(request, message)) else ""
+
+
+def _message_sig(request: web.Request, message: str) -> str:
+    key = session_of(request).csrf_token.encode()
+    return hmac.new(key, message.encode(), "sha256").hexdigest()
 
 
 def page_context(request: web.Request, **values: Any) -> dict[str, Any]:
@@ -147,7 +161,7 @@ async def log_in(request: web.Request) -> web.Response:
     sent, expected = str(form.get(CSRF_FIELD) or ""), request.cookies.get(LOGIN_COOKIE) or ""
     if not expected or not hmac.compare_digest(sent, expected):
         audit(request, "csrf.refused", "/login")
-        raise web.HTTPForbidden(text="请求缺少有效的安全令牌（CSRF），已拒绝")
+        raise web.HTTPForbidden(text=text("csrf_refused"))
     name, password = str(form.get("name") or "").strip()[:64], str(form.get("password") or "")
     services = services_of(request)
     try:
@@ -155,8 +169,8 @@ async def log_in(request: web.Request) -> web.Response:
     except LoginRefused as refused:
         services.audit.record("-", "login.refused", f"staff:{name}",
                               {"locked": refused.locked_until is not None}, client_address(request))
-        error = ("登录失败次数过多，账号已锁定至 " + f"{refused.locked_until:%H:%M}" + "，请稍后再试或联系管理员"
-                 if refused.locked_until else "登录名或密码错误")
+        error = (text("locked", until=f"{refused.locked_until:%H:%M}") if refused.locked_until
+                 else text("wrong_login"))
         return _login_form(request, error=error, name=name, status=401)
     session = services.login_sessions.open(account)
     services.audit.record(account.name, "login", f"staff:{account.name}", None, client_address(request))

@@ -37,6 +37,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.services import Services
+from console.texts import names, text
 from console.auth import audit, page_context, requires, services_of, session_of
 from core.privacy import mask_phones_in
 from kb.loaders import UnsupportedPlanFormat
@@ -55,13 +56,11 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TOKEN = re.compile(r"[0-9a-f]{32}")
 UPLOAD_TTL = dt.timedelta(days=1)
 FIELD = "plan"
-KIND_NAMES = {"work_points": "工作要点", "interaction_plan": "政民互动方案", "other": "其他"}
-STATUS_NAMES = {"added": "已新增", "updated": "已更新为新版本", "restored": "已恢复（此前撤下）",
-                "unchanged": "内容与已存储的版本相同，未作改动"}
-STATE_NAMES = {"pending": "待处理", "reviewed": "已处理", "ignored": "已忽略"}
-REASON_NAMES = {"detail_not_in_plans": "方案未写的细节", "no_match": "未找到相关内容", "other_year": "其他年份",
-                "complaint": "投诉/个人事项", "absent_topic": "方案未涉及的主题", "other_document": "其他文件"}
-SUFFIX_REFUSED = "仅支持 .txt、.docx、.pdf 格式的方案文件，请转换为其中一种格式后再上传。"
+KIND_NAMES = names("plan_kinds")
+STATUS_NAMES = names("publish_results")
+STATE_NAMES = names("review_states")
+REASON_NAMES = names("unanswered_reasons")
+SUFFIX_REFUSED = text("plan_suffix")
 
 
 class UploadRefused(Exception):
@@ -85,7 +84,7 @@ def safe_file_name(raw: str | None) -> str:
     name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().lstrip(". ")
     path = Path(name)
     if not path.stem:
-        raise UploadRefused("请选择要上传的方案文件（.txt、.docx 或 .pdf）。")
+        raise UploadRefused(text("choose_plan"))
     if path.suffix.lower() not in PLAN_SUFFIXES:
         raise UploadRefused(SUFFIX_REFUSED)
     return path.stem[:120 - len(path.suffix)] + path.suffix.lower()
@@ -118,8 +117,8 @@ def keep_upload(services: Services, name: str, source: Any) -> tuple[str, Path]:
             out.write(chunk)
     if size == 0 or size > MAX_UPLOAD_BYTES:
         shutil.rmtree(target.parent, ignore_errors=True)
-        raise UploadRefused("上传的文件是空的，请检查后重新选择。") if size == 0 else UploadRefused(
-            f"文件超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB，无法上传。", 413)
+        raise UploadRefused(text("plan_empty")) if size == 0 else UploadRefused(
+            text("plan_too_big", mb=MAX_UPLOAD_BYTES // (1024 * 1024)), 413)
     return token, target
 
 
@@ -127,11 +126,11 @@ def upload_of(services: Services, token: str) -> Path:
     """The file kept for `token`. UploadRefused (400) for a token we would never issue (it is
     a path then) or one whose upload is gone (published, expired)."""
     if not UPLOAD_TOKEN.fullmatch(token):
-        raise UploadRefused("无效的上传标识，请重新上传方案文件。")
+        raise UploadRefused(text("bad_upload_token"))
     folder = uploads_dir(services) / token
     files = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
     if len(files) != 1:
-        raise UploadRefused("这份上传已发布或已过期，请重新上传方案文件。")
+        raise UploadRefused(text("upload_gone"))
     return files[0]
 
 
@@ -143,7 +142,7 @@ def _parse(path: Path) -> BuildResult:
         raise UploadRefused(SUFFIX_REFUSED) from error
     except Exception as error:  # a damaged .docx/.pdf fails in many libraries' own ways
         log.warning("uploaded plan %s could not be read: %r", path.name, error)
-        raise UploadRefused("无法读取该文件的内容，文件可能已损坏或并非方案文档，请检查后重新上传。") from error
+        raise UploadRefused(text("plan_unreadable")) from error
 
 
 def _error_page(request: web.Request, refused: UploadRefused) -> web.Response:
@@ -155,7 +154,7 @@ def _plans(services: Services) -> list[dict[str, Any]]:
     with services.database.session() as session:
         return [{
             "year": row.year, "number": row.number, "kind": KIND_NAMES.get(row.kind, row.kind),
-            "title": row.title, "items": len(row.items), "sites": len(row.sites),
+            "title": row.title, "work_items": len(row.items), "sites": len(row.sites),
             "lectures": len(row.lectures), "file": row.source_file,
             "withdrawn": f"{row.withdrawn_at:%Y-%m-%d}" if row.withdrawn_at else None,
         } for row in KnowledgeRepository(session).listed()]
@@ -182,11 +181,11 @@ def _standing(services: Services, number: str, name: str) -> list[str]:
     with services.database.session() as session:
         repository = KnowledgeRepository(session)
         if repository.is_withdrawn(number):
-            notes.append("该文号的方案此前已撤下，发布后将恢复使用。")
+            notes.append(text("plan_withdrawn_before"))
         elif repository.content_hash_of(number) is not None:
-            notes.append("已存储同一文号的方案，发布后将以本文件替换它。")
+            notes.append(text("plan_replaces"))
     if (services.settings.plans_dir / name).is_file():
-        notes.append("数据目录中已有同名文件，发布后将被本文件覆盖。")
+        notes.append(text("plan_file_replaces"))
     return notes
 
 
@@ -197,7 +196,7 @@ async def preview(request: web.Request) -> web.Response:
     field = (await request.post()).get(FIELD)
     try:
         if not isinstance(field, web.FileField):
-            raise UploadRefused("请选择要上传的方案文件（.txt、.docx 或 .pdf）。")
+            raise UploadRefused(text("choose_plan"))
         name = safe_file_name(field.filename)
         token, path = await asyncio.to_thread(keep_upload, services, name, field.file)
         try:
@@ -211,7 +210,7 @@ async def preview(request: web.Request) -> web.Response:
     notes = await asyncio.to_thread(_standing, services, p.number, name)
     return aiohttp_jinja2.render_template("knowledge_preview.html", request, page_context(
         request, error=None, token=token, file_name=name, plan=p, kind=KIND_NAMES.get(p.kind, p.kind),
-        rules=[(k, "（未找到）" if v in (None, "") else v) for k, v in (p.rules or {}).items()],
+        rules=[(k, text("rule_not_found") if v in (None, "") else v) for k, v in (p.rules or {}).items()],
         rules_found=sum(v not in (None, "") for v in (p.rules or {}).values()), notes=notes))
 
 
@@ -227,7 +226,7 @@ async def publish(request: web.Request) -> web.StreamResponse:
             result = await asyncio.to_thread(add_plan_file, settings.database_url, path, settings.plans_dir)
         except Exception as error:
             log.warning("publishing %s failed: %r", path.name, error)
-            raise UploadRefused("发布失败：无法读取或保存该方案，请重新上传后再试。") from error
+            raise UploadRefused(text("publish_failed")) from error
     except UploadRefused as refused:
         return _error_page(request, refused)
     shutil.rmtree(path.parent, ignore_errors=True)
@@ -255,7 +254,7 @@ async def unanswered(request: web.Request) -> dict[str, Any]:
 
 
 def _review(services: Services, question_id: int, state: str, reviewer: str) -> tuple[str, int] | None:
-    with services.database.session() as session:
+    with services.database.session(writes_after_reads=True) as session:  # reads the text, then updates
         return KnowledgeRepository(session).review_unanswered(question_id, state, reviewer)
 
 
@@ -266,11 +265,11 @@ async def review(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     state, view, raw_id = (str(form.get(k) or "") for k in ("state", "view", "id"))
     if state not in REVIEW_STATES or not raw_id.isdigit():
-        raise web.HTTPBadRequest(text="无效的处理请求")
+        raise web.HTTPBadRequest(text=text("bad_review"))
     done = await asyncio.to_thread(_review, services_of(request), int(raw_id), state,
                                    session_of(request).account.name)
     if done is None:
-        raise web.HTTPNotFound(text="没有这个问题")
+        raise web.HTTPNotFound(text=text("no_question"))
     question, rows = done
     audit(request, "kb.unanswered_review", f"unanswered:{raw_id}", state=state, rows=rows,
           question=mask_phones_in(question)[:200])

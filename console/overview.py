@@ -15,6 +15,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from console.auth import page_context, requires, services_of
+from console.texts import names, text
 from console.tickets import CHANNEL_NAMES, REASON_NAMES
 from core.clock import beijing_today
 from core.rasa_events import conversations_per_day
@@ -49,20 +50,27 @@ async def dashboard(request: web.Request) -> dict[str, Any]:
         request,
         per_day=[{"label": f"{day:%m-%d}", "count": n, "top": top_day} for day, n in sorted(days.items())],
         satisfied=report.satisfied, unsatisfied=report.unsatisfied,
-        rate=f"{rate:.0%}" if rate is not None else "暂无评价",
+        rate=f"{rate:.0%}" if rate is not None else text("no_rating"),
         by_reason=_bars(report.tickets_by_reason, REASON_NAMES),
         by_channel=_bars(by_channel, CHANNEL_NAMES),
         unanswered=_bars(dict(report.unanswered), {}),
     )
 
 
+# The audit log's action codes as the page names them.
+ACTION_NAMES = names("audit_actions")
+
+
 @requires("staff")
 @aiohttp_jinja2.template("audit.html")
 async def audit_log(request: web.Request) -> dict[str, Any]:
-    """GET /audit[?actor=NAME]: the newest 200 entries."""
+    """GET /audit[?actor=NAME]: the newest 200 entries, actions by name, details readable."""
     actor = request.query.get("actor") or None
     entries = await asyncio.to_thread(services_of(request).audit.entries, actor)
-    return page_context(request, entries=entries, actor=actor or "")
+    shown = [{"at": e.at, "actor": e.actor, "action": ACTION_NAMES.get(e.action, e.action), "code": e.action,
+              "target": e.target or "", "address": e.address or "",
+              "detail": "；".join(f"{k}={v}" for k, v in (e.detail or {}).items())} for e in entries]
+    return page_context(request, entries=shown, actor=actor or "")
 
 
 def add_routes(app: web.Application) -> None:

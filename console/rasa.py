@@ -9,6 +9,7 @@ reply is waiting, the hand-off worker retries.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +19,8 @@ import aiohttp
 from core.privacy import mask_phones_in
 
 log = logging.getLogger(__name__)
+# How a relayed staff reply starts (utter_staff_reply): shown as the line's label instead.
+_STAFF_PREFIX = re.compile(r"^工作人员（[^）\n]{1,20}）：")
 TIMEOUT_SECONDS = 10
 
 
@@ -42,8 +45,9 @@ def lines_of(events: list[dict[str, Any]]) -> list[Line]:
             lines.append(Line("user", mask_phones_in(text), event.get("timestamp")))
         elif kind == "bot" and text:
             staff = (event.get("metadata") or {}).get("staff")
-            if isinstance(staff, dict) and staff:
-                lines.append(Line("staff", mask_phones_in(text), event.get("timestamp"), staff.get("shown_as")))
+            if isinstance(staff, dict) and staff:  # "工作人员（王**）：…": the label says who
+                lines.append(Line("staff", mask_phones_in(_STAFF_PREFIX.sub("", text)), event.get("timestamp"),
+                                  staff.get("shown_as")))
             else:
                 lines.append(Line("bot", mask_phones_in(text), event.get("timestamp")))
     return lines

@@ -19,38 +19,48 @@ from aiohttp import web
 
 from console.auth import audit, page_context, requires, services_of, session_of
 from console.rasa import RasaApi
+from console.texts import names, text
 from core.clock import beijing_now
 from handoff.service import TicketView
 from handoff.takeover import TakeoverError
+from staff.roles import ADMIN
 
 RASA = web.AppKey("rasa", RasaApi)
 POLL_SECONDS = 1.0
-REASON_NAMES = {"requested": "主动要求人工", "not_understood": "多次未能理解", "complaint": "投诉",
-                "negative_feedback": "连续不满意"}
-CHANNEL_NAMES = {"socketio": "网站", "wechat": "微信公众号", "rest": "REST 接口"}
-STATUS_NAMES = {"open": "处理中", "closed": "已结束", "timed_out": "超时转回"}
+REASON_NAMES = names("reasons")
+CHANNEL_NAMES = names("channels")
+STATUS_NAMES = names("ticket_states")
 
 
-def ticket_summary(ticket: TicketView) -> dict[str, Any]:
-    """A ticket as the inbox shows it (JSON-able): no transcript, the phone masked."""
+def ticket_summary(ticket: TicketView, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A ticket as the inbox shows it (JSON-able): no transcript, the phone masked, times in
+    Beijing time, who took it over by their name (`names`: login → display name)."""
     waited = max(int((beijing_now() - ticket.created_at).total_seconds() // 60), 0)
+    state = "unclaimed" if ticket.status == "open" and not ticket.claimed_by else ticket.status
+    status = STATUS_NAMES.get(state, state)
+    claimed = (names or {}).get(ticket.claimed_by or "", ticket.claimed_by) if ticket.claimed_by else None
     return {
         "number": ticket.number, "reason": REASON_NAMES.get(ticket.reason, ticket.reason),
-        "channel": CHANNEL_NAMES.get(ticket.channel, ticket.channel), "status": STATUS_NAMES.get(ticket.status, ticket.status),
+        "channel": CHANNEL_NAMES.get(ticket.channel, ticket.channel), "status": status,
         "created_at": f"{ticket.created_at:%m-%d %H:%M}", "waiting_minutes": waited,
-        "claimed_by": ticket.claimed_by, "phone": ticket.masked_phone,
+        "claimed_by": claimed, "phone": ticket.masked_phone,
     }
+
+
+def _names(request: web.Request) -> dict[str, str]:
+    return {a.name: a.display_name for a in services_of(request).staff.all()}
 
 
 def _ticket_or_404(request: web.Request) -> TicketView:
     ticket = services_of(request).handoff.ticket(request.match_info["number"])
     if ticket is None:
-        raise web.HTTPNotFound(text="没有这个工单")
+        raise web.HTTPNotFound(text=text("no_ticket"))
     return ticket
 
 
 def _open_tickets(request: web.Request) -> list[dict[str, Any]]:
-    return [ticket_summary(t) for t in reversed(services_of(request).handoff.tickets("open", limit=200))]
+    names = _names(request)
+    return [ticket_summary(t, names) for t in reversed(services_of(request).handoff.tickets("open", limit=200))]
 
 
 @requires("tickets")
@@ -92,7 +102,7 @@ async def inbox_stream(request: web.Request) -> web.StreamResponse:
 async def _conversation(request: web.Request, ticket: TicketView) -> dict[str, Any]:
     lines = await request.app[RASA].conversation(ticket.sender_id)
     current = services_of(request).handoff.ticket(ticket.number) or ticket
-    return {"ticket": ticket_summary(current), "open": current.status == "open",
+    return {"ticket": ticket_summary(current, await asyncio.to_thread(_names, request)), "open": current.status == "open",
             "lines": [asdict(line) for line in lines] if lines is not None else None,
             "transcript": ticket.transcript if lines is None else None}
 
@@ -102,7 +112,7 @@ async def _conversation(request: web.Request, ticket: TicketView) -> dict[str, A
 async def ticket_page(request: web.Request) -> dict[str, Any]:
     """GET /tickets/{number}: the conversation (live), the reply box, claim and close."""
     ticket = _ticket_or_404(request)
-    return page_context(request, ticket=ticket, summary=ticket_summary(ticket),
+    return page_context(request, ticket=ticket, summary=ticket_summary(ticket, _names(request)),
                         conversation=await _conversation(request, ticket))
 
 
@@ -126,10 +136,12 @@ def _refused(error: TakeoverError) -> web.HTTPConflict:
 
 @requires("tickets")
 async def claim(request: web.Request) -> web.StreamResponse:
-    """POST /tickets/{number}/claim: take the conversation over."""
+    """POST /tickets/{number}/claim: take the conversation over — not from another agent (409);
+    an admin may (audited with who had it)."""
     number = request.match_info["number"]
+    account = session_of(request).account
     try:
-        before = services_of(request).takeover.claim(number, session_of(request).account.name)
+        before = services_of(request).takeover.claim(number, account.name, take_from_another=account.role == ADMIN)
     except TakeoverError as error:
         raise _refused(error) from error
     audit(request, "ticket.claim", f"ticket:{number}", previously=before)
@@ -140,10 +152,10 @@ async def claim(request: web.Request) -> web.StreamResponse:
 async def reply(request: web.Request) -> web.StreamResponse:
     """POST /tickets/{number}/reply (text): store the reply, then relay it to the citizen."""
     number = request.match_info["number"]
-    text = str((await request.post()).get("text") or "")
+    written = str((await request.post()).get("text") or "")
     account = session_of(request).account
     try:
-        message = services_of(request).takeover.reply(number, account.name, account.shown_to_citizens, text)
+        message = services_of(request).takeover.reply(number, account.name, account.shown_to_citizens, written)
     except TakeoverError as error:
         raise _refused(error) from error
     audit(request, "ticket.reply", f"ticket:{number}", message=message.id, length=len(message.text))
@@ -153,12 +165,22 @@ async def reply(request: web.Request) -> web.StreamResponse:
 
 @requires("tickets")
 async def close(request: web.Request) -> web.StreamResponse:
-    """POST /tickets/{number}/close (note): end the hand-off; the assistant takes over again."""
+    """POST /tickets/{number}/close (note): end the hand-off; the assistant takes over again.
+    An agent closes only an open ticket that is theirs or unclaimed; an admin any open one (409
+    otherwise)."""
     number = request.match_info["number"]
     note = str((await request.post()).get("note") or "").strip()[:2000] or None
+    account = session_of(request).account
+    if account.role != ADMIN:  # an agent closes only what is theirs or nobody's
+        try:
+            services_of(request).takeover.may_close(number, account.name)
+        except TakeoverError as error:
+            raise _refused(error) from error
+    elif (found := services_of(request).handoff.ticket(number)) is not None and found.status != "open":
+        raise web.HTTPConflict(text=text("ticket_ended"))
     ticket = services_of(request).handoff.close(number, note)
     if ticket is None:
-        raise web.HTTPNotFound(text="没有这个工单")
+        raise web.HTTPNotFound(text=text("no_ticket"))
     audit(request, "ticket.close", f"ticket:{number}", note=note)
     return _done(request, number)
 
@@ -169,7 +191,7 @@ async def reveal_phone(request: web.Request) -> web.StreamResponse:
     number = request.match_info["number"]
     phone = services_of(request).handoff.contact_phone(number)
     if phone is None:
-        raise web.HTTPNotFound(text="该工单没有留下回拨号码")
+        raise web.HTTPNotFound(text=text("no_callback_number"))
     audit(request, "ticket.reveal_phone", f"ticket:{number}")
     return web.json_response({"phone": phone})
 

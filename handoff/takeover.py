@@ -9,10 +9,14 @@ log (`staff.audit`) records every step, written by the console.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import sqlalchemy as sa
+import yaml
 
 from core.clock import beijing_now
 from core.db import UnitOfWork
@@ -21,6 +25,19 @@ from handoff.models import OPEN, StaffMessageRow, TicketRow
 MAX_REPLY_LENGTH = 2000
 # A reply not relayed after this many attempts is reported, not retried for ever.
 MAX_RELAY_ATTEMPTS = 20
+
+
+TEXTS_FILE = Path(__file__).with_name("takeover_texts.yml")
+
+
+@lru_cache(maxsize=1)
+def _refusals() -> dict[str, str]:
+    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+
+
+def _refusal(key: str, **values: object) -> str:
+    """Why a step is refused, in the staff's words (handoff/takeover_texts.yml)."""
+    return _refusals()[key].format(**values)
 
 
 class TakeoverError(ValueError):
@@ -46,29 +63,41 @@ class Takeover:
         self.uow = UnitOfWork(database_url)
         self.clock = clock
 
-    def claim(self, number: str, staff_name: str) -> str | None:
+    def claim(self, number: str, staff_name: str, take_from_another: bool = False) -> str | None:
         """Take ticket `number` over for `staff_name`; returns who had claimed it before (None:
-        nobody). TakeoverError: no such ticket, or it is no longer open."""
+        nobody). TakeoverError: no such ticket, no longer open, or claimed by somebody else —
+        unless `take_from_another` (an admin taking it over; the caller audits who it was)."""
         with self.uow.session(writes_after_reads=True) as session:
             row = _open_ticket(session, number)
             before = row.claimed_by
+            if before not in (None, staff_name) and not take_from_another:
+                raise TakeoverError(_refusal("claimed_by_another", by=before))
             row.claimed_by, row.claimed_at = staff_name, self.clock()
             return before
+
+    def may_close(self, number: str, staff_name: str) -> None:
+        """TakeoverError unless ticket `number` is open and unclaimed or claimed by `staff_name`
+        (an admin closes any: the caller decides)."""
+        with self.uow.session() as session:
+            row = _open_ticket(session, number)
+            if row.claimed_by not in (None, staff_name):
+                raise TakeoverError(_refusal("only_claimer_closes", by=row.claimed_by))
 
     def reply(self, number: str, staff_name: str, shown_as: str, text: str) -> StaffMessage:
         """Store a reply for the citizen of ticket `number`. TakeoverError: empty or longer than
         MAX_REPLY_LENGTH, no such ticket, not open, or claimed by somebody else."""
-        text = text.strip()
+        # Control characters (NUL, escapes) never reach a citizen; line breaks and tabs stay.
+        text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
         if not text:
-            raise TakeoverError("回复内容不能为空")
+            raise TakeoverError(_refusal("empty_reply"))
         if len(text) > MAX_REPLY_LENGTH:
-            raise TakeoverError(f"回复不能超过 {MAX_REPLY_LENGTH} 个字")
+            raise TakeoverError(_refusal("reply_too_long", length=MAX_REPLY_LENGTH))
         with self.uow.session(writes_after_reads=True) as session:
             row = _open_ticket(session, number)
             if row.claimed_by is None:
                 row.claimed_by, row.claimed_at = staff_name, self.clock()
             elif row.claimed_by != staff_name:
-                raise TakeoverError(f"该工单已由 {row.claimed_by} 接手")
+                raise TakeoverError(_refusal("claimed_by_another", by=row.claimed_by))
             message = StaffMessageRow(ticket_id=row.id, sender_id=row.sender_id, staff_name=staff_name,
                                       shown_as=shown_as, text=text, created_at=self.clock(), attempts=0)
             session.add(message)
@@ -117,9 +146,9 @@ class Takeover:
 def _open_ticket(session: sa.orm.Session, number: str) -> TicketRow:
     row = session.execute(sa.select(TicketRow).where(TicketRow.number == number)).scalar_one_or_none()
     if row is None:
-        raise TakeoverError(f"没有编号为 {number} 的工单")
+        raise TakeoverError(_refusal("no_ticket", number=number))
     if row.status != OPEN:
-        raise TakeoverError("该工单已结束")
+        raise TakeoverError(_refusal("ended"))
     return row
 
 

@@ -1,5 +1,8 @@
 """Staff accounts: add, disable, enable, reset a password, and log in with lock-out.
 
+Changes read the account, then write it: on SQLite (shared by the Rasa server, the action
+server, the worker and the console) they take the write lock at BEGIN (`writes_after_reads`).
+
 Passwords are hashed with argon2id (argon2-cffi's `PasswordHasher`, its default parameters,
 rehashed when those change). A login that fails MAX_FAILED_LOGINS times in a row locks the
 account for LOCK_MINUTES; while locked even the right password is refused. Unknown names cost
@@ -9,17 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from core.clock import beijing_now
 from core.db import UnitOfWork
 from staff.models import StaffRow
-from staff.roles import ROLES
+from staff.roles import ROLES, TEXTS_FILE
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -28,6 +33,16 @@ NAME = re.compile(r"[A-Za-z0-9._-]{2,64}")
 _hasher = PasswordHasher()
 # Verified against when the name is unknown (same cost as a real check).
 _DUMMY_HASH = _hasher.hash("not a password of anybody")
+
+
+@lru_cache(maxsize=1)
+def _errors() -> dict[str, str]:
+    return yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))["errors"]
+
+
+def _error(key: str, **values: object) -> str:
+    """A refusal in the admins' words (staff/texts.yml)."""
+    return _errors()[key].format(**values)
 
 
 class AccountError(ValueError):
@@ -62,7 +77,7 @@ class Account:
 def check_password(password: str) -> None:
     """AccountError when `password` is too weak to be set (length only: a passphrase is fine)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
+        raise AccountError(_error("weak_password", length=MIN_PASSWORD_LENGTH))
 
 
 class StaffAccounts:
@@ -76,14 +91,14 @@ class StaffAccounts:
         """A new account. AccountError: a name not of NAME's shape or taken, an unknown role,
         a weak password."""
         if not NAME.fullmatch(name):
-            raise AccountError("登录名只能用字母、数字和 . _ -（2 到 64 个字符）")
+            raise AccountError(_error("bad_name"))
         if role not in ROLES:
-            raise AccountError(f"角色只能是 {', '.join(ROLES)}")
+            raise AccountError(_error("bad_role", roles=", ".join(ROLES)))
         check_password(password)
         now = self.clock()
-        with self.uow.session() as session:
+        with self.uow.session(writes_after_reads=True) as session:
             if session.execute(sa.select(StaffRow.id).where(StaffRow.name == name)).first():
-                raise AccountError(f"登录名 {name} 已存在")
+                raise AccountError(_error("name_taken", name=name))
             row = StaffRow(
                 name=name, display_name=(display_name or name).strip()[:64] or name, role=role,
                 password_hash=_hasher.hash(password), disabled=False, failed_logins=0,
@@ -110,7 +125,7 @@ class StaffAccounts:
     def set_disabled(self, name: str, disabled: bool) -> Account:
         """Disable (its sessions stop working at once) or enable an account. AccountError: no
         such account."""
-        with self.uow.session() as session:
+        with self.uow.session(writes_after_reads=True) as session:
             row = _existing(session, name)
             row.disabled = disabled
             if not disabled:
@@ -120,7 +135,7 @@ class StaffAccounts:
     def reset_password(self, name: str, password: str) -> Account:
         """Set a new password and lift a lock-out. AccountError: no such account, weak password."""
         check_password(password)
-        with self.uow.session() as session:
+        with self.uow.session(writes_after_reads=True) as session:
             row = _existing(session, name)
             row.password_hash = _hasher.hash(password)
             row.password_changed_at = self.clock()
@@ -167,7 +182,7 @@ def _row(session: sa.orm.Session, name: str) -> StaffRow | None:
 def _existing(session: sa.orm.Session, name: str) -> StaffRow:
     row = _row(session, name)
     if row is None:
-        raise AccountError(f"没有登录名为 {name} 的账号")
+        raise AccountError(_error("no_account", name=name))
     return row
 
 

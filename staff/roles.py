@@ -6,9 +6,16 @@ admin (管理员) may do everything, and alone manages staff accounts and deleti
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
+TEXTS_FILE = Path(__file__).with_name("texts.yml")
+
 AGENT, ORGANISER, ADMIN = "agent", "organiser", "admin"
 ROLES = (AGENT, ORGANISER, ADMIN)
-ROLE_NAMES = {AGENT: "坐席", ORGANISER: "活动组织人员", ADMIN: "管理员"}
+# Their names as the console shows them (staff/texts.yml).
+ROLE_NAMES: dict[str, str] = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))["roles"]
 
 # Permission → the roles that have it.
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -25,6 +25,7 @@ from sanic.request import Request
 
 from bot.channels.inbound import clean_text
 from bot.channels.polite import polite
+from bot.channels.widget_output import citizens_marks
 
 log = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -96,13 +97,12 @@ class PoliteRestInput(RestInput):
 
 def staff_messages_since_last_user_message(events: Iterable[Event]) -> list[dict[str, Any]]:
     """The messages staff wrote (and the hand-back) after the conversation's last user message,
-    oldest first, as the REST response lists them: {"text", "staff"} or {"text", "handback"}."""
+    oldest first, as the REST response lists them: {"text", "staff": {"shown_as", "ticket"}} or
+    {"text", "handback": true} (`citizens_marks`: never the member of staff's login name)."""
     waiting: list[dict[str, Any]] = []
     for event in reversed(list(events)):
         if isinstance(event, UserUttered):
             break
-        if isinstance(event, BotUttered) and isinstance(event.metadata, dict) and event.text:
-            marks = {k: event.metadata[k] for k in ("staff", "handback") if event.metadata.get(k)}
-            if marks:
-                waiting.append({"text": event.text, **marks})
+        if isinstance(event, BotUttered) and event.text and (marks := citizens_marks(event.metadata)):
+            waiting.append({"text": event.text, **marks})
     return waiting[::-1]

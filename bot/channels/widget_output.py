@@ -21,10 +21,8 @@ class WidgetOutput(SocketIOOutput):
       keyword arguments (`emit(event, handoff=…, room=…)`), which python-socketio refuses.
     """
 
-    MARKS = ("staff", "handback")
-
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        marks = {name: kwargs[name] for name in self.MARKS if kwargs.get(name)}
+        marks = citizens_marks(kwargs)
         if not marks:
             await super().send_text_message(recipient_id, text, **kwargs)
             return
@@ -32,3 +30,18 @@ class WidgetOutput(SocketIOOutput):
 
     async def send_custom_json(self, recipient_id: Text, json_message: dict[Text, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, dict(json_message))
+
+
+def citizens_marks(metadata: Any) -> dict[str, Any]:
+    """What a citizen's channel may carry of a message's marks: `staff` as {"shown_as",
+    "ticket"} only (the member of staff's login name and the message id stay in the tracker),
+    `handback`. {} for an ordinary message."""
+    if not isinstance(metadata, dict):
+        return {}
+    marks: dict[str, Any] = {}
+    staff = metadata.get("staff")
+    if isinstance(staff, dict) and staff:
+        marks["staff"] = {key: staff[key] for key in ("shown_as", "ticket") if key in staff}
+    if metadata.get("handback"):
+        marks["handback"] = True
+    return marks

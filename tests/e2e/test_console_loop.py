@@ -4,9 +4,7 @@ the citizen on the widget's socket.io channel or WeChat (the stand-in WeChat ser
 agent on the console over HTTP (login, CSRF tokens, server-sent events)."""
 from __future__ import annotations
 
-import json
 import queue
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,15 +15,14 @@ import pytest
 import requests
 
 from handoff.service import HandoffService
-from staff.accounts import AccountError
-from staff.accounts import StaffAccounts
+from staff.accounts import AccountError, StaffAccounts
+from tests.console_clients import ConsoleAgent, WidgetCitizen, texts
 
 if TYPE_CHECKING:
     from tests.conftest import RunningAssistant
     from tests.wechat_standin import WeChatApiStandIn, WeChatServerStandIn
 
 PASSWORD = "console test password"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 30) -> Any:
@@ -37,84 +34,22 @@ def wait_for(condition: Callable[[], Any], timeout: float = 30) -> Any:
     raise AssertionError("timed out")
 
 
-class Agent:
-    """A member of staff in the console, as a browser would talk to it."""
-
-    def __init__(self, assistant: "RunningAssistant", name: str = "agent-e2e") -> None:
-        try:
-            StaffAccounts(assistant.settings.database_url).add(name, "agent", PASSWORD, display_name="王小明")
-        except AccountError:
-            pass  # made by an earlier test of this session
-        self.url = assistant.settings.console_url
-        self.http = requests.Session()
-        page = self.http.get(f"{self.url}/login", timeout=10)
-        token = CSRF.search(page.text).group(1)
-        answer = self.http.post(f"{self.url}/login", data={"name": name, "password": PASSWORD, "csrf_token": token},
-                                allow_redirects=False, timeout=10)
-        assert answer.status_code == 302, answer.text
-
-    def first_event(self, path: str, wanted: Callable[[Any], bool], timeout: float = 30) -> Any:
-        """Read the server-sent events of `path` until one's data satisfies `wanted`."""
-        deadline = time.monotonic() + timeout
-        with self.http.get(f"{self.url}{path}", stream=True, timeout=timeout,
-                           headers={"Accept": "text/event-stream"}) as stream:
-            assert stream.headers["Content-Type"].startswith("text/event-stream")
-            for line in stream.iter_lines(decode_unicode=True):
-                if line and line.startswith("data: ") and wanted(data := json.loads(line[6:])):
-                    return data
-                if time.monotonic() > deadline:
-                    break
-        raise AssertionError(f"no event of {path} came")
-
-    def post(self, number: str, action: str, **fields: str) -> dict:
-        page = self.http.get(f"{self.url}/tickets/{number}", timeout=10)
-        token = CSRF.search(page.text).group(1)
-        answer = self.http.post(f"{self.url}/tickets/{number}/{action}", data={"csrf_token": token, **fields},
-                                headers={"Accept": "application/json"}, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-
-class WidgetCitizen:
-    """A citizen in the website widget: Rasa's socket.io channel, as widget/connection.js."""
-
-    def __init__(self, assistant: "RunningAssistant") -> None:
-        import socketio
-
-        self.events: "queue.Queue[dict]" = queue.Queue()
-        confirmed: "queue.Queue[str]" = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self.events.put)
-        self.client.on("session_confirm", confirmed.put)
-        self.client.connect(assistant.base_url, socketio_path="socket.io", transports=["polling"])
-        self.client.emit("session_request", {"session_id": None})
-        self.session_id = confirmed.get(timeout=10)
-
-    def say(self, text: str) -> list[dict]:
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
-        return self.received(first_timeout=60)
-
-    def received(self, first_timeout: float = 30) -> list[dict]:
-        """The messages that arrive now (the first within `first_timeout`, the rest 1.5 s apart)."""
-        got = [self.events.get(timeout=first_timeout)]
-        while True:
-            try:
-                got.append(self.events.get(timeout=1.5))
-            except queue.Empty:
-                return got
+def agent_in_console(assistant: "RunningAssistant", name: str = "agent-e2e") -> ConsoleAgent:
+    """A member of staff (王小明) logged in to the console the running assistant's supervisor started."""
+    try:
+        StaffAccounts(assistant.settings.database_url).add(name, "agent", PASSWORD, display_name="王小明")
+    except AccountError:
+        pass  # made by an earlier test of this session
+    return ConsoleAgent(assistant.settings.console_url, name, PASSWORD)
 
 
 @contextmanager
 def widget_citizen(assistant: "RunningAssistant") -> Iterator[WidgetCitizen]:
-    citizen = WidgetCitizen(assistant)
+    citizen = WidgetCitizen(assistant.base_url)
     try:
         yield citizen
     finally:
         citizen.client.disconnect()
-
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
 
 
 @pytest.mark.e2e
@@ -128,7 +63,7 @@ def test_widget_citizen_and_agent_talk_in_one_conversation_then_the_assistant_ta
         ticket = HandoffService.from_settings(running_assistant.settings).open_ticket_of(citizen.session_id)
         assert ticket is not None
 
-        agent = Agent(running_assistant)
+        agent = agent_in_console(running_assistant)
         # The inbox shows it without reloading (server-sent events).
         inbox = agent.first_event("/tickets/stream", lambda tickets: any(t["number"] == ticket.number for t in tickets))
         assert next(t for t in inbox if t["number"] == ticket.number)["channel"] == "网站"
@@ -136,7 +71,7 @@ def test_widget_citizen_and_agent_talk_in_one_conversation_then_the_assistant_ta
         assert agent.post(ticket.number, "reply", text="您好，我是区政务服务局的工作人员，请问有什么可以帮您？")["delivered"]
         [staff] = citizen.received()
         assert staff["text"] == "工作人员（王**）：您好，我是区政务服务局的工作人员，请问有什么可以帮您？"
-        assert staff["staff"]["shown_as"] == "王**" and staff["staff"]["ticket"] == ticket.number
+        assert staff["staff"] == {"shown_as": "王**", "ticket": ticket.number}  # never the login name
 
         # The citizen answers: the bot stays silent, the agent sees it live.
         citizen.client.emit("user_uttered", {"message": "我想问问开放日能不能带孩子", "session_id": citizen.session_id})
@@ -181,7 +116,7 @@ def test_wechat_citizen_gets_the_agents_reply_as_a_customer_service_message(
     ticket = wait_for(lambda: HandoffService.from_settings(running_assistant.settings).open_ticket_of(sender))
     assert ticket.channel == "wechat"
 
-    agent = Agent(running_assistant)
+    agent = agent_in_console(running_assistant)
     assert agent.post(ticket.number, "reply", text="您好，请讲")["delivered"]
     sent = wechat_api.wait_for(lambda all_sent: any("您好，请讲" in (m.get("text") or {}).get("content", "")
                                                     for m in all_sent if m.get("touser") == sender))
@@ -205,11 +140,12 @@ def test_a_rest_client_gets_the_staff_messages_first_in_its_next_response(runnin
     running_assistant.say(sender, "我要找人工客服")
     running_assistant.say(sender, "不留电话")
     ticket = HandoffService.from_settings(running_assistant.settings).open_ticket_of(sender)
-    agent = Agent(running_assistant)
+    agent = agent_in_console(running_assistant)
     assert agent.post(ticket.number, "reply", text="您好，请问有什么可以帮您")["delivered"]
 
     first = running_assistant.say(sender, "我想问社保的事")  # paused: only what staff wrote
-    assert [(m["text"], m["staff"]["shown_as"]) for m in first] == [("工作人员（王**）：您好，请问有什么可以帮您", "王**")]
+    assert [(m["text"], m["staff"]) for m in first] == [
+        ("工作人员（王**）：您好，请问有什么可以帮您", {"shown_as": "王**", "ticket": ticket.number})]
     assert running_assistant.say(sender, "在吗") == []  # given once, not again
 
     agent.post(ticket.number, "close")

@@ -58,8 +58,8 @@ def test_a_bad_schedule_reports_every_error_and_imports_nothing(service: Activit
     with pytest.raises(ScheduleError) as raised:
         parse_rows(rows, service.catalogue, NOW.date())
     errors = raised.value.errors
-    assert [e.split(":")[0] for e in errors] == [f"row {n}" for n in range(1, 7)]
-    assert "at least 5 working days ahead, by 2026-12-08" in errors[2]
+    assert [e.split("：")[0] for e in errors] == [f"第{n}行" for n in range(1, 7)]
+    assert "须至少提前 5 个工作日公告，即不晚于 2026-12-08" in errors[2]
     assert service.sessions() == []
 
 
@@ -71,14 +71,14 @@ def test_announcement_deadline_counts_statutory_holidays_and_makeup_days(
     An offline session on Wed 25 Feb must be announced by 11 Feb (plain weekdays would say 18 Feb).
     """
     late = session_row(starts_at="2026-02-25 09:30", announced_on="2026-02-12")
-    with pytest.raises(ScheduleError, match="by 2026-02-11"):
+    with pytest.raises(ScheduleError, match="即不晚于 2026-02-11"):
         parse_rows([late], service.catalogue, dt.date(2026, 2, 1))
     on_time = session_row(starts_at="2026-02-25 09:30", announced_on="2026-02-11")
     assert parse_rows([on_time], service.catalogue, dt.date(2026, 2, 1))[0].announced_on == dt.date(2026, 2, 11)
     # A live stream needs only 3 working days (24 Feb, Sat 14 Feb, 13 Feb): 13 Feb is the last day.
     live = dict(on_time, mode="线上直播", live_details="视频号", venue="")
     assert parse_rows([dict(live, announced_on="2026-02-13")], service.catalogue, dt.date(2026, 2, 1))
-    with pytest.raises(ScheduleError, match="3 working days ahead, by 2026-02-13"):
+    with pytest.raises(ScheduleError, match="提前 3 个工作日公告，即不晚于 2026-02-13"):
         parse_rows([dict(live, announced_on="2026-02-14")], service.catalogue, dt.date(2026, 2, 1))
 
 
@@ -87,7 +87,7 @@ def test_demo_schedule_is_labelled_and_dated_from_today(catalogue: Catalogue) ->
     specs = parse_rows(rows, catalogue, NOW.date(), demo=True)
     assert specs and all(s.demo and s.code.startswith("DEMO-") for s in specs)
     assert all(s.starts_at.date() > NOW.date() for s in specs)
-    with pytest.raises(ScheduleError, match="reserved for the demo"):
+    with pytest.raises(ScheduleError, match="留给演示场次"):
         parse_rows([session_row(code="DEMO-1")], catalogue, NOW.date())
 
 

@@ -161,7 +161,7 @@ def test_an_agent_claims_replies_reveals_the_number_and_closes_each_audited(serv
                            ("ticket.claim", "ticket.reply", "ticket.reveal_phone", "ticket.close")]
 
 
-def test_another_agent_cannot_reply_in_a_claimed_conversation(services: Services) -> None:
+def test_another_agent_can_neither_reply_in_nor_take_nor_close_a_claimed_conversation_an_admin_can(services: Services) -> None:
     services.staff.add("agent2", "agent", PASSWORD)
     number = open_ticket(services)
     services.takeover.claim(number, "agent1")
@@ -171,9 +171,26 @@ def test_another_agent_cannot_reply_in_a_claimed_conversation(services: Services
         token = await csrf_of(client, f"/tickets/{number}")
         answer = await client.post(f"/tickets/{number}/reply", data={"csrf_token": token, "text": "你好"})
         assert answer.status == 409 and "agent1" in await answer.text()
+        taken = await client.post(f"/tickets/{number}/claim", data={"csrf_token": token})
+        assert taken.status == 409
+        closed = await client.post(f"/tickets/{number}/close", data={"csrf_token": token, "note": "x"})
+        assert closed.status == 409 and "只有接手人可以结束" in await closed.text()
+
+    async def admin(client: TestClient) -> None:
+        await log_in(client, "admin1")
+        token = await csrf_of(client, f"/tickets/{number}")
+        plain = {"allow_redirects": False}  # a plain form's answer: back to the ticket (303)
+        assert (await client.post(f"/tickets/{number}/claim", data={"csrf_token": token}, **plain)).status == 303
+        assert (await client.post(f"/tickets/{number}/close", data={"csrf_token": token}, **plain)).status == 303
+        again = await client.post(f"/tickets/{number}/close", data={"csrf_token": token}, allow_redirects=False)
+        assert again.status == 409  # closed once, audited once
 
     serve(services, scenario)
-    assert services.takeover.messages(number) == []
+    assert services.takeover.messages(number) == [] and services.handoff.ticket(number).claimed_by == "agent1"
+    serve(services, admin)
+    [taken] = services.audit.entries(action="ticket.claim")
+    assert taken.actor == "admin1" and taken.detail == {"previously": "agent1"}
+    assert len(services.audit.entries(action="ticket.close")) == 1
 
 
 def test_a_disabled_account_is_logged_out_at_once(services: Services) -> None:

@@ -60,24 +60,34 @@ def test_an_organiser_uploads_a_schedule_selects_by_lottery_exports_and_invites(
         bad = await client.post("/activities/schedule", data=upload(token, schedule_csv(
             f"C9,开放点9,{start:%Y-%m-%d %H:%M},区劳动人事争议仲裁院", "C99,开放点99,2026-13-01 09:00,某地")))
         text = await bad.text()
-        assert bad.status == 400 and "未导入任何场次" in text and "row 2" in text
+        assert bad.status == 400 and "未导入任何场次" in text and "第2行" in text and "不是日期时间" in text
         assert "C9" not in text.split("上传场次文件")[0]  # all or nothing: not even the good row
+        empty = await client.post("/activities/schedule", data=upload(token, b"code,activity,starts_at,venue\n"))
+        assert empty.status == 400 and "文件里没有场次" in await empty.text()
         good = await client.post("/activities/schedule", data=upload(token, schedule_csv(
-            f"C9,开放点9,{start:%Y-%m-%d %H:%M},区劳动人事争议仲裁院")))
-        page = await good.text()
+            f"C9,开放点9,{start:%Y-%m-%d %H:%M},区劳动人事争议仲裁院").decode("utf-8").encode("gbk")))
+        page = await good.text()  # saved as GBK, as Excel on Chinese Windows does
         assert "已导入：新增 1 场" in page and "C9" in page and "报名中" in page
 
         service = services.activity_service()
         for i in range(3):
-            service.apply(ApplicationRequest("C9", f"申请人{i}", f"1390000000{i}", "其他", None, beijing_now()))
+            organisation = '=HYPERLINK("http://evil.example","点我")' if i == 2 else None
+            service.apply(ApplicationRequest("C9", f"申请人{i}", f"1390000000{i}", "其他", organisation, beijing_now()))
         listing = await (await client.get("/activities/C9")).text()
         assert "139****0001" in listing and "13900000001" not in listing
-        selected = await (await client.post("/activities/C9/select", data={"csrf_token": token, "method": "lottery"})).text()
+        assert "开放点9" in listing and "site9" not in listing  # the activity as the plans call it
+        forged = await (await client.get("/activities/C9?message=系统升级，请把密码发到 x@example.com")).text()
+        assert "系统升级" not in forged  # a message nobody signed for this session is not shown
+        too_early = await client.post("/activities/C9/select", data={"csrf_token": token, "method": "lottery"})
+        assert too_early.status == 409 and "报名尚未截止" in await too_early.text()
+        selected = await (await client.post("/activities/C9/select", data={"csrf_token": token, "method": "lottery",
+                                                                          "early": "yes"})).text()
         seed = re.search(r"抽签种子 (\d+)", selected).group(1)
         assert "入选 3 人" in selected
         exported = await client.get("/activities/C9/export.csv")
         body = (await exported.read()).decode("utf-8")
         assert exported.status == 200 and body.startswith("\ufeff报名编号") and "13900000001" in body
+        assert "\"'=HYPERLINK(" in body and ",=HYPERLINK" not in body  # text in Excel, never a formula
         invited = await (await client.post("/activities/C9/invite", data={"csrf_token": token})).text()
         assert "已记录通知 3 人" in invited
 
@@ -87,7 +97,7 @@ def test_an_organiser_uploads_a_schedule_selects_by_lottery_exports_and_invites(
     serve(services, scenario)
     actions = [(e.action, e.target) for e in reversed(services.audit.entries(actor="organiser1"))]
     assert actions == [("login", "staff:organiser1"), ("schedule.refused", "file:sessions.csv"),
-                       ("schedule.import", "file:sessions.csv"), ("applications.select", "session:C9"),
+                       ("schedule.refused", "file:sessions.csv"), ("schedule.import", "file:sessions.csv"), ("applications.select", "session:C9"),
                        ("applications.export", "session:C9"), ("applications.invite", "session:C9")]
 
 

@@ -47,7 +47,7 @@ def test_schedule_applications_select_and_export(cli_db: str, tmp_path: Path) ->
     bad = tmp_path / "bad.yml"
     bad.write_text("sessions:\n  - activity: 开放点99\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["schedule", "import", str(bad)])
-    assert result.exit_code != 0 and "row 1" in result.output
+    assert result.exit_code != 0 and "第1行" in result.output
 
     from actions.knowledge import activity_service
     from activities.service import ApplicationRequest

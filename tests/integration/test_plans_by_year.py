@@ -152,7 +152,7 @@ def test_a_2026_session_belongs_to_the_2026_plan_and_its_notice_rule(tmp_path: P
     spec = parse_rows([{**row, "announced_on": "2026-06-10"}], catalogue, today)[0]
     assert spec.activity.document_number == "京兴政务公开办发〔2026〕3号"
     assert spec.capacity == 40  # the 2026 plan's 约40人, not 2023's 30
-    with pytest.raises(ScheduleError, match="7 working days"):  # 2026: 7 days ahead; 5 would do
+    with pytest.raises(ScheduleError, match="提前 7 个工作日"):  # 2026: 7 days ahead; 5 would do
         parse_rows([{**row, "announced_on": "2026-06-16"}], catalogue, today)
     older = parse_rows([{**row, "starts_at": "2023-09-20 09:30", "announced_on": "2023-09-01"}],
                        catalogue, today)[0]

@@ -65,7 +65,7 @@ def test_a_citizen_in_the_widget_and_an_agent_in_the_console_take_turns_then_the
     expect(console.get_by_role("heading", name=re.compile(ticket.number))).to_be_visible()
 
     console.get_by_role("button", name="接手此会话").click()
-    expect(console.locator("#claimed")).to_have_text("agent-browser")
+    expect(console.locator("#claimed")).to_have_text("李晓华")  # the name, not the login
     console.get_by_label(re.compile("回复群众")).fill("您好，我是工作人员，请问您想咨询什么？")
     console.get_by_role("button", name="发送").click()
     expect(console.locator("#message")).to_have_text("已发送给群众")

@@ -8,17 +8,14 @@ and checks that the console leaves nothing behind.
 """
 from __future__ import annotations
 
-import json
 import os
-import queue
 import re
 import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -29,6 +26,7 @@ from ops.profile import ProductionProfile
 from ops.supervisor import authenticated
 from staff.accounts import StaffAccounts
 from staff.audit import AuditLog
+from tests.console_clients import ConsoleAgent, WidgetCitizen, texts
 
 PASSWORD = "profile console password"
 AGENT = "agent-profile"
@@ -54,75 +52,16 @@ def profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionProf
         running.stop()
 
 
-class Agent:
-    """A member of staff in the console through nginx's console server, as a browser."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = requests.Session()
-        page = self.http.get(f"{url}/login", timeout=10)
-        assert page.status_code == 200, page.text
-        token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-        self.login = self.http.post(
-            f"{url}/login", data={"name": AGENT, "password": PASSWORD, "csrf_token": token},
-            headers={"X-Real-IP": FORGED_ADDRESS},  # nginx must replace it with the real one
-            allow_redirects=False, timeout=10,
-        )
-        assert self.login.status_code == 302, self.login.text
-
-    def first_event(self, path: str, wanted: Callable[[Any], bool], timeout: float = 30) -> Any:
-        deadline = time.monotonic() + timeout
-        with self.http.get(f"{self.url}{path}", stream=True, timeout=timeout,
-                           headers={"Accept": "text/event-stream"}) as stream:
-            assert stream.headers["Content-Type"].startswith("text/event-stream")
-            for line in stream.iter_lines(decode_unicode=True):
-                if line and line.startswith("data: ") and wanted(data := json.loads(line[6:])):
-                    return data
-                if time.monotonic() > deadline:
-                    break
-        raise AssertionError(f"no event of {path} came")
-
-    def reply(self, number: str, text: str) -> dict:
-        page = self.http.get(f"{self.url}/tickets/{number}", timeout=10)
-        token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-        answer = self.http.post(f"{self.url}/tickets/{number}/reply", data={"csrf_token": token, "text": text},
-                                headers={"Accept": "application/json"}, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-
 @pytest.fixture(scope="module")
-def agent(profile: ProductionProfile) -> Agent:
+def agent(profile: ProductionProfile) -> ConsoleAgent:
+    """The agent through nginx's console server; the login's X-Real-IP is forged (nginx must
+    replace it with the real address)."""
     StaffAccounts(profile.database_url).add(AGENT, "agent", PASSWORD, display_name="王小明")
-    return Agent(profile.console_url)
+    return ConsoleAgent(profile.console_url, AGENT, PASSWORD, login_headers={"X-Real-IP": FORGED_ADDRESS})
 
 
-class Citizen:
-    """A citizen in the website widget: socket.io (polling, as the widget falls back to)."""
-
-    def __init__(self, url: str) -> None:
-        import socketio
-
-        self.events: "queue.Queue[dict]" = queue.Queue()
-        confirmed: "queue.Queue[str]" = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("bot_uttered", self.events.put)
-        self.client.on("session_confirm", confirmed.put)
-        self.client.connect(url, socketio_path="socket.io", transports=["polling"])
-        self.client.emit("session_request", {"session_id": None})
-        self.session_id = confirmed.get(timeout=10)
-
-    def say(self, text: str) -> list[dict]:
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
-        return self.received(first_timeout=60)
-
-    def received(self, first_timeout: float = 30) -> list[dict]:
-        got = [self.events.get(timeout=first_timeout)]
-        while True:
-            try:
-                got.append(self.events.get(timeout=1.5))
-            except queue.Empty:
-                return got
+class Citizen(WidgetCitizen):
+    """A citizen in the website widget (socket.io), who can ask for a person."""
 
     def hand_off(self, profile: ProductionProfile) -> str:
         """Ask for a person and decline to leave a number: the ticket's number."""
@@ -131,10 +70,6 @@ class Citizen:
         ticket = HandoffService.from_settings(profile.settings).open_ticket_of(self.session_id)  # type: ignore[arg-type]
         assert ticket is not None
         return ticket.number
-
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
 
 
 def execute_upstreams(profile: ProductionProfile, session_id: str) -> list[str]:
@@ -159,7 +94,7 @@ def _status(url: str, **headers: str) -> int:
 
 
 def test_the_console_is_served_by_its_own_nginx_server_and_never_the_public_one(
-    profile: ProductionProfile, agent: Agent,
+    profile: ProductionProfile, agent: ConsoleAgent,
 ) -> None:
     for path in ("/login", "/tickets", "/tickets/stream", "/static/console.css", "/health/"):
         assert _status(f"{profile.url}{path}") == 404, path
@@ -178,7 +113,7 @@ def test_the_console_is_served_by_its_own_nginx_server_and_never_the_public_one(
     assert login.address == "127.0.0.1"
 
 
-def test_server_sent_events_come_through_nginx_unbuffered(profile: ProductionProfile, agent: Agent) -> None:
+def test_server_sent_events_come_through_nginx_unbuffered(profile: ProductionProfile, agent: ConsoleAgent) -> None:
     began = time.monotonic()
     inbox = agent.first_event("/tickets/stream", lambda _: True, timeout=10)
     assert isinstance(inbox, list)
@@ -190,7 +125,7 @@ def test_server_sent_events_come_through_nginx_unbuffered(profile: ProductionPro
 
 
 def test_staff_replies_through_the_console_reach_the_widget_through_nginx(
-    profile: ProductionProfile, agent: Agent,
+    profile: ProductionProfile, agent: ConsoleAgent,
 ) -> None:
     citizen = Citizen(profile.url)  # socket.io through nginx (ip_hash: one of the servers)
     try:
@@ -199,7 +134,7 @@ def test_staff_replies_through_the_console_reach_the_widget_through_nginx(
         assert next(t for t in inbox if t["number"] == number)["channel"] == "网站"
 
         for text in ("您好，我是区政务服务局的工作人员。", "请问您想咨询哪方面的事情？"):
-            assert agent.reply(number, text)["delivered"]
+            assert agent.post(number, "reply", text=text)["delivered"]
             [staff] = citizen.received()
             assert staff["text"] == STAFF_PREFIX + text
             assert staff["staff"]["ticket"] == number
@@ -213,7 +148,7 @@ def test_staff_replies_through_the_console_reach_the_widget_through_nginx(
         citizen.client.disconnect()
 
 
-def test_a_reply_run_by_the_other_rasa_process_reaches_the_socket(profile: ProductionProfile, agent: Agent) -> None:
+def test_a_reply_run_by_the_other_rasa_process_reaches_the_socket(profile: ProductionProfile, agent: ConsoleAgent) -> None:
     import redis
 
     first, second = profile.rasa_urls
@@ -242,7 +177,7 @@ def test_a_reply_run_by_the_other_rasa_process_reaches_the_socket(profile: Produ
         assert staff["staff"]["ticket"] == number
 
         # And through the console (nginx picks either server): it arrives too.
-        assert agent.reply(number, "还有其他问题吗？")["delivered"]
+        assert agent.post(number, "reply", text="还有其他问题吗？")["delivered"]
         [again] = citizen.received()
         assert again["text"] == STAFF_PREFIX + "还有其他问题吗？"
         # The tracker (PostgreSQL) holds both as staff messages, once each.

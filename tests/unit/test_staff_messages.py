@@ -18,8 +18,9 @@ def test_only_staff_and_hand_back_messages_after_the_last_user_message_in_order(
               ActionExecuted("action_relay_staff_replies"), BotUttered("工作人员（王**）：您好", metadata=STAFF),
               BotUttered("工作人员（王**）：请讲", metadata=STAFF),
               BotUttered("本次人工服务已结束", metadata={"handback": True})]
+    shown = {"staff": {"shown_as": "王**", "ticket": "2026120100001"}}  # never the login name "wang"
     assert staff_messages_since_last_user_message(events) == [
-        {"text": "工作人员（王**）：您好", **STAFF}, {"text": "工作人员（王**）：请讲", **STAFF},
+        {"text": "工作人员（王**）：您好", **shown}, {"text": "工作人员（王**）：请讲", **shown},
         {"text": "本次人工服务已结束", "handback": True}]
     assert staff_messages_since_last_user_message([*events, UserUttered("在吗")]) == []
     assert staff_messages_since_last_user_message([]) == []
