@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from bot.lock_store import AtomicRedisLockStore, UrlLockStore, redis_options
 from ops.profile import ProductionProfile
+from tests.system.profile_support import running_profile
 from ops.redis import RedisServer
 from ops.supervisor import authenticated
 
@@ -77,19 +78,8 @@ def user_texts(profile: ProductionProfile, sender: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionProfile]:
-    running = ProductionProfile(
-        rasa_servers=2,
-        action_servers=2,
-        log_dir=tmp_path_factory.mktemp("profile-logs"),
-        # Whatever earlier tests of this session put in the environment: no hotline here.
-        env={"HOTLINE_WEBHOOK_URL": "", "HOTLINE_WEBHOOK_SECRET": ""},
-    )
-    running.start()
-    print(f"\nproduction profile up: {running.describe_timings()}; logs in {running.log_dir}")
-    try:
+    with running_profile(tmp_path_factory, "profile-logs", action_servers=2) as running:
         yield running
-    finally:
-        running.stop()
 
 
 # --------------------------------------------------------------------------- healthy

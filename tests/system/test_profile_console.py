@@ -23,6 +23,7 @@ import requests
 from handoff.service import HandoffService
 from handoff.takeover import Takeover
 from ops.profile import ProductionProfile
+from tests.system.profile_support import running_profile
 from ops.supervisor import authenticated
 from staff.accounts import StaffAccounts
 from staff.audit import AuditLog
@@ -37,19 +38,8 @@ FORGED_ADDRESS = "203.0.113.9"
 
 @pytest.fixture(scope="module")
 def profile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProductionProfile]:
-    running = ProductionProfile(
-        rasa_servers=2,
-        action_servers=1,
-        log_dir=tmp_path_factory.mktemp("profile-console-logs"),
-        # Whatever earlier tests of this session put in the environment: no hotline here.
-        env={"HOTLINE_WEBHOOK_URL": "", "HOTLINE_WEBHOOK_SECRET": ""},
-    )
-    running.start()
-    print(f"\nproduction profile up: {running.describe_timings()}; logs in {running.log_dir}")
-    try:
+    with running_profile(tmp_path_factory, "profile-console-logs", action_servers=1) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
