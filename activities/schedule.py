@@ -45,35 +45,35 @@ class ScheduleError(ValueError):
         self.errors = errors
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    """Rows of a .yml/.yaml (a `sessions:` list) or .csv file (a header row of COLUMNS)."""
-    text = _decoded(path)
-    if path.suffix.lower() == ".csv":
+def read_rows(name: str, data: bytes) -> list[dict[str, Any]]:
+    """Rows of the file `name` whose content is `data`: a .yml/.yaml (a `sessions:` list) or a
+    .csv (a header row of COLUMNS). ScheduleError: unreadable, not a list, or no rows."""
+    text = _decoded(name, data)
+    if Path(name).suffix.lower() == ".csv":
         rows: Any = [dict(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
     else:
         try:
-            data = yaml.safe_load(text) or {}
+            loaded = yaml.safe_load(text) or {}
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            raise ScheduleError([_error("yaml", file=path.name, line=mark.line + 1 if mark else "?")]) from None
-        rows = data.get("sessions") if isinstance(data, dict) else None
+            raise ScheduleError([_error("yaml", file=name, line=mark.line + 1 if mark else "?")]) from None
+        rows = loaded.get("sessions") if isinstance(loaded, dict) else None
         if not isinstance(rows, list):
-            raise ScheduleError([_error("not_a_list", file=path.name)])
+            raise ScheduleError([_error("not_a_list", file=name)])
     if not rows:
-        raise ScheduleError([_error("empty", file=path.name)])
+        raise ScheduleError([_error("empty", file=name)])
     return rows
 
 
-def _decoded(path: Path) -> str:
+def _decoded(name: str, data: bytes) -> str:
     """The file's text: UTF-8 (with or without BOM), else GB18030 (what Excel on Chinese
     Windows saves a CSV as; GBK is its subset). ScheduleError when it is neither."""
-    data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ScheduleError([_error("encoding", file=path.name)])
+    raise ScheduleError([_error("encoding", file=name)])
 
 
 def _error(key: str, **values: Any) -> str:
@@ -202,8 +202,15 @@ def import_file(
     database_url: str, path: Path, catalogue: Catalogue, today: dt.date | None = None
 ) -> tuple[int, int]:
     """Import a schedule file; `today` is the default announcement date of rows without one."""
-    specs = parse_rows(read_rows(path), catalogue, today or beijing_now().date())
-    return store(database_url, specs)
+    return import_content(database_url, path.name, path.read_bytes(), catalogue, today)
+
+
+def import_content(
+    database_url: str, name: str, data: bytes, catalogue: Catalogue, today: dt.date | None = None
+) -> tuple[int, int]:
+    """Import a schedule file's content (an upload): all rows or none (ScheduleError lists
+    every problem by row). (added, updated)."""
+    return store(database_url, parse_rows(read_rows(name, data), catalogue, today or beijing_now().date()))
 
 
 def demo_rows(today: dt.date) -> list[dict[str, Any]]:

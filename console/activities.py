@@ -12,7 +12,6 @@ import asyncio
 import io
 import logging
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from activities import formatting
-from activities.schedule import ScheduleError, import_file
+from activities.schedule import ScheduleError, import_content
 from activities.service import UnknownSession
 from console.tickets import CHANNEL_NAMES
 from console.texts import names, text
@@ -76,16 +75,14 @@ async def upload_schedule(request: web.Request) -> web.StreamResponse:
             errors = [text("schedule_too_big")]
         else:
             service = services_of(request).activity_service()
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / f"schedule{suffix}"
-                path.write_bytes(content)
-                try:
-                    added, updated = await asyncio.to_thread(import_file, service.database_url, path, service.catalogue)
-                except ScheduleError as error:
-                    errors = error.errors
-                except ValueError as error:  # read_rows and parse_rows say what is wrong as ScheduleError
-                    log.exception("schedule upload %s could not be read", upload.filename)
-                    errors = [str(error)]
+            try:
+                added, updated = await asyncio.to_thread(
+                    import_content, service.database_url, upload.filename, content, service.catalogue)
+            except ScheduleError as error:
+                errors = error.errors
+            except ValueError as error:  # read_rows and parse_rows say what is wrong as ScheduleError
+                log.exception("schedule upload %s could not be read", upload.filename)
+                errors = [str(error)]
             if not errors:
                 audit(request, "schedule.import", f"file:{upload.filename}", added=added, updated=updated)
                 raise back_with_message(request, "/activities", text("imported", added=added, updated=updated))

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
@@ -164,8 +165,8 @@ async def log_in(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text=text("csrf_refused"))
     name, password = str(form.get("name") or "").strip()[:64], str(form.get("password") or "")
     services = services_of(request)
-    try:
-        account = services.staff.log_in(name, password)
+    try:  # argon2 takes tens of milliseconds of CPU: off the event loop (live streams go on)
+        account = await asyncio.to_thread(services.staff.log_in, name, password)
     except LoginRefused as refused:
         services.audit.record("-", "login.refused", f"staff:{name}",
                               {"locked": refused.locked_until is not None}, client_address(request))

@@ -2,7 +2,8 @@
 
 `RasaApi.conversation(sender_id)` reads a conversation's user and bot messages from the
 tracker; `RasaApi.run(sender_id, action)` runs an action in it (`execute`, output channel
-`latest`: the citizen's own channel), as the relay of staff replies and the hand-back need.
+`latest`: the citizen's own channel), as the relay of staff replies and the hand-back need;
+`RasaApi.resume(sender_id)` hands a paused conversation back to the bot (the hand-off worker).
 Network errors and non-200 answers come back as False / None, logged: the console says the
 reply is waiting, the hand-off worker retries.
 """
@@ -75,6 +76,24 @@ class RasaApi:
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("could not read conversation %s: %s", sender_id, error)
             return None
+
+    async def resume(self, sender_id: str) -> bool:
+        """Append Rasa's `resume` event: the bot answers this conversation again.
+
+        Messages sent while paused got no action; an `action_listen` closes that turn, so
+        the policies see the next message as a new question, not as a turn left unanswered.
+        """
+        events = [{"event": "action", "name": "action_listen"}, {"event": "resume"}]
+        try:
+            async with self.http.post(self._url(sender_id, "tracker/events"), json=events,
+                                      params={"token": self.token},
+                                      timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as response:
+                if response.status != 200:  # 401: this process's token is not the server's
+                    log.warning("could not resume conversation %s: HTTP %s", sender_id, response.status)
+                return response.status == 200
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not resume conversation %s: %s", sender_id, error)
+            return False
 
     async def run(self, sender_id: str, action: str) -> bool:
         """Run `action` in the conversation, its messages sent on the citizen's channel."""

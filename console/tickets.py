@@ -100,9 +100,15 @@ async def inbox_stream(request: web.Request) -> web.StreamResponse:
 
 
 async def _conversation(request: web.Request, ticket: TicketView) -> dict[str, Any]:
+    """The ticket as it is now (summary, open or not) and its conversation from the tracker
+    (None when Rasa cannot be asked: then the ticket's transcript)."""
     lines = await request.app[RASA].conversation(ticket.sender_id)
-    current = services_of(request).handoff.ticket(ticket.number) or ticket
-    return {"ticket": ticket_summary(current, await asyncio.to_thread(_names, request)), "open": current.status == "open",
+
+    def current() -> tuple[TicketView, dict[str, str]]:  # the database, off the event loop
+        return services_of(request).handoff.ticket(ticket.number) or ticket, _names(request)
+
+    now, names = await asyncio.to_thread(current)
+    return {"ticket": ticket_summary(now, names), "open": now.status == "open",
             "lines": [asdict(line) for line in lines] if lines is not None else None,
             "transcript": ticket.transcript if lines is None else None}
 
@@ -112,8 +118,8 @@ async def _conversation(request: web.Request, ticket: TicketView) -> dict[str, A
 async def ticket_page(request: web.Request) -> dict[str, Any]:
     """GET /tickets/{number}: the conversation (live), the reply box, claim and close."""
     ticket = _ticket_or_404(request)
-    return page_context(request, ticket=ticket, summary=ticket_summary(ticket, _names(request)),
-                        conversation=await _conversation(request, ticket))
+    conversation = await _conversation(request, ticket)
+    return page_context(request, ticket=ticket, summary=conversation["ticket"], conversation=conversation)
 
 
 @requires("tickets")
@@ -171,13 +177,10 @@ async def close(request: web.Request) -> web.StreamResponse:
     number = request.match_info["number"]
     note = str((await request.post()).get("note") or "").strip()[:2000] or None
     account = session_of(request).account
-    if account.role != ADMIN:  # an agent closes only what is theirs or nobody's
-        try:
-            services_of(request).takeover.may_close(number, account.name)
-        except TakeoverError as error:
-            raise _refused(error) from error
-    elif (found := services_of(request).handoff.ticket(number)) is not None and found.status != "open":
-        raise web.HTTPConflict(text=text("ticket_ended"))
+    try:  # an agent closes only what is theirs or nobody's
+        services_of(request).takeover.may_close(number, account.name, anyone_may=account.role == ADMIN)
+    except TakeoverError as error:
+        raise _refused(error) from error
     ticket = services_of(request).handoff.close(number, note)
     if ticket is None:
         raise web.HTTPNotFound(text=text("no_ticket"))

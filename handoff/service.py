@@ -142,6 +142,13 @@ class HandoffService:
             row = _ticket(session, number)
             return row.contact_phone if row else None
 
+    def has_ticket(self, sender_id: str) -> bool:
+        """Whether this conversation was ever handed to a person (an indexed lookup)."""
+        with self.uow.session() as session:
+            return session.execute(
+                sa.select(TicketRow.id).where(TicketRow.sender_id == sender_id).limit(1)
+            ).first() is not None
+
     def open_ticket_of(self, sender_id: str) -> TicketView | None:
         with self.uow.session() as session:
             row = session.execute(

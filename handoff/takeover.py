@@ -70,18 +70,15 @@ class Takeover:
         with self.uow.session(writes_after_reads=True) as session:
             row = _open_ticket(session, number)
             before = row.claimed_by
-            if before not in (None, staff_name) and not take_from_another:
-                raise TakeoverError(_refusal("claimed_by_another", by=before))
+            _held_by(row, staff_name, take_from_another, "claimed_by_another")
             row.claimed_by, row.claimed_at = staff_name, self.clock()
             return before
 
-    def may_close(self, number: str, staff_name: str) -> None:
+    def may_close(self, number: str, staff_name: str, anyone_may: bool = False) -> None:
         """TakeoverError unless ticket `number` is open and unclaimed or claimed by `staff_name`
-        (an admin closes any: the caller decides)."""
+        (`anyone_may`: an admin, who closes any open ticket)."""
         with self.uow.session() as session:
-            row = _open_ticket(session, number)
-            if row.claimed_by not in (None, staff_name):
-                raise TakeoverError(_refusal("only_claimer_closes", by=row.claimed_by))
+            _held_by(_open_ticket(session, number), staff_name, anyone_may, "only_claimer_closes")
 
     def reply(self, number: str, staff_name: str, shown_as: str, text: str) -> StaffMessage:
         """Store a reply for the citizen of ticket `number`. TakeoverError: empty or longer than
@@ -94,10 +91,9 @@ class Takeover:
             raise TakeoverError(_refusal("reply_too_long", length=MAX_REPLY_LENGTH))
         with self.uow.session(writes_after_reads=True) as session:
             row = _open_ticket(session, number)
+            _held_by(row, staff_name, False, "claimed_by_another")
             if row.claimed_by is None:
                 row.claimed_by, row.claimed_at = staff_name, self.clock()
-            elif row.claimed_by != staff_name:
-                raise TakeoverError(_refusal("claimed_by_another", by=row.claimed_by))
             message = StaffMessageRow(ticket_id=row.id, sender_id=row.sender_id, staff_name=staff_name,
                                       shown_as=shown_as, text=text, created_at=self.clock(), attempts=0)
             session.add(message)
@@ -150,6 +146,13 @@ def _open_ticket(session: sa.orm.Session, number: str) -> TicketRow:
     if row.status != OPEN:
         raise TakeoverError(_refusal("ended"))
     return row
+
+
+def _held_by(row: TicketRow, staff_name: str, overriding: bool, refusal: str) -> None:
+    """TakeoverError (`refusal`, naming the holder) when somebody other than `staff_name` holds
+    the ticket, unless `overriding` (an admin)."""
+    if row.claimed_by not in (None, staff_name) and not overriding:
+        raise TakeoverError(_refusal(refusal, by=row.claimed_by))
 
 
 def _message(row: StaffMessageRow, number: str) -> StaffMessage:

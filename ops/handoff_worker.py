@@ -14,7 +14,6 @@ import asyncio
 import datetime as dt
 import logging
 import signal
-from urllib.parse import quote
 
 import aiohttp
 
@@ -44,6 +43,7 @@ class Worker:
         services = services or Services.from_settings(settings)
         self.service = services.handoff
         self.takeover = services.takeover
+        # The Rasa HTTP API requires the token (RASA_API_TOKEN from the runner, else var/).
         self.rasa = RasaApi(settings.rasa_api_url, rasa_api_token(settings), http)
 
     async def post_to_hotline(self, body: bytes, headers: dict[str, str]) -> int:
@@ -52,25 +52,6 @@ class Worker:
             self.settings.hotline_webhook_url, data=body, headers=headers, timeout=timeout
         ) as response:
             return response.status
-
-    async def resume(self, sender_id: str) -> bool:
-        """Append Rasa's `resume` event: the bot answers this conversation again.
-
-        Messages sent while paused got no action; an `action_listen` closes that turn, so
-        the policies see the next message as a new question, not as a turn left unanswered.
-        """
-        url = f"{self.settings.rasa_api_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
-        events = [{"event": "action", "name": "action_listen"}, {"event": "resume"}]
-        # The Rasa HTTP API requires the token (RASA_API_TOKEN from the runner, else var/).
-        token = rasa_api_token(self.settings)
-        try:
-            async with self.http.post(url, json=events, params={"token": token}) as response:
-                if response.status != 200:  # 401: this worker's token is not the server's
-                    log.warning("could not resume conversation %s: HTTP %s", sender_id, response.status)
-                return response.status == 200
-        except aiohttp.ClientError as error:
-            log.warning("could not resume conversation %s: %s", sender_id, error)
-            return False
 
     async def run_once(self) -> None:
         if self.settings.hotline_webhook_url:
@@ -81,7 +62,7 @@ class Worker:
             # Said while still paused, then resumed: the resume's action_listen comes after the
             # message, so the citizen's next question starts a turn like any other.
             await self.rasa.run(sender_id, "action_handed_back")  # "本次人工服务已结束…"
-            if await self.resume(sender_id):
+            if await self.rasa.resume(sender_id):
                 self.service.handed_back(number)
                 log.info("conversation %s handed back to the bot (ticket %s)", sender_id, number)
 

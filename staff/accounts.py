@@ -95,13 +95,13 @@ class StaffAccounts:
         if role not in ROLES:
             raise AccountError(_error("bad_role", roles=", ".join(ROLES)))
         check_password(password)
-        now = self.clock()
+        now, password_hash = self.clock(), _hasher.hash(password)  # hashed before the write lock
         with self.uow.session(writes_after_reads=True) as session:
             if session.execute(sa.select(StaffRow.id).where(StaffRow.name == name)).first():
                 raise AccountError(_error("name_taken", name=name))
             row = StaffRow(
                 name=name, display_name=(display_name or name).strip()[:64] or name, role=role,
-                password_hash=_hasher.hash(password), disabled=False, failed_logins=0,
+                password_hash=password_hash, disabled=False, failed_logins=0,
                 created_at=now, password_changed_at=now,
             )
             session.add(row)
@@ -111,11 +111,6 @@ class StaffAccounts:
     def get(self, name: str) -> Account | None:
         with self.uow.session() as session:
             row = _row(session, name)
-            return account_of(row) if row else None
-
-    def by_id(self, staff_id: int) -> Account | None:
-        with self.uow.session() as session:
-            row = session.get(StaffRow, staff_id)
             return account_of(row) if row else None
 
     def all(self) -> list[Account]:
@@ -135,25 +130,40 @@ class StaffAccounts:
     def reset_password(self, name: str, password: str) -> Account:
         """Set a new password and lift a lock-out. AccountError: no such account, weak password."""
         check_password(password)
+        password_hash = _hasher.hash(password)  # hashed before the write lock
         with self.uow.session(writes_after_reads=True) as session:
             row = _existing(session, name)
-            row.password_hash = _hasher.hash(password)
+            row.password_hash = password_hash
             row.password_changed_at = self.clock()
             row.failed_logins, row.locked_until = 0, None
             return account_of(row)
 
     def log_in(self, name: str, password: str) -> Account:
         """The account whose name and password these are. LoginRefused otherwise (the reason
-        is not told, except a lock-out's end); each failure counts towards the lock-out."""
+        is not told, except a lock-out's end); each failure counts towards the lock-out.
+
+        The hash is checked between two transactions, never while holding the write lock
+        (SQLite's is the whole database's, the tracker store's too); the second transaction
+        counts the password as wrong if the account changed in between."""
         now = self.clock()
+        with self.uow.session() as session:
+            row = _row(session, name)
+            seen = (row.password_hash, row.locked_until, bool(row.disabled)) if row else None
+        if seen is None:
+            _verify(_DUMMY_HASH, password)
+            raise LoginRefused()
+        password_hash, locked_until, disabled = seen
+        if locked_until and locked_until > now:
+            raise LoginRefused(locked_until)
+        right = not disabled and _verify(password_hash, password)
+        rehashed = _hasher.hash(password) if right and _hasher.check_needs_rehash(password_hash) else None
         with self.uow.session(writes_after_reads=True) as session:
             row = _row(session, name)
             if row is None:
-                _verify(_DUMMY_HASH, password)
                 raise LoginRefused()
             if row.locked_until and row.locked_until > now:
                 raise LoginRefused(row.locked_until)
-            if row.disabled or not _verify(row.password_hash, password):
+            if row.disabled or row.password_hash != password_hash or not right:
                 row.failed_logins = (row.failed_logins or 0) + 1
                 if row.failed_logins >= MAX_FAILED_LOGINS:
                     row.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
@@ -163,8 +173,8 @@ class StaffAccounts:
                 session.commit()
                 raise LoginRefused()
             row.failed_logins, row.locked_until = 0, None
-            if _hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = _hasher.hash(password)
+            if rehashed:
+                row.password_hash = rehashed
             return account_of(row)
 
 

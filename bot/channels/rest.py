@@ -12,6 +12,7 @@ assistant's hand-back message) since its last message — bot utterances whose m
 in the response to its next request, once (docs/console.md)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Optional, Text
@@ -26,6 +27,7 @@ from sanic.request import Request
 from bot.channels.inbound import clean_text
 from bot.channels.polite import polite
 from bot.channels.widget_output import citizens_marks
+from bot.services import services
 
 log = logging.getLogger(__name__)
 MAX_SENDER_CHARS = 128
@@ -74,7 +76,10 @@ class PoliteRestInput(RestInput):
             agent = getattr(getattr(app[0], "ctx", None), "agent", None) if app else None
             if agent is not None and isinstance(message.sender_id, str):
                 try:
-                    tracker = await agent.tracker_store.retrieve(message.sender_id)
+                    # Only a conversation that was handed to a person can hold staff messages:
+                    # the others (nearly all) are not loaded twice per turn.
+                    handed_off = await asyncio.to_thread(services().handoff.has_ticket, message.sender_id)
+                    tracker = await agent.tracker_store.retrieve(message.sender_id) if handed_off else None
                 except Exception:  # noqa: BLE001 - the new message is answered all the same
                     log.exception("could not read the conversation for its staff messages")
                     tracker = None
