@@ -76,6 +76,8 @@ class Cues:
                         "year_end_filter", "year_existence", "complaint_asks")
         }
         self._exclusion = re.compile(config["exclusion"])
+        self._when_event = re.compile(config["when_events"]["asked"])
+        self._scheduled = frozenset(config["when_events"]["scheduled"])
         ordinals = config["ordinals"]
         self._last = _alternation(ordinals["last"])
         self._first = _alternation(ordinals["first"])
@@ -140,6 +142,13 @@ class Cues:
     def has(self, name: str, text: str) -> bool:
         """Whether `text` holds a phrase of the list `name` (back_references, same_theme…)."""
         return bool(self._lists[name].search(text))
+
+    def when_event(self, text: str) -> str | None:
+        """'开园' in '公园啥时候开园': the event a "when" asks about, unless it is the work an
+        item's deadline is for (完成, 公开…) — answering.yml `when_events`."""
+        match = self._when_event.search(text)
+        word = match.group(1) if match else None
+        return word if word and word not in self._scheduled else None
 
     def excluded_phrase(self, text: str) -> str | None:
         """'住建委' in '除了住建委还有谁'."""

@@ -22,8 +22,9 @@ from kb.question import Reading
 ONE, SEVERAL, LIST, COUNT, COMPARE, DATA_YEAR, REFUSE = (
     "one", "several", "list", "count", "compare", "data_year", "refuse")
 # Why a question is refused (stored with unanswered questions for the office's review).
-DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC, OTHER_DOCUMENT = (
-    "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic", "other_document")
+DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC, OTHER_DOCUMENT, OTHER_PLACE = (
+    "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic", "other_document",
+    "other_place")
 # Evidence that the question itself names its records: strong enough that a complaint word
 # inside it does not make it one ("接诉即办的投诉信息谁公开" names work item 11).
 NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "sentence",
@@ -88,6 +89,12 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         # "政府工作报告里说今年要办哪些实事": another document's contents are not ours to
         # give; the plans' record that mentions it is named (kb.other_documents).
         return Decision(REFUSE, records, facet, OTHER_DOCUMENT, reading.asked_years)
+    if reading.other_place:
+        # "上海的政务开放日怎么报名": another place's arrangements are not in Daxing's plans;
+        # a record the question names (without the place) is the nearest thing they say.
+        nearest = records[:1] if reading.evidence in NAMED_EVIDENCE and records[:1] \
+            and records[0].kind != "text" else ()
+        return Decision(REFUSE, nearest, facet, OTHER_PLACE, reading.asked_years)
     if facet is not None and facet in cues.not_in_plans and records and reading.evidence in NAMED_EVIDENCE \
             and not any(f in cues.not_in_plans for f in reading.facets if f != facet) \
             and _writes_the_term(records[0], reading.text, cues, facet):
@@ -135,6 +142,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     if facet == "exact_date" and "deadline" in reading.facets and records \
             and all(r.kind == "item" for r in records):
         facet = "deadline"  # "限期到哪天": the month the item gives is all the plan says
+    if facet in _TIMES and records and records[0].kind == "item" \
+            and (event := cues.when_event(reading.text)) and event not in records[0].text:
+        return refuse(DETAIL_NOT_IN_PLANS)  # "公园啥时候开园": the item schedules publishing, not that
     if facet is not None and facet in cues.not_in_plans and records \
             and reading.evidence in (*NAMED_EVIDENCE, "context") \
             and reading.also not in cues.not_in_plans and any(

@@ -14,9 +14,10 @@ from jieba import posseg
 
 from core.numerals import ARABIC, CN_SMALL
 from kb.cues import QUOTED, Cues
-from kb.gazetteer import UNIT
+from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import ACTIVITIES_NAMED, MAX_RECORDS, WordMatcher
+from kb.question import Question
 
 KIND_WORDS = {
     # "区政务服务局自己也开放吗 开放的是啥地方": a unit's own open day.
@@ -210,4 +211,35 @@ class Finder:
         matching = [r for kind in kinds for r in self.kb.of_kind(kind) if topics & set(r.topic_ids)]
         matching.sort(key=lambda r: len(topics & set(r.topic_ids)), reverse=True)
         return matching[:MAX_RECORDS]
+
+    def kind_level(self, question: Question, kinds: Sequence[str], facet: str | None,
+                   mode: str | None) -> list[Record]:
+        """No record named: the rules, a document, or a whole kind, when that is what is asked
+        (`facet` and `mode` as read from the question)."""
+        if facet in self.cues.rule_facets or (
+            question.intent == "ask_participation" and facet not in ("document", "year_of_data")
+        ) or (facet == "when" and (not kinds or set(kinds) & {"site", "lecture"})):
+            rules = self.kb.latest("rules")
+            # "驾校怎么报名", "孩子上小学怎么报名" ask to join something else, "区医院挂号怎么
+            # 在网上挂" asks about something else online: not our rules.
+            elsewhere = self.foreign_words(question.text) or (
+                question.intent == "out_of_scope" and self.words.foreign_nouns(question.text))
+            if ACTIVITIES_NAMED.search(question.text) or not elsewhere:
+                return [rules] if rules else []
+            return []
+        if facet in ("document", "year_of_data"):
+            return self.documents(question.text, kinds)
+        named = [k for k in kinds if KIND_WORDS[k].search(question.text)]
+        if len(named) > 1 and mode in ("list", "count"):  # "开放日和公开讲分别有几个"
+            return [r for k in named for r in self.kb.of_kind(k)]
+        kind_word = KIND_WORDS[kinds[0]].search(question.text) if len(kinds) == 1 else None
+        names_kind = kind_word or set(self.config["kind_topics"]) & set(
+            self.kb.gazetteer.ids(question.text, TOPIC))
+        if len(kinds) == 1 and names_kind and (mode in ("list", "count") or facet == "content"):
+            return self.kb.of_kind(kinds[0])
+        if len(kinds) == 1 and names_kind and facet is None \
+                and not self.words.content_words(KIND_WORDS[kinds[0]].sub("", question.text)):
+            # "政务开放日" alone: what there is. "开放日那天管午饭吗" asks what no list says.
+            return self.kb.of_kind(kinds[0])
+        return []
 

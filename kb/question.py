@@ -78,6 +78,7 @@ class Reading:
     absent: str | None = None  # "有没有讲公积金的讲座": the topic asked for, which no record holds
     names_activity: bool = False  # the text names the open days, lectures or 活动
     other_document: str | None = None  # "政府工作报告里说了啥": a document that is not a stored plan
+    other_place: str | None = None  # "朝阳区的开放日有哪些": a place other than Daxing, asked about
 
     @classmethod
     def about(cls, records: Sequence[Record], facet: str | None) -> "Reading":

@@ -356,6 +356,8 @@ class Renderer:
         label = self.t(f"subject_{record.kind}", number=record.number)
         if record.kind == "lecture":
             label += f"“{row.title}”"
+        elif record.kind == "site" and row.category:
+            label += f"“{row.category}”"  # what each one is, by name: "开放点7“司法服务”"
         content = {"site": lambda: row.description, "lecture": lambda: row.content,
                    "item": lambda: row.text}.get(record.kind, lambda: "")()
         return self.t("compare_line", label=label, units=self.units(record), content=content)
@@ -471,6 +473,11 @@ class Renderer:
             parts = [self.t("other_document", years=years, plans=plans, document=reading.other_document)]
             if decision.records:
                 parts += [self.t("other_document_mention", summary=self._describe(decision.records[0], "short")),
+                          self._source(decision.records[0])]
+        elif decision.reason == d.OTHER_PLACE:
+            parts = [self.t("other_place", years=years, place=reading.other_place)]
+            if decision.records:
+                parts += [self.t("other_place_nearest", summary=self._describe(decision.records[0], "short")),
                           self._source(decision.records[0])]
         elif decision.reason == d.ABSENT_TOPIC:
             parts = [self.t("absent_topic", years=years, topic=reading.absent)]

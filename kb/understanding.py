@@ -24,6 +24,7 @@ from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import ACTIVITIES_NAMED, WordMatcher
 from kb.other_documents import OtherDocuments
+from kb.other_places import OtherPlaces
 from kb.question import Question, Reading
 from kb.record_numbers import RecordNumbers
 
@@ -63,6 +64,7 @@ class Understanding:
         self.find = Finder(kb, cues, config, self.words)
         self.numbers = RecordNumbers(kb, cues).of  # (question, kinds) → [(kind, number)]
         self.other_documents = OtherDocuments(kb, config["other_documents"])
+        self.other_places = OtherPlaces(config["other_places"])
 
     # --- pieces of a question ---------------------------------------------------------
 
@@ -190,6 +192,11 @@ class Understanding:
 
         if other := self.other_documents.asked(text):  # "政府工作报告里说了啥": not ours to say
             return reading(other[1], "none", other_document=other[0])
+        if place := self.other_places.asked(text):
+            # "通州有没有医保宣讲": what Daxing's plans say of it is the nearest thing, read
+            # from the question without the place (kb.other_places).
+            of_daxing = self.read(replace(question, text=self.other_places.without(text)), today)
+            return replace(of_daxing, other_place=place)
         if match := NTH_THEME.search(text):
             all_themes = list(self.kb.themes().items())
             # "第三个专题有哪些开放点", "倒数第二个专题", "最后一个专题".
@@ -209,6 +216,14 @@ class Understanding:
                 if not facet:
                     base["facet"] = context.facet if context.facet not in (None, "list") else None
                 return reading([neighbour], "ordinal")
+        if recent and len(named_kinds) == 1 and named_kinds[0] != recent[0].kind \
+                and not (units or specific) and SAME_QUESTION.fullmatch(text):
+            # "宣讲呢" after 政府采购's open day: the one lecture on the same topic.
+            own = set(recent[0].topic_ids) - set(self.kind_topics)
+            same = [r for r in self.kb.of_kind(named_kinds[0]) if own & set(r.topic_ids)]
+            if len(same) == 1:
+                base["facet"] = base["facet"] or (context.facet if context.facet in CARRIED_FACETS else None)
+                return reading(same, "context")
         parts_asked = self.find.asks_for_parts(text, facet, base["facets"],
                                                bool(named_kinds or units or specific))
         if parts_asked != (facet == "structure"):
@@ -402,7 +417,7 @@ class Understanding:
                 # the records of that kind that write the term, not all of them.
                 term, records = found
                 return reading(records, "filter", listing=f"word:{term}")
-            if whole := self._kind_level(question, kinds, base):
+            if whole := self.find.kind_level(question, kinds, base["facet"], base["mode"]):
                 return reading(whole, "kind")
         if not units and not specific and (absent := self.find.absent_topic(text)):
             return reading(self.kb.of_kind(named_kinds[0]) if len(named_kinds) == 1 else [],
@@ -410,7 +425,7 @@ class Understanding:
         if (base["facet"] in cues.rule_facets or base["facet"] == "when") and not units \
                 and not specific and ACTIVITIES_NAMED.search(text):
             # "这些活动大概什么时间段办": the participation rules, not a paragraph sharing a word.
-            if whole := self._kind_level(question, kinds, base):
+            if whole := self.find.kind_level(question, kinds, base["facet"], base["mode"]):
                 return reading(whole, "kind")
         # "政府采购开放点也是财政局负责的吗": the unit is what is checked, not what is meant.
         checked = facet == "unit" and base["yes_no"] and bool(specific)
@@ -440,7 +455,7 @@ class Understanding:
                 # more, not one word shared by chance.
                 evidence = "said"
             return reading(retrieved, evidence)
-        return reading(self._kind_level(question, kinds, base), "kind" if kinds else "none")
+        return reading(self.find.kind_level(question, kinds, base["facet"], base["mode"]), "kind" if kinds else "none")
 
     def _section_saying(self, text: str, topics: set[str]) -> list[Record]:
         """The first part (工作目标, 基本原则…) the question names that writes one of
@@ -470,36 +485,6 @@ class Understanding:
         )
         # A short question a sentence of the plans answers is its own ("开放日领导会去吗").
         return short and self.words.paragraph_saying(question.text) is None
-
-    def _kind_level(self, question: Question, kinds: Sequence[str], base: dict) -> list[Record]:
-        """No record named: the rules, a document, or a whole kind, when that is what is asked."""
-        facet, mode = base["facet"], base["mode"]
-        if facet in self.cues.rule_facets or (
-            question.intent == "ask_participation" and facet not in ("document", "year_of_data")
-        ) or (facet == "when" and (not kinds or set(kinds) & {"site", "lecture"})):
-            rules = self.kb.latest("rules")
-            # "驾校怎么报名", "孩子上小学怎么报名" ask to join something else, "区医院挂号怎么
-            # 在网上挂" asks about something else online: not our rules.
-            elsewhere = self.find.foreign_words(question.text) or (
-                question.intent == "out_of_scope" and self.words.foreign_nouns(question.text))
-            if ACTIVITIES_NAMED.search(question.text) or not elsewhere:
-                return [rules] if rules else []
-            return []
-        if facet in ("document", "year_of_data"):
-            return self.find.documents(question.text, kinds)
-        named = [k for k in kinds if KIND_WORDS[k].search(question.text)]
-        if len(named) > 1 and mode in ("list", "count"):  # "开放日和公开讲分别有几个"
-            return [r for k in named for r in self.kb.of_kind(k)]
-        kind_word = KIND_WORDS[kinds[0]].search(question.text) if len(kinds) == 1 else None
-        names_kind = kind_word or set(self.kind_topics) & set(
-            self.kb.gazetteer.ids(question.text, TOPIC))
-        if len(kinds) == 1 and names_kind and (mode in ("list", "count") or facet == "content"):
-            return self.kb.of_kind(kinds[0])
-        if len(kinds) == 1 and names_kind and facet is None \
-                and not self.words.content_words(KIND_WORDS[kinds[0]].sub("", question.text)):
-            # "政务开放日" alone: what there is. "开放日那天管午饭吗" asks what no list says.
-            return self.kb.of_kind(kinds[0])
-        return []
 
 
 def _clause_of(text: str, topics: set[str]) -> str:

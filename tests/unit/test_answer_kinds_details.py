@@ -1,0 +1,51 @@
+"""Kinds found by the twelfth diagnosis set (issue 13): details the plans never give asked
+in citizens' words, and what is still answered. Each kind with its example and a second
+phrasing. The `engine` fixture is tests/unit/conftest.py's."""
+from __future__ import annotations
+
+import pytest
+
+from kb.answers import Question
+from kb.deciding import DETAIL_NOT_IN_PLANS
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("text", [
+    "庑殿生态休闲公园搁哪儿 啥时候开园",  # an event the item's deadline is not about
+    "老旧小区改造啥时候开工",
+    "政府采购供应商入库需要啥资质",  # a licence
+    "部门预算开放点请的专家都是哪些人",  # which experts
+    "医保宣讲请的老师都是谁",
+    "我儿子去年大学毕业一直没工作 能领啥补贴",  # which subsidy one may draw
+    "我公司就五个人 算不算要入统的企业",  # whether one's own case counts
+    "我老家河北的 医保能在大兴报销不",
+])
+def test_details_the_plans_never_give_are_refused(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS and "市民服务热线" in answer.text
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("第6项啥时候完成", "2023年12月"),
+    ("老旧小区改造信息啥时候公开", "完成时限"),
+    ("我是做供应商的 政府采购宣讲讲不讲线上融资 入围集采目录讲不讲", "线上融资"),  # not "入围了没"
+    ("食品药品抽检信息谁公开 包不包括化妆品", "化妆品"),  # who, and whether it covers that
+    ("大兴有几讲政策公开讲", "共有5场宣讲"),
+])
+def test_what_the_plans_say_is_still_answered(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text
+
+
+def test_another_kind_on_the_same_topic_follows_up_the_record_just_discussed(engine) -> None:
+    # "开放点16谁负责" (政府采购's open day), then "宣讲呢": the lecture on 政府采购, who runs it.
+    first = engine.answer(Question("开放点16谁负责"))
+    answer = engine.answer(Question("宣讲呢", context=first.context))
+    assert answer.covered and "政府采购宣讲" in answer.text and "财政局" in answer.text
+    assert answer.sources == ("京兴政务公开办发〔2023〕2号#lecture:2",)
+
+
+def test_a_comparison_names_what_each_site_is(engine) -> None:
+    answer = engine.answer(Question("开放点7跟开放点9有啥不一样 一个司法一个仲裁?"))
+    assert answer.covered and "开放点7“司法服务”" in answer.text and "开放点9“仲裁调解”" in answer.text
