@@ -145,10 +145,10 @@ class Cues:
 
     def when_event(self, text: str) -> str | None:
         """'开园' in '公园啥时候开园': the event a "when" asks about, unless it is the work an
-        item's deadline is for (完成, 公开…) — answering.yml `when_events`."""
+        item's deadline is for (a word holding 完, 公开…) — answering.yml `when_events`."""
         match = self._when_event.search(text)
         word = match.group(1) if match else None
-        return word if word and word not in self._scheduled else None
+        return word if word and not any(part in word for part in self._scheduled) else None
 
     def excluded_phrase(self, text: str) -> str | None:
         """'住建委' in '除了住建委还有谁'."""

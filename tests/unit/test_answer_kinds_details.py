@@ -32,6 +32,10 @@ def test_details_the_plans_never_give_are_refused(engine, text) -> None:
     ("我是做供应商的 政府采购宣讲讲不讲线上融资 入围集采目录讲不讲", "线上融资"),  # not "入围了没"
     ("食品药品抽检信息谁公开 包不包括化妆品", "化妆品"),  # who, and whether it covers that
     ("大兴有几讲政策公开讲", "共有5场宣讲"),
+    # a "when" about the item's own work, however it is said, is its deadline
+    ("两区建设信息公开这活儿啥时候整完", "完成时限"),
+    ("双减成效的信息公开几月份前得完成", "完成时限"),
+    ("重要農產品穩產保供的信息公開什麼時候要完成", "完成时限"),
 ])
 def test_what_the_plans_say_is_still_answered(engine, text, said) -> None:
     answer = engine.answer(Question(text))

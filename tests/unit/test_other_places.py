@@ -33,6 +33,7 @@ def test_another_places_arrangements_are_refused(engine, text, place, nearest) -
 @pytest.mark.parametrize("text", [
     "我在朝阳上班 大兴的开放日有哪些开放点",
     "我住通州 医保宣讲是哪个单位负责的",
+    "我老家是河北的 跟儿子来大兴住了 听说有个讲医保的宣讲 是哪个单位讲的",
     "亦庄镇有开放点吗",  # a town of Daxing
     "大兴区的政务开放日有哪些开放点",
 ])
