@@ -4,16 +4,22 @@ Starts the real assistant on free ports (or uses `--url` of one already running)
 N messages at concurrency C and prints p50/p95/p99 and messages/second for:
   - baseline: `GET /` on the Rasa server (HTTP + event loop only, measured in the same run),
   - NLU parsing alone: `POST /model/parse`,
-  - a full turn: `POST /webhooks/rest/webhook` (NLU, policies, actions, tracker store).
+  - a full turn: `POST /webhooks/rest/webhook` (NLU, policies, actions, tracker store),
+  - one long conversation: the median turn around turn 10 and around turn 200.
+With `--baseline-tree DIR` (e.g. a `git worktree` of an earlier commit, with its model) the
+same measurements are first taken of that checkout, then of this one, and printed side by
+side: before and after in the same run, on the same machine.
 
-Usage: python bench/latency.py [-n 200] [-c 8] [--url http://localhost:5005]
+Usage: python bench/latency.py [-n 300] [-c 16] [--url http://localhost:5005] [--baseline-tree DIR]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +27,10 @@ from typing import Awaitable, Callable
 
 import aiohttp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The checkout measured: this one, or the baseline's when run for --baseline-tree.
+TREE = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(TREE))
+LONG_TURNS = 205  # "turn 10" is the median of turns 6-15, "turn 200" of turns 196-205
 
 QUESTIONS = [
     "你好",
@@ -106,41 +115,85 @@ async def run_bench(url: str, n: int, concurrency: int, token: str) -> list[dict
                 await response.json()
 
         await turn(0, concurrency)  # warm-up: first turn loads lazily built components
-        return [
+        rows = [
             await measure("baseline GET /", n, concurrency, baseline),
             await measure("NLU /model/parse", n, concurrency, parse),
             await measure("full turn (REST)", n, concurrency, turn),
         ]
+        rows += await long_conversation(session, url)
+        return rows
 
 
-def print_table(rows: list[dict[str, float]], n: int, concurrency: int) -> None:
-    print(f"\nrequests={n} concurrency={concurrency}")
-    print(f"{'what':<20}{'ok':>6}{'err':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'msg/s':>9}")
+async def long_conversation(session: aiohttp.ClientSession, url: str) -> list[dict[str, float]]:
+    """One citizen asking LONG_TURNS questions in a row: median latency near turn 10 and 200."""
+    sender = f"bench-long-{os.getpid()}"
+    latencies = []
+    for i in range(LONG_TURNS):
+        started = time.perf_counter()
+        async with session.post(f"{url}/webhooks/rest/webhook",
+                                json={"sender": sender, "message": QUESTIONS[i % len(QUESTIONS)]}) as response:
+            response.raise_for_status()
+            await response.json()
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    def around(turn: int) -> dict[str, float]:
+        window = latencies[turn - 5:turn + 5]
+        return {"name": f"long conv. turn {turn}", "n": len(window), "errors": 0,
+                "p50": statistics.median(window), "p95": percentile(window, 95),
+                "p99": percentile(window, 99), "mean": statistics.fmean(window), "per_second": 0.0}
+
+    return [around(10), around(200)]
+
+
+def print_table(rows: list[dict[str, float]], n: int, concurrency: int, title: str = "") -> None:
+    print(f"\n{title}requests={n} concurrency={concurrency}")
+    print(f"{'what':<22}{'ok':>6}{'err':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'msg/s':>9}")
     for r in rows:
         print(
-            f"{r['name']:<20}{r['n']:>6.0f}{r['errors']:>5.0f}{r['p50']:>9.1f}"
+            f"{r['name']:<22}{r['n']:>6.0f}{r['errors']:>5.0f}{r['p50']:>9.1f}"
             f"{r['p95']:>9.1f}{r['p99']:>9.1f}{r['per_second']:>9.1f}"
         )
-    base = rows[0]["p50"]
-    for r in rows[1:]:
-        print(f"{r['name']}: p50 is {r['p50'] / base:.1f}x the baseline p50")
+    by_name = {r["name"]: r for r in rows}
+    nlu, full = by_name["NLU /model/parse"], by_name["full turn (REST)"]
+    print(f"full turn throughput is {full['per_second'] / nlu['per_second']:.0%} of NLU-only (target >= 50%); "
+          f"full-turn p95 is {full['p95'] / nlu['p95']:.1f}x NLU-only p95 (target <= 2x)")
+    if "long conv. turn 200" in by_name:
+        early, late = by_name["long conv. turn 10"]["p50"], by_name["long conv. turn 200"]["p50"]
+        print(f"one long conversation: turn 200 takes {late / early:.2f}x turn 10 (target <= 1.5x)")
+
+
+def measure_here(args: argparse.Namespace) -> list[dict[str, float]]:
+    if args.url:
+        return asyncio.run(run_bench(args.url, args.n, args.c, args.token or ""))
+    from bench.throwaway import throwaway_assistant
+
+    with throwaway_assistant(plans=False) as running:
+        return asyncio.run(run_bench(running.url, args.n, args.c, running.token))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", type=int, default=200, help="requests per measurement")
-    parser.add_argument("-c", type=int, default=8, help="concurrent clients")
+    parser.add_argument("-n", type=int, default=300, help="requests per measurement")
+    parser.add_argument("-c", type=int, default=16, help="concurrent clients")
     parser.add_argument("--url", help="an assistant already running (default: start one)")
+    parser.add_argument("--token", help="with --url: its Rasa API token, for /model/parse")
+    parser.add_argument("--baseline-tree", type=Path,
+                        help="measure this checkout first (e.g. a git worktree of an earlier commit)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # for --baseline-tree
     args = parser.parse_args()
 
-    if args.url:
-        print_table(asyncio.run(run_bench(args.url, args.n, args.c)), args.n, args.c)
+    if args.json:
+        print(json.dumps(measure_here(args)))
         return
+    if args.baseline_tree:
+        tree = args.baseline_tree.resolve()
+        env = {**os.environ, "BENCH_TREE": str(tree)}
+        done = subprocess.run([sys.executable, __file__, "-n", str(args.n), "-c", str(args.c), "--json"],
+                              cwd=tree, env=env, capture_output=True, text=True, check=True)
+        before = json.loads(done.stdout.strip().splitlines()[-1])
+        print_table(before, args.n, args.c, f"before ({tree}): ")
+    print_table(measure_here(args), args.n, args.c, "after (this checkout): " if args.baseline_tree else "")
 
-    from bench.throwaway import throwaway_assistant
-
-    with throwaway_assistant(plans=False) as running:
-        print_table(asyncio.run(run_bench(running.url, args.n, args.c, running.token)), args.n, args.c)
 
 if __name__ == "__main__":
     main()

@@ -18,13 +18,31 @@ On a database server (PostgreSQL) the store also survives the server restarting:
   window twice). With an event broker (none is configured), a retried save may publish
   its events twice.
 Pool sizes follow Rasa's `SQL_POOL_SIZE` and `SQL_MAX_OVERFLOW` (docs/production.md).
+
+A turn neither stalls the event loop nor grows with the conversation (issue 19,
+docs/performance.md):
+- every database call runs in a worker thread (`asyncio.to_thread`), never on Rasa's loop;
+- the store keeps the tracker of the last `HELD_CONVERSATIONS` conversations it loaded or
+  saved, with the greatest event id it has seen for it. `retrieve` asks the database only
+  for that id: unchanged (nothing written by another process) and the tracker holding no
+  unsaved events, the tracker is handed out again instead of re-reading, re-parsing and
+  replaying every event of the session; otherwise it is read as Rasa reads it. `save` then
+  writes only the events after those it holds (Rasa counts the stored ones each time). A
+  save that starts a new session drops the tracker, so the next read is Rasa's own
+  (the events of the newest session only). The conversation lock (bot/lock_store.py, one
+  Redis for several processes) keeps two turns of one conversation apart, as Rasa needs.
 """
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, TypeVar
 
@@ -32,15 +50,19 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
+from bot import action_results
 from bot.services import services
 
 log = logging.getLogger(__name__)
 
 _FIRST_DELAY, _MAX_DELAY = 0.2, 1.0
+HELD_CONVERSATIONS = 500  # trackers kept per process (least recently used dropped)
 
 T = TypeVar("T")
 
@@ -51,6 +73,13 @@ def is_disconnect(error: BaseException) -> bool:
         error.connection_invalidated
         or isinstance(error, (sa.exc.OperationalError, sa.exc.InterfaceError))
     )
+
+
+@dataclass
+class _Held:
+    tracker: DialogueStateTracker  # the object last handed out or saved
+    events: int  # len(tracker.events) when it was read or saved: more means unsaved events
+    last_id: int | None  # the sender's greatest events.id then
 
 
 class UrlSQLTrackerStore(SQLTrackerStore):
@@ -79,6 +108,9 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             query=dict(url.query) or None,
             **kwargs,
         )
+        action_results.install()  # the Rasa server builds this store once, at start
+        self._held: OrderedDict[str, _Held] = OrderedDict()
+        self._held_lock = threading.Lock()
         self.retry_seconds = 0.0
         self._unreachable = False  # the last call gave up: try once until one succeeds
         if not url.drivername.startswith("sqlite"):
@@ -120,15 +152,90 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 delay = min(delay * 2, _MAX_DELAY)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        return await self._retrying("retrieve", lambda: super(UrlSQLTrackerStore, self).retrieve(sender_id))
+        return await self._retrying("retrieve", lambda: asyncio.to_thread(self._read, sender_id, False))
 
     async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
-        return await self._retrying(
-            "retrieve", lambda: super(UrlSQLTrackerStore, self).retrieve_full_tracker(conversation_id)
-        )
+        return await self._retrying("retrieve", lambda: asyncio.to_thread(self._read, conversation_id, True))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await self._retrying("save", lambda: super(UrlSQLTrackerStore, self).save(tracker))
+        await self.stream_events(tracker)
+        await self._retrying("save", lambda: asyncio.to_thread(self._write, tracker))
 
     async def keys(self) -> Iterable[str]:
         return await self._retrying("keys", lambda: super(UrlSQLTrackerStore, self).keys())
+
+    # --- in a worker thread ----------------------------------------------------------------
+
+    def _last_id(self, session: Any, sender_id: str) -> int | None:
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+
+    def _read(self, sender_id: str, all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """The tracker of the latest session (of all sessions: `all_sessions`), or None."""
+        with self.session_scope() as session:
+            last_id = self._last_id(session, sender_id)
+            if not all_sessions and (held := self._holding(sender_id, last_id)) is not None:
+                return held
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
+        events = [json.loads(row.data) for row in rows]
+        if not (self.domain and events):
+            self._forget(sender_id)
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not all_sessions:
+            self._hold(tracker, last_id)
+        return tracker
+
+    def _write(self, tracker: DialogueStateTracker) -> None:
+        """Store the events of `tracker` the database does not have yet, in one transaction."""
+        sender_id = tracker.sender_id
+        with self.session_scope() as session:
+            last_id = self._last_id(session, sender_id)
+            with self._held_lock:
+                held = self._held.get(sender_id)
+            if held is not None and held.tracker is tracker and held.last_id == last_id:
+                new: list[Event] = list(itertools.islice(tracker.events, held.events, None))
+            else:
+                new = list(self._additional_events(session, tracker))
+            rows = [self._row(sender_id, event) for event in new]
+            session.add_all(rows)
+            session.flush()
+            stored_id = rows[-1].id if rows else last_id
+            session.commit()
+        if any(isinstance(event, SessionStarted) for event in new):
+            self._forget(sender_id)  # a new session: read it as Rasa does, its events only
+        else:
+            self._hold(tracker, stored_id)
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        """Rasa's `SQLTrackerStore.save` row for one event."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _holding(self, sender_id: str, last_id: int | None) -> Optional[DialogueStateTracker]:
+        with self._held_lock:
+            held = self._held.get(sender_id)
+            if held is None:
+                return None
+            if held.last_id != last_id or len(held.tracker.events) != held.events:
+                del self._held[sender_id]  # written elsewhere, or left with unsaved events
+                return None
+            self._held.move_to_end(sender_id)
+            return held.tracker
+
+    def _hold(self, tracker: DialogueStateTracker, last_id: int | None) -> None:
+        with self._held_lock:
+            self._held[tracker.sender_id] = _Held(tracker, len(tracker.events), last_id)
+            self._held.move_to_end(tracker.sender_id)
+            while len(self._held) > HELD_CONVERSATIONS:
+                self._held.popitem(last=False)
+
+    def _forget(self, sender_id: str) -> None:
+        with self._held_lock:
+            self._held.pop(sender_id, None)

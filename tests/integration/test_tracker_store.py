@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
+import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import UrlSQLTrackerStore
@@ -30,3 +32,86 @@ def test_store_follows_database_url_from_the_environment(tmp_path: Path, monkeyp
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.db'}")
     store = UrlSQLTrackerStore(domain=Domain.empty())
     assert store.engine.url.database == str(tmp_path / "from-env.db")
+
+
+# --- held trackers (issue 19): a turn re-reads only what changed ---------------------------
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def conversations_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'conversations.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def _turn(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text))
+    tracker.update(ActionExecuted("utter_answer"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def _stored(url: str, sender: str) -> list[str]:
+    store = UrlSQLTrackerStore(domain=Domain.empty(), host=url)
+    tracker = asyncio.run(store.retrieve(sender))
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)] if tracker else []
+
+
+def test_a_held_conversation_is_handed_out_again_and_only_new_events_are_written(conversations_url: str) -> None:
+    sender = f"held-{uuid.uuid4().hex}"
+    store = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
+    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
+    _turn(tracker, "开放点9是干啥的")
+    asyncio.run(store.save(tracker))
+
+    again = asyncio.run(store.retrieve(sender))
+    assert again is tracker  # nothing changed in the database: not read and replayed again
+    _turn(again, "宣讲呢")
+    asyncio.run(store.save(again))
+
+    assert _stored(conversations_url, sender) == ["开放点9是干啥的", "宣讲呢"]  # each event once
+
+
+def test_another_process_writing_the_conversation_is_seen(conversations_url: str) -> None:
+    sender = f"moved-{uuid.uuid4().hex}"
+    here = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
+    there = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)  # another Rasa process
+    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
+    _turn(tracker, "第一句")
+    asyncio.run(here.save(tracker))
+
+    elsewhere = asyncio.run(there.retrieve(sender))
+    _turn(elsewhere, "第二句")
+    asyncio.run(there.save(elsewhere))
+
+    back = asyncio.run(here.retrieve(sender))
+    assert back is not tracker and [e.text for e in back.events if isinstance(e, UserUttered)] == ["第一句", "第二句"]
+    _turn(back, "第三句")
+    asyncio.run(here.save(back))
+    assert _stored(conversations_url, sender) == ["第一句", "第二句", "第三句"]
+
+
+def test_a_turn_that_failed_before_saving_is_not_handed_out(conversations_url: str) -> None:
+    sender = f"failed-{uuid.uuid4().hex}"
+    store = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
+    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
+    _turn(tracker, "保存了的")
+    asyncio.run(store.save(tracker))
+    _turn(tracker, "没保存的")  # the turn broke off: these events never reached the database
+
+    again = asyncio.run(store.retrieve(sender))
+    assert again is not tracker and [e.text for e in again.events if isinstance(e, UserUttered)] == ["保存了的"]
+
+
+def test_a_new_session_is_read_as_rasa_reads_it(conversations_url: str) -> None:
+    sender = f"session-{uuid.uuid4().hex}"
+    store = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
+    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
+    _turn(tracker, "上一次的")
+    asyncio.run(store.save(tracker))
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    _turn(tracker, "这一次的")
+    asyncio.run(store.save(tracker))
+
+    again = asyncio.run(store.retrieve(sender))
+    assert again is not tracker and [e.text for e in again.events if isinstance(e, UserUttered)] == ["这一次的"]
