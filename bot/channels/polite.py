@@ -19,6 +19,7 @@ hand-off service that says whether a conversation is with a person is the proces
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -92,7 +93,7 @@ def polite(
                 return
         marked = inbound.marked_payload(message.metadata)
         decided = inbound.route(text, message.input_channel, offered, marked)
-        if decided.reply is not None and _handed_to_a_person(sender):
+        if decided.reply is not None and await asyncio.to_thread(_handed_to_a_person, sender):
             # A conversation with a person stays silent: the text is only recorded, as
             # plain text (a typed "/restart" must not end the hand-off).
             decided = inbound.Route(text=inbound.plain(text))
@@ -108,7 +109,7 @@ def polite(
             await on_new_message(message)
         except Exception:
             log.exception("message from %s could not be handled: %s", sender, mask_phones_in(text[:200]))
-        if counting.sent == 0 and not _handed_to_a_person(sender):
+        if counting.sent == 0 and not await asyncio.to_thread(_handed_to_a_person, sender):
             await output.send_response(sender, {"text": reply_text(BUSY)})
 
     return handle
