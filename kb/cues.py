@@ -73,7 +73,7 @@ class Cues:
         self._lists = {
             key: _alternation(config[key])
             for key in ("back_references", "plural_references", "same_theme", "town_filter",
-                        "year_end_filter", "year_existence", "complaint_asks")
+                        "year_end_filter", "year_existence", "complaint_asks", "joining_conditions")
         }
         self._exclusion = re.compile(config["exclusion"])
         self._when_event = re.compile(config["when_events"]["asked"])
@@ -119,7 +119,7 @@ class Cues:
             asking = [c for c in clauses if ASKS.search(c)]
             found = next((f for c in reversed(asking) if (f := first(c))), None) or \
                 next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
-        if found in _JOINING and first(text, ("condition",)):
+        if found in _JOINING and (first(text, ("condition",)) or self.has("joining_conditions", text)):
             # "外地户口 在大兴打工的能报名开放日吗": whether someone like them may join — a
             # condition the plans never set, whichever clause asks.
             return "condition"

@@ -9,7 +9,6 @@ kb/data/answering.yml; the hotline number is passed in (settings), never written
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from kb.gazetteer import UNIT
 from kb.negation import sentence_for_the_rest
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record, gives_period, sentences
 from kb.document_parts import DocumentParts
+from kb.rules_text import RulesText
 from kb.question import Context, Reading
 from kb.understanding import Understanding
 
@@ -59,6 +59,7 @@ class Renderer:
         self.hotline = hotline
         self.sep = self.texts["list_separator"]
         self.parts = DocumentParts(kb, config, self.t)
+        self.rules = RulesText(kb, config, self.t)
 
     def t(self, key: str, **values: Any) -> str:
         return self.texts[key].format(**values)
@@ -175,14 +176,17 @@ class Renderer:
             deadline = getattr(row, "deadline_text", None) or _month(row.deadline) or self.texts["no_deadline"]
             if facet == "unit":
                 if getattr(row, "partners", None):  # 牵头单位 and 配合单位 named apart
-                    return t("item_unit_partners", number=row.number, partners=self.sep.join(row.partners),
-                             lead_units=self.sep.join(row.lead_units or row.units))
-                if row.lead_units:
-                    return t("item_unit_lead", number=row.number, units=self.units(record),
-                             lead_units=self.sep.join(row.lead_units))
-                return t("item_unit", number=row.number, units=self.units(record))
+                    who = t("item_unit_partners", number=row.number, partners=self.sep.join(row.partners),
+                            lead_units=self.sep.join(row.lead_units or row.units))
+                elif row.lead_units:
+                    who = t("item_unit_lead", number=row.number, units=self.units(record),
+                            lead_units=self.sep.join(row.lead_units))
+                else:
+                    who = t("item_unit", number=row.number, units=self.units(record))
+                return who + self._item_about(record, reading)
             if facet in ("deadline", "when"):
-                return t("item_deadline", number=row.number, deadline=deadline, units=self.units(record))
+                return t("item_deadline", number=row.number, deadline=deadline,
+                         units=self.units(record)) + self._item_about(record, reading)
             if facet == "short":
                 return t("item_short", number=row.number, text=row.text, units=self.units(record),
                          deadline=deadline)
@@ -211,7 +215,7 @@ class Renderer:
                     return t("site_time_given", **values, time=row.time)
                 if not gives_period(self.kb.latest("rules")):
                     return t("site_time_unknown", **values, hotline=self.hotline)  # "时间：待定"
-                return self._rules_text("when")
+                return self.rules.text("when")
             return t("site_short" if facet == "short" else "site", **values)
         if record.kind == "lecture":
             values = dict(number=row.number, title=row.title, units=self.units(record),
@@ -219,7 +223,7 @@ class Renderer:
             if facet == "unit":
                 return t("lecture_unit", **values)
             if facet == "when":
-                return self._rules_text("when")
+                return self.rules.text("when")
             if facet == "brief":
                 return t("lecture_brief", **values, gist=_gist(row.content))
             if facet == "content" and row.topics and not self._asks_beyond(reading, row.content, row.topics):
@@ -235,7 +239,7 @@ class Renderer:
             if facet in (None, "content", "online") and reading is not None \
                     and (sentence := self._matching_sentence(record, reading, least=2, needs=needs)):
                 return sentence
-            return self._rules_text(facet)
+            return self.rules.text(facet)
         if record.kind == "document" and facet == "structure" and reading is not None:
             return self.parts.structure(record, reading) or self._describe(record, "document")
         if record.kind == "document":
@@ -265,6 +269,15 @@ class Renderer:
             return self.t("units_only_excluded", subject=subject, excluded=names)
         return self.t("units_except", subject=subject, excluded=names, units=rest)
 
+    def _item_about(self, record: Record, reading: Reading | None) -> str:
+        """"该项写明：…" — which work an item is, in its own words, after who does it or by
+        when ("双减的信息谁公开", "前一条呢"), so the citizen sees the answer is about what
+        they meant; '' when they named the item by its number."""
+        if reading is None or not reading.text or reading.evidence == "number":
+            return ""
+        said = self._matching_sentence(record, reading) or sentences(record.source_text or record.row.text)[0]
+        return self.t("item_unit_about", sentence=said.rstrip("。；;") + "。")
+
     def _matching_sentence(self, record: Record, reading: Reading | None,
                            beyond: str = "", least: int = 1, needs: str | None = None) -> str | None:
         """The sentence of a long item, paragraph or the rules' own words that holds what the
@@ -291,35 +304,6 @@ class Renderer:
         # for the group the question negates.
         return sentence_for_the_rest(reading.text, chosen, pieces) or chosen
 
-    def _rules_text(self, facet: str | None) -> str:
-        record = self.kb.latest("rules")
-        if record is None:
-            return ""
-        rules = record.row
-        values = dict(
-            offline_size=rules["offline_size"], groups=self.sep.join(rules["offline_groups"]),
-            methods=self.sep.join(rules["selection_methods"]),
-            offline_notice=rules["offline_notice_working_days"],
-            online_notice=rules["online_notice_working_days"],
-            online_contents=self.sep.join(rules["online_notice_contents"]),
-            materials_days=rules["materials_published_within_working_days"],
-            period=self._period(rules, record.document.year),
-        )
-        key = {
-            "size": "rules_size", "who_can_join": "rules_who", "how_to_join": "rules_how",
-            "online": "rules_online", "notice": "rules_notice", "materials": "rules_materials",
-            "when": "rules_when",
-        }.get(facet or "", "rules_summary")
-        needed = {name for _, name, _, _ in string.Formatter().parse(self.texts[key]) if name}
-        if any(values[name] in (None, "") for name in needed & set(values)):
-            # A plan that does not give a figure this answer names ("约None人" must never be
-            # shown): the plan's own words instead.
-            return self._rules_said(record, facet)
-        text = self.t(key, **values)
-        if facet == "when":
-            text += self.t("period_note", years=record.document.year)
-        return text
-
     def _asks_beyond(self, reading: Reading | None, content: str, topics: Sequence[str]) -> bool:
         """Whether the question names a word of a lecture's content that its topic list does
         not hold ("医保宣讲主要围绕哪一类保险待遇": 待遇, of 基本医疗保险待遇): then the whole
@@ -329,22 +313,6 @@ class Renderer:
         listed = "".join(topics)
         return any(w in content and w not in listed
                    for w in self.understanding.words.content_words(reading.text) if len(w) >= 2)
-
-    def _rules_said(self, record: Record, facet: str | None) -> str:
-        """The rules' own sentences that write a word of the facet asked (answering.yml
-        `rules_said`), else their first sentence; quoted as the plan writes them."""
-        pieces = sentences(record.source_text or "")
-        words = self.config["rules_said"].get(facet or "", [])
-        said = [p for p in pieces if any(w in p for w in words)] if words else pieces[:1]
-        return "".join(said) or self.t("rules_not_given")
-
-    @staticmethod
-    def _period(rules: Mapping[str, Any], year: int | None) -> str:
-        """'2023年8月至11月' from the plan's months; the plan's own words when it has none."""
-        months = rules.get("activity_months")
-        if months and year:
-            return f"{year}年{months[0]}月至{months[1]}月"
-        return rules["activity_period"]
 
     # --- several records -----------------------------------------------------------------
 

@@ -20,6 +20,11 @@ pytestmark = pytest.mark.unit
     "我儿子去年大学毕业一直没工作 能领啥补贴",  # which subsidy one may draw
     "我公司就五个人 算不算要入统的企业",  # whether one's own case counts
     "我老家河北的 医保能在大兴报销不",
+    # from the thirteenth set (dialogues): one's own age or health, payment, case; who was chosen
+    "俺今年72了 腿脚不太好 我能去开放日不",
+    "我公司的补贴啥时候到账",
+    "我的仲裁案子下周开庭 能帮我看看能赢不",
+    "哪些单位被选成样板单位了",
 ])
 def test_details_the_plans_never_give_are_refused(engine, text) -> None:
     answer = engine.answer(Question(text))
@@ -53,3 +58,34 @@ def test_another_kind_on_the_same_topic_follows_up_the_record_just_discussed(eng
 def test_a_comparison_names_what_each_site_is(engine) -> None:
     answer = engine.answer(Question("开放点7跟开放点9有啥不一样 一个司法一个仲裁?"))
     assert answer.covered and "开放点7“司法服务”" in answer.text and "开放点9“仲裁调解”" in answer.text
+
+
+@pytest.mark.parametrize(("text", "unit", "work"), [
+    ("双减的信息谁公开", "区教委", "双减"),
+    ("接诉即办的情况谁公开", "区城指中心", "接诉即办"),
+])
+def test_who_does_a_work_item_says_which_work_it_is(engine, text, unit, work) -> None:
+    # debug13: "工作要点第9项由区教委负责落实" alone does not show it is the 双减 item
+    answer = engine.answer(Question(text))
+    assert answer.covered and unit in answer.text and "该项写明：" in answer.text and work in answer.text
+
+
+def test_who_does_item_n_is_only_who(engine) -> None:
+    answer = engine.answer(Question("第9项谁负责"))
+    assert answer.covered and "区教委" in answer.text and "该项写明" not in answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "我打12345反映的事三个月了还没解决",
+    "俺低保被停了 咋回事",
+    "大兴政府网站老是打不开 太烂了",
+])
+def test_a_matter_still_unsolved_or_a_site_that_fails_is_a_complaint(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == "complaint" and "市民服务热线" in answer.text
+
+
+@pytest.mark.parametrize("text", ["政策效果评价多久评一次", "第25项多久评一次"])
+def test_how_often_is_what_the_item_says(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and "至少开展一次" in answer.text and "完成时限是" not in answer.text

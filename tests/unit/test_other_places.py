@@ -19,6 +19,7 @@ pytestmark = pytest.mark.unit
     ("通州有没有医保宣讲", "通州", "第4讲"),
     ("河北廊坊那边的惠民保跟大兴的一样吗", "廊坊", "第4讲"),
     ("北京市级的2023年政务公开工作要点主要讲啥", "北京市级", None),
+    ("那丰台区司法局有没有类似的开放日", "丰台区", "开放点7"),  # another district's unit
 ])
 def test_another_places_arrangements_are_refused(engine, text, place, nearest) -> None:
     answer = engine.answer(Question(text))
