@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Callable, Mapping
@@ -79,6 +80,13 @@ class Settings:
     tracker_store_retry_seconds: float = 5.0
     # Redis lock store (bot/lock_store.py); empty: in memory, one process only.
     lock_store_url: str = ""
+    # Where the hand-off worker and the staff console reach Rasa's HTTP API (RASA_API_URL),
+    # e.g. through nginx in front of several Rasa servers; empty: this machine's Rasa server.
+    rasa_api_base: str = ""
+    # Redis for the WeChat channel's shared state (bot/channels/wechat/shared_state.py: one
+    # processing per message across processes, buttons, hand-offs, rate limit); empty: the
+    # lock store's Redis, and without either, this process's memory.
+    state_store_url: str = ""
     # Sanic worker processes per Rasa server (more than one needs `lock_store_url`).
     sanic_workers: int = 1
     # The staff console (console/): its port and interface, and whether its session cookie is
@@ -122,6 +130,8 @@ class Settings:
             api_token=read.text("RASA_API_TOKEN", ""),
             tracker_store_retry_seconds=read.number("TRACKER_STORE_RETRY_SECONDS", 5.0, float, minimum=0),
             lock_store_url=read.text("LOCK_STORE_URL", ""),
+            rasa_api_base=read.http_url("RASA_API_URL", ""),
+            state_store_url=read.text("STATE_STORE_URL", ""),
             sanic_workers=read.number("SANIC_WORKERS", 1, int, minimum=1),
             console_port=read.number("CONSOLE_PORT", 5010, int, minimum=0, maximum=65535),
             console_host=read.text("CONSOLE_HOST", _LOOPBACK),
@@ -135,6 +145,11 @@ class Settings:
     def plans_dir(self) -> Path:
         """Where `daxing kb add` keeps the plans this deployment added (not the code tree)."""
         return self.var_dir / "plans"
+
+    @property
+    def shared_state_url(self) -> str:
+        """The Redis the WeChat channel shares its state in ('' : this process's memory)."""
+        return self.state_store_url or self.lock_store_url
 
     @property
     def actions_url(self) -> str:
@@ -152,7 +167,13 @@ class Settings:
 
     @property
     def rasa_api_url(self) -> str:
-        """Where this machine reaches the Rasa server (its interface, or loopback)."""
+        """Where the hand-off worker and the console reach Rasa's HTTP API: RASA_API_URL, or
+        this machine's Rasa server (`local_rasa_url`)."""
+        return self.rasa_api_base.rstrip("/") or self.local_rasa_url
+
+    @property
+    def local_rasa_url(self) -> str:
+        """Where this machine reaches its own Rasa server (its interface, or loopback)."""
         return f"http://{_reachable(self.host)}:{self.bot_port}"
 
     @property
@@ -196,6 +217,13 @@ class _Reader:
         ):
             raise SettingsError(name, raw, expected)
         return value
+
+    def http_url(self, name: str, default: str) -> str:
+        """An http:// or https:// URL with a host; SettingsError otherwise."""
+        raw = self.text(name, default)
+        if raw and not re.fullmatch(r"https?://[^/\s:]+(:\d{1,5})?(/\S*)?", raw):
+            raise SettingsError(name, raw, "an http:// or https:// URL, e.g. http://127.0.0.1:8081")
+        return raw
 
     def flag(self, name: str, default: bool) -> bool:
         """1/true/yes/on or 0/false/no/off (any case); SettingsError otherwise."""

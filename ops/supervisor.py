@@ -259,7 +259,7 @@ class Assistant:
         """
         token = rasa_api_token(self.settings)  # generated, or refused, before anything starts
         # /status answers once the model is loaded; it needs the token (`/` would not).
-        status = authenticated(f"{self.settings.rasa_api_url}/status", token)
+        status = authenticated(f"{self.settings.local_rasa_url}/status", token)
         self.components = {
             "actions": self._component("actions", rasa_project.action_server_command(self.settings),
                                        f"{self.settings.actions_url}/health"),

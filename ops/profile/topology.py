@@ -416,17 +416,19 @@ class ProductionProfile:
             command=command,
             env=self._api_client_environment(settings),
             log_file=self.log_dir / f"rasa-{index}.log",
-            health_url=authenticated(f"{settings.rasa_api_url}/status", self.api_token),
+            health_url=authenticated(f"{settings.local_rasa_url}/status", self.api_token),
         )
 
     def _handoff_component(self) -> Component:
         assert self.settings is not None and self.log_dir is not None and self.ports is not None
-        # BOT_PORT → the worker's Rasa API URL: nginx's internal API server.
-        settings = dataclasses.replace(self.settings, bot_port=self.ports.api)
+        # The worker reaches Rasa through nginx's internal API server (RASA_API_URL), so
+        # either Rasa server may answer it.
+        env = self._api_client_environment(self.settings)
+        env["RASA_API_URL"] = self.api_url
         return Component(
             name="handoff",
             command=rasa_project.handoff_worker_command(),
-            env=self._api_client_environment(settings),
+            env=env,
             log_file=self.log_dir / "handoff.log",
         )
 

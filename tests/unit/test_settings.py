@@ -96,3 +96,24 @@ def test_every_numeric_variable_is_read(variable: str) -> None:
     """Each variable of the table above is a setting (a good value is taken as given)."""
     settings = Settings.from_env({variable: "7"})
     assert 7 in [getattr(settings, field) for field in settings.__dataclass_fields__]
+
+
+def test_rasa_api_url_says_where_the_worker_and_console_reach_rasa() -> None:
+    local = Settings.from_env({"BOT_PORT": "5105"})
+    assert local.rasa_api_url == local.local_rasa_url == "http://127.0.0.1:5105"
+    behind = Settings.from_env({"BOT_PORT": "5105", "RASA_API_URL": "http://10.0.0.5:8081/"})
+    assert behind.rasa_api_url == "http://10.0.0.5:8081"
+    assert behind.local_rasa_url == "http://127.0.0.1:5105"  # health checks: this machine's own server
+
+
+@pytest.mark.parametrize("value", ["10.0.0.5:8081", "ftp://x", "http://", "http://a b"])
+def test_an_unusable_rasa_api_url_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match="RASA_API_URL"):
+        Settings.from_env({"RASA_API_URL": value})
+
+
+def test_the_wechat_state_is_shared_in_the_state_store_or_the_lock_stores_redis() -> None:
+    assert Settings.from_env({}).shared_state_url == ""
+    assert Settings.from_env({"LOCK_STORE_URL": "redis://r:6379/1"}).shared_state_url == "redis://r:6379/1"
+    both = Settings.from_env({"LOCK_STORE_URL": "redis://r:6379/1", "STATE_STORE_URL": "redis://s:6379/2"})
+    assert both.shared_state_url == "redis://s:6379/2"

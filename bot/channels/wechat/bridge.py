@@ -60,7 +60,7 @@ from bot.channels.wechat.replies import (
     plan_passive,
     render_passive,
 )
-from bot.channels.wechat.state import InMemoryState, Pending, WeChatState
+from bot.channels.wechat.state import DedupKey, InMemoryState, Pending, WeChatState
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +157,32 @@ class WeChatBridge:
         key = incoming.dedup_key()
         entry = self.state.entry(key)
         if entry is None:
-            entry = self._start(incoming, texts)
+            if not await self.state.claim(key):
+                return await self._answer_elsewhere(incoming, key, started)
+            entry = await self._start(incoming, texts)
             self.state.add_entry(key, entry)
         else:
             log.info("WeChat retry of %s: answering with the same reply", incoming.log_key())
+        reply, shared = await self._reply(incoming, texts, started, entry)
+        await self.state.publish_reply(key, shared)  # for retries that reach another process
+        return reply
+
+    async def _answer_elsewhere(self, incoming: Incoming, key: DedupKey, started: float) -> Reply:
+        """A retry of a message another process owns: its passive reply, or `success`."""
+        log.info("WeChat retry of %s: another process answers it", incoming.log_key())
+        budget = self.config.passive_reply_seconds - (self._clock() - started)
+        shared = await self.state.reply_of(key, max(budget, 0.0))
+        if shared and "text" in shared:
+            return render_passive(incoming, shared["text"], self.crypto)
+        if shared and shared.get("transfer"):
+            return render_passive(incoming, None, self.crypto)
+        return Reply(200, SUCCESS)
+
+    async def _reply(
+        self, incoming: Incoming, texts: ResponseTexts, started: float, entry: Pending
+    ) -> tuple[Reply, dict[str, Any]]:
+        """This process's reply to a message it owns, and what retries elsewhere answer:
+        {"text": …}, {"transfer": True}, or {} for `success`."""
         budget = self.config.passive_reply_seconds - (self._clock() - started)
         if not entry.task.done() and budget > 0:
             await asyncio.wait({entry.task}, timeout=budget)
@@ -172,16 +194,16 @@ class WeChatBridge:
                 entry.task.add_done_callback(
                     lambda task: self._spawn(self._deliver_late(incoming.openid, task, entry))
                 )
-            return Reply(200, SUCCESS)
+            return Reply(200, SUCCESS), {}
         if entry.via_api or entry.task.cancelled() or entry.task.exception() is not None:
-            return Reply(200, SUCCESS)
+            return Reply(200, SUCCESS), {}
         outcome = entry.task.result()
         if outcome is None:
-            return Reply(200, SUCCESS)
+            return Reply(200, SUCCESS), {}
         if outcome.transfer_only:
-            return render_passive(incoming, None, self.crypto)
+            return render_passive(incoming, None, self.crypto), {"transfer": True}
         if outcome.handoff:
-            return await self._hand_off(incoming, entry, outcome, started)
+            return await self._hand_off(incoming, entry, outcome, started), {}
         passive, followups = plan_passive(
             incoming.openid, outcome.messages, texts(NUMBER_HINT_RESPONSE)
         )
@@ -190,23 +212,23 @@ class WeChatBridge:
             self._submit(incoming.openid, followups, "follow-up", entry,
                          delay=API_AFTER_PASSIVE_DELAY_SECONDS)
         if passive is None:
-            return Reply(200, SUCCESS)
-        return render_passive(incoming, passive, self.crypto)
+            return Reply(200, SUCCESS), {}
+        return render_passive(incoming, passive, self.crypto), {"text": passive}
 
-    def _start(self, incoming: Incoming, texts: ResponseTexts) -> Pending:
+    async def _start(self, incoming: Incoming, texts: ResponseTexts) -> Pending:
         loop = asyncio.get_running_loop()
         openid = incoming.openid
         if self.sender is not None and (incoming.msg_type != "event" or incoming.event in _WINDOW_EVENTS):
             # The 48-hour window reopens; replies waiting to be retried go now.
             self.sender.citizen_wrote(openid)
-        if self.state.take_handoff(openid):
+        if await self.state.take_handoff(openid):
             # The hand-off could not be answered passively last time: this message goes
             # to the human agents with transfer_customer_service.
             return Pending(_done(loop, Outcome(transfer_only=True)))
-        text = self.user_text(incoming)
+        text = await self.user_text(incoming)
         if text is None:
             return Pending(_done(loop, None))
-        if not self.state.allow(openid):
+        if not await self.state.allow(openid):
             log.warning("WeChat: %s sends too fast; rate-limited", _short(openid))
             notice = texts(RATE_LIMITED_RESPONSE)
             return Pending(_done(loop, Outcome([BotMessage(notice)]) if notice else None))
@@ -215,12 +237,12 @@ class WeChatBridge:
         task.add_done_callback(self._processing.discard)
         return Pending(task)
 
-    def user_text(self, incoming: Incoming) -> Optional[str]:
+    async def user_text(self, incoming: Incoming) -> Optional[str]:
         """What the citizen said, as the message for Rasa; None: nothing to answer."""
         message, kind, openid = incoming.message, incoming.msg_type, incoming.openid
         if kind == "text":
             content = str(getattr(message, "content", "") or "").strip()
-            choice = self._button_choice(openid, content, incoming.fields.get("bizmsgmenuid"))
+            choice = await self._button_choice(openid, content, incoming.fields.get("bizmsgmenuid"))
             if choice is not None:
                 return choice
             # Typed "/sign_up{...}" is judged by the inbound rules all channels share.
@@ -242,8 +264,8 @@ class WeChatBridge:
         # image, location, link, video, file, ... and types WeChat adds later
         return UNSUPPORTED_PAYLOAD
 
-    def _button_choice(self, openid: str, content: str, menu_id: Any) -> Optional[str]:
-        buttons = self.state.buttons(openid)
+    async def _button_choice(self, openid: str, content: str, menu_id: Any) -> Optional[str]:
+        buttons = await self.state.buttons(openid)
         return chosen_button(buttons, content, menu_id) if buttons else None
 
     async def _process(self, incoming: Incoming, text: str) -> Optional[Outcome]:
@@ -271,7 +293,7 @@ class WeChatBridge:
         )
         outcome = outcome_from(collector.messages)
         # Numbers refer to the buttons of the latest reply only (none: numbers choose nothing).
-        self.state.set_buttons(
+        await self.state.set_buttons(
             incoming.openid, {b.number: b.payload for m in outcome.messages for b in m.buttons}
         )
         return outcome
@@ -314,7 +336,7 @@ class WeChatBridge:
             log.warning("WeChat: the hand-off text for %s (ticket %s) did not go through the API "
                         "in time (errcode %s): it is the passive reply, the transfer comes on "
                         "the next message", _short(openid), outcome.ticket, delivery.errcode)
-        self.state.mark_handoff(openid)
+        await self.state.mark_handoff(openid)
         passive, rest = plan_passive(openid, outcome.messages, None)
         if rest:
             self._submit(openid, rest, "hand-off", entry, ticket=outcome.ticket,
@@ -339,7 +361,7 @@ class WeChatBridge:
                      "hand-off" if outcome.handoff else "late reply", entry, ticket=outcome.ticket)
         if outcome.handoff:
             # transfer_customer_service exists only as a passive reply: do it next time.
-            self.state.mark_handoff(openid)
+            await self.state.mark_handoff(openid)
 
     def _submit(
         self, openid: str, bodies: list[dict[str, Any]], label: str, entry: Optional[Pending],

@@ -11,6 +11,8 @@ like every channel's: `domain_texts`.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from typing import Any, Awaitable, Callable, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -24,6 +26,8 @@ from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.bridge import ResponseTexts, WeChatBridge
 from bot.channels.wechat.config import CHANNEL_NAME, WeChatConfig
 from bot.channels.wechat.replies import NOT_CONFIGURED, SUCCESS, Reply, split_utf8, text_api_message
+from bot.channels.wechat.shared_state import RedisState
+from bot.channels.wechat.state import WeChatState
 from bot.services import services
 from bot.settings import load_settings
 
@@ -113,11 +117,13 @@ class WeChatInput(InputChannel):
             if config.enabled and config.can_call_api else None
         )
         self._api = api
-        bridge = WeChatBridge(config, polite(on_new_message), api)
+        bridge = WeChatBridge(config, polite(on_new_message), api, state=_state(config))
 
         @wechat.listener("after_server_stop")
         async def close_api(*_: Any) -> None:
             await bridge.close()
+            if isinstance(bridge.state, RedisState):
+                await bridge.state.close()
             if api is not None:
                 await api.close()
 
@@ -151,3 +157,14 @@ class WeChatInput(InputChannel):
 
 def _query(request: Request) -> dict[str, str]:
     return {name: str(values[0]) for name, values in request.args.items() if values}
+
+
+def _state(config: WeChatConfig) -> Optional[WeChatState]:
+    """Redis when the settings name one (several Rasa processes share WeChat's retries,
+    buttons, hand-offs and rate limit); None: the bridge keeps them in this process."""
+    url = load_settings().shared_state_url
+    if not url:
+        return None
+    log.info("WeChat channel state in Redis (shared by the Rasa processes)")
+    return RedisState(url, config.rate_limit_per_minute, owner=f"{socket.gethostname()}:{os.getpid()}",
+                      max_undelivered=config.delivery_policy().max_undelivered)

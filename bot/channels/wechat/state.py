@@ -13,12 +13,16 @@
 - the **undelivered late replies** kept for operators (the retrying sender's record; its
   lanes are tasks of this process, not state).
 
-`InMemoryState`, the default, keeps them in bounded TTL caches *in this process*. That is
-right for one Rasa process. With several processes behind a load balancer a retry can land
-on another process: a shared implementation (e.g. Redis: SET NX per dedup key plus a
-result key, buckets with a TTL, a table for undelivered replies) is production-profile
-work, not done here. A `Pending` holds asyncio futures of this process; a shared store
-would keep a claim and the finished reply instead.
+`InMemoryState`, the default, keeps them in bounded TTL caches *in this process*: right for
+one Rasa process. With several (the production profile: two servers, or SANIC_WORKERS > 1)
+a retry of WeChat's can land on another process, so `RedisState` (shared_state.py) keeps
+the per-citizen state in Redis when `STATE_STORE_URL` (default: `LOCK_STORE_URL`) is set:
+- a message is *claimed* by the first process that sees it (`claim`); a retry reaching
+  another process is not processed again: it waits for the passive reply the owner
+  publishes (`publish_reply`, `reply_of`) and answers with it, or with `success` when the
+  reply goes through the customer-service API;
+- last buttons, pending hand-offs and the rate-limit buckets are Redis keys with a TTL.
+A `Pending` holds asyncio futures of this process, so `entry`/`add_entry` stay local.
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import (
-    TYPE_CHECKING, Callable, Generic, Hashable, Iterator, Optional, Protocol, TypeVar,
+    TYPE_CHECKING, Any, Callable, Generic, Hashable, Iterator, Optional, Protocol, TypeVar,
 )
 
 if TYPE_CHECKING:
@@ -151,24 +155,36 @@ class WeChatState(Protocol):
     undelivered: UndeliveredLog
 
     def entry(self, key: DedupKey) -> Optional[Pending]:
-        """The entry of a message seen before (None: a new message, or expired)."""
+        """The entry of a message this process has seen (None: new here, or expired)."""
 
     def add_entry(self, key: DedupKey, entry: Pending) -> None:
-        """Remember a message's entry for its retries."""
+        """Remember a message's entry for its retries reaching this process."""
 
-    def buttons(self, openid: str) -> Optional[dict[int, str]]:
+    async def claim(self, key: DedupKey) -> bool:
+        """Whether this process is the first to see the message (and now owns it); False:
+        another process is answering it (a retry of WeChat's that landed here)."""
+
+    async def publish_reply(self, key: DedupKey, passive: Optional[dict[str, Any]]) -> None:
+        """The owner's passive reply to a message (None: `success`, the reply goes through
+        the API), for retries that reach other processes."""
+
+    async def reply_of(self, key: DedupKey, timeout: float) -> Optional[dict[str, Any]]:
+        """The passive reply the owner published, waiting up to `timeout` seconds; None
+        when there is none (answer `success`)."""
+
+    async def buttons(self, openid: str) -> Optional[dict[int, str]]:
         """Number -> payload of the buttons of the citizen's latest reply, if any."""
 
-    def set_buttons(self, openid: str, buttons: dict[int, str]) -> None:
+    async def set_buttons(self, openid: str, buttons: dict[int, str]) -> None:
         """The buttons of the citizen's latest reply; empty: numbers choose nothing now."""
 
-    def mark_handoff(self, openid: str) -> None:
+    async def mark_handoff(self, openid: str) -> None:
         """The citizen's next message is to be transferred to the human agents."""
 
-    def take_handoff(self, openid: str) -> bool:
+    async def take_handoff(self, openid: str) -> bool:
         """Whether a transfer was pending for the citizen (and clear it)."""
 
-    def allow(self, openid: str) -> bool:
+    async def allow(self, openid: str) -> bool:
         """Whether the citizen may send one more message now (the rate limit)."""
 
 
@@ -192,20 +208,29 @@ class InMemoryState:
     def add_entry(self, key: DedupKey, entry: Pending) -> None:
         self.pending[key] = entry
 
-    def buttons(self, openid: str) -> Optional[dict[int, str]]:
+    async def claim(self, key: DedupKey) -> bool:
+        return True  # one process: a message without an entry here is new
+
+    async def publish_reply(self, key: DedupKey, passive: Optional[dict[str, Any]]) -> None:
+        return None  # retries reach this process, which has the entry
+
+    async def reply_of(self, key: DedupKey, timeout: float) -> Optional[dict[str, Any]]:
+        return None
+
+    async def buttons(self, openid: str) -> Optional[dict[int, str]]:
         return self.last_buttons.get(openid)
 
-    def set_buttons(self, openid: str, buttons: dict[int, str]) -> None:
+    async def set_buttons(self, openid: str, buttons: dict[int, str]) -> None:
         if buttons:
             self.last_buttons[openid] = buttons
         else:
             self.last_buttons.pop(openid)
 
-    def mark_handoff(self, openid: str) -> None:
+    async def mark_handoff(self, openid: str) -> None:
         self.handoff_pending[openid] = True
 
-    def take_handoff(self, openid: str) -> bool:
+    async def take_handoff(self, openid: str) -> bool:
         return bool(self.handoff_pending.pop(openid))
 
-    def allow(self, openid: str) -> bool:
+    async def allow(self, openid: str) -> bool:
         return self.limiter.allow(openid)
