@@ -74,7 +74,7 @@ bench: setup train ## Latency, KB accuracy, sign-up concurrency and load (1 vs 2
 	$(PY) bench/latency.py
 	$(PY) bench/kb_accuracy.py
 	$(PY) bench/signup_concurrency.py
-	$(PY) bench/load.py --seconds 60 --citizens 16 --workers 1,2
+	$(PY) bench/load.py --seconds 60 --citizens 16,64 --workers 1,2
 
 profile: setup ## Run the production profile here (PostgreSQL, Redis, 2 Rasa + 2 action servers, nginx) until Ctrl-C
 	$(PY) -m ops.profile --rasa 2 --actions 2

@@ -49,6 +49,16 @@ def _turn(tracker: DialogueStateTracker, text: str) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
+def _saved(url: str, kind: str, text: str) -> tuple[str, UrlSQLTrackerStore, DialogueStateTracker]:
+    """A new conversation of one turn (`text`), saved by a new store: (sender, store, tracker)."""
+    sender = f"{kind}-{uuid.uuid4().hex}"
+    store = UrlSQLTrackerStore(domain=Domain.empty(), host=url)
+    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
+    _turn(tracker, text)
+    asyncio.run(store.save(tracker))
+    return sender, store, tracker
+
+
 def _stored(url: str, sender: str) -> list[str]:
     store = UrlSQLTrackerStore(domain=Domain.empty(), host=url)
     tracker = asyncio.run(store.retrieve(sender))
@@ -56,11 +66,7 @@ def _stored(url: str, sender: str) -> list[str]:
 
 
 def test_a_held_conversation_is_handed_out_again_and_only_new_events_are_written(conversations_url: str) -> None:
-    sender = f"held-{uuid.uuid4().hex}"
-    store = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
-    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
-    _turn(tracker, "开放点9是干啥的")
-    asyncio.run(store.save(tracker))
+    sender, store, tracker = _saved(conversations_url, "held", "开放点9是干啥的")
 
     again = asyncio.run(store.retrieve(sender))
     assert again is tracker  # nothing changed in the database: not read and replayed again
@@ -71,12 +77,8 @@ def test_a_held_conversation_is_handed_out_again_and_only_new_events_are_written
 
 
 def test_another_process_writing_the_conversation_is_seen(conversations_url: str) -> None:
-    sender = f"moved-{uuid.uuid4().hex}"
-    here = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
+    sender, here, tracker = _saved(conversations_url, "moved", "第一句")
     there = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)  # another Rasa process
-    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
-    _turn(tracker, "第一句")
-    asyncio.run(here.save(tracker))
 
     elsewhere = asyncio.run(there.retrieve(sender))
     _turn(elsewhere, "第二句")
@@ -90,11 +92,7 @@ def test_another_process_writing_the_conversation_is_seen(conversations_url: str
 
 
 def test_a_turn_that_failed_before_saving_is_not_handed_out(conversations_url: str) -> None:
-    sender = f"failed-{uuid.uuid4().hex}"
-    store = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
-    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
-    _turn(tracker, "保存了的")
-    asyncio.run(store.save(tracker))
+    sender, store, tracker = _saved(conversations_url, "failed", "保存了的")
     _turn(tracker, "没保存的")  # the turn broke off: these events never reached the database
 
     again = asyncio.run(store.retrieve(sender))
@@ -102,11 +100,7 @@ def test_a_turn_that_failed_before_saving_is_not_handed_out(conversations_url: s
 
 
 def test_a_new_session_is_read_as_rasa_reads_it(conversations_url: str) -> None:
-    sender = f"session-{uuid.uuid4().hex}"
-    store = UrlSQLTrackerStore(domain=Domain.empty(), host=conversations_url)
-    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen")])
-    _turn(tracker, "上一次的")
-    asyncio.run(store.save(tracker))
+    sender, store, tracker = _saved(conversations_url, "session", "上一次的")
     tracker.update(ActionExecuted("action_session_start"))
     tracker.update(SessionStarted())
     tracker.update(ActionExecuted("action_listen"))
