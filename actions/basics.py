@@ -26,7 +26,8 @@ class _Courtesy:
         question = question_from(tracker)
         engine = answer_engine()
         if question.text and (engine.recognises(question) or engine.asks_something(question)):
-            dispatcher.utter_message(response=self.brief_response)
+            if self.brief_response:
+                dispatcher.utter_message(response=self.brief_response)
             return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response=self.full_response)
         return []
@@ -44,6 +45,15 @@ class ActionThank(_Courtesy, Action):
 
     def name(self) -> str:
         return "action_thank"
+
+
+class ActionGoodbye(_Courtesy, Action):
+    """"哦这样啊 去了能了解啥" labelled a goodbye: no farewell, the question answered."""
+
+    full_response, brief_response = "utter_goodbye", ""
+
+    def name(self) -> str:
+        return "action_goodbye"
 
 
 # Asking the assistant itself what it can do ("你都能帮我干点啥"): never a plan question,

@@ -10,16 +10,17 @@ from kb.cues import NUMERAL, Cues
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, to_number
 from kb.question import Question
 
+# A number after 倒数 counts from the end of a list ("倒数第二条"): never the record of that number.
 NUMBER_PATTERNS = {
-    "site": [rf"开放点\s*(?:第\s*)?{NUMERAL}(?![0-9个场项])", rf"第\s*{NUMERAL}\s*(?:号|个)?\s*开放点",
+    "site": [rf"开放点\s*(?:第\s*)?{NUMERAL}(?![0-9个场项])", rf"(?<!倒数)第\s*{NUMERAL}\s*(?:号|个)?\s*开放点",
              rf"(?<!第){NUMERAL}\s*号\s*开放点"],
     # "要点12" or "要点第十二", but not "要点一共".
-    "item": [rf"第\s*{NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
+    "item": [rf"(?<!倒数)第\s*{NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
              rf"(?:工作要点|要点)\s*第\s*{NUMERAL}"],
     "lecture": [
-        rf"第\s*{NUMERAL}\s*(?:个|场|讲)\s*(?:政策)?(?:宣讲|讲座|公开讲)",
+        rf"(?<!倒数)第\s*{NUMERAL}\s*(?:个|场|讲)\s*(?:政策)?(?:宣讲|讲座|公开讲)",
         rf"(?:公开讲|宣讲|讲座)\s*第\s*{NUMERAL}\s*(?:个|场|讲)?",
-        rf"第\s*{NUMERAL}\s*讲",
+        rf"(?<!倒数)第\s*{NUMERAL}\s*讲",
     ],
 }
 # A second number joined to the first: "开放点15和16", "第3、4项".

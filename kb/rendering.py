@@ -102,8 +102,10 @@ class Renderer:
                 # too ("采育镇那个开放日看啥的 俺能去不"), else by name.
                 detail = None if "content" in reading.facets else "short"
                 fact = self._describe(records[1], detail).rstrip("。") + "。" + fact
-            if records[0].kind == "item" and {facet, reading.also} == {"unit", "deadline"}:
-                fact += self._describe(records[0], reading.also, reading)
+            if records[0].kind == "item" and {facet, reading.also} in ({"unit", "deadline"}, {"unit", "when"}):
+                # "谁牵头 几月完": who, then by when, then which work it is (once)
+                fact = self._describe(records[0], "unit") + self._describe(records[0], "deadline") \
+                    + self._item_about(records[0], reading)
             elif len(records) == 1 and records[0].kind in NUMBERED_KINDS \
                     and {facet, reading.also} == {"unit", "content"}:
                 # "医保宣讲谁来讲 讲不讲惠民保": both, as the whole entry says them.

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from rasa.shared.core.events import SlotSet
 
-from actions.basics import ActionAnythingElse, ActionHelp, ActionThank
+from actions.basics import ActionAnythingElse, ActionGoodbye, ActionHelp, ActionThank
 from actions.forms import ActionStopForm
 from actions.handoff import (
     ActionFallback, ActionHandoff, ActionIdentity, ActionOutOfScope, ActionStartHandoff, ActionTellHotline,
@@ -174,6 +174,17 @@ def test_thanks_around_a_question_thank_briefly_and_answer() -> None:
     turn = Conversation().ask(ActionThank(), "谢谢 那开放点9是干啥的", "thank")
     assert turn.responses == ["utter_you_are_welcome_brief", None]
     assert "仲裁" in turn.shown[1]["text"] and f"{CITATION}“政务开放日”开放点9" in turn.shown[1]["text"]
+
+
+def test_an_acknowledgement_taken_for_a_goodbye_still_gets_its_question_answered() -> None:
+    # debug14: "哦這樣啊 去了能了解啥" was labelled goodbye and got "好的，再见！"
+    turn = Conversation().ask(ActionGoodbye(), "哦这样啊 开放点13去了能了解啥", "goodbye")
+    assert turn.responses == [None] and "养老" in turn.shown[0]["text"]
+
+
+def test_a_bare_goodbye_says_goodbye() -> None:
+    turn = Conversation().ask(ActionGoodbye(), "再见", "goodbye")
+    assert turn.responses == ["utter_goodbye"]
 
 
 def test_a_bare_yes_outside_a_question_asks_whether_there_is_anything_else() -> None:

@@ -89,3 +89,20 @@ def test_a_matter_still_unsolved_or_a_site_that_fails_is_a_complaint(engine, tex
 def test_how_often_is_what_the_item_says(engine, text) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and "至少开展一次" in answer.text and "完成时限是" not in answer.text
+
+
+@pytest.mark.parametrize(("first", "then", "number"), [
+    ("第17项讲啥", "下一条呢", 18),  # debug14: 条 as well as 个
+    ("第20项讲啥", "前一条呢", 19),
+    ("第29项讲啥", "那倒数第二条呢", 28),  # never item 2
+])
+def test_steps_and_positions_from_the_end_over_work_items(engine, first, then, number) -> None:
+    answer = engine.answer(Question(then, context=engine.answer(Question(first)).context))
+    assert answer.covered and answer.sources == (f"京兴政务公开发〔2023〕1号#item:{number}",)
+
+
+@pytest.mark.parametrize("then", ["谁牵头 几月完", "谁负责 啥时候"])
+def test_who_and_by_when_in_one_breath_gets_both_once(engine, then) -> None:
+    answer = engine.answer(Question(then, context=engine.answer(Question("第20项讲啥")).context))
+    assert "区政务服务局牵头" in answer.text and "完成时限是2023年10月" in answer.text
+    assert answer.text.count("该项写明") == 1

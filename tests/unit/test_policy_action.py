@@ -89,5 +89,5 @@ def test_the_action_server_registers_every_action_of_the_package() -> None:
 
     executor = ActionExecutor()
     executor.register_package("actions")
-    for name in ("action_greet", "action_thank", "action_answer_policy_question", "action_fallback"):
+    for name in ("action_greet", "action_thank", "action_goodbye", "action_answer_policy_question", "action_fallback"):
         assert name in executor.actions
