@@ -70,8 +70,9 @@ class AnswerEngine:
 
     def recognises(self, question: Question) -> bool:
         """Whether the question points at something the plans hold (a record, a unit, a
-        topic, a theme) or asks about their year or a complaint: then it deserves an answer
-        or an honest refusal from the plans even when the NLU could not classify it."""
+        topic, a theme) or asks about their year or a complaint, or asks a detail of joining an
+        activity the plans never give: then it deserves an answer or an honest refusal from the
+        plans even when the NLU could not classify it."""
         reading = self.read(question)
         return bool(reading.asked_years) or reading.facet in ("complaint", "year_of_data") or \
             bool(reading.absent) or (reading.facet in self.cues.rule_facets and bool(reading.records)) or \
@@ -79,7 +80,8 @@ class AnswerEngine:
             (reading.evidence == "context" and reading.facet is not None) or \
             (reading.evidence == "retrieval" and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.mode in ("list", "count") and bool(reading.records)) or \
-            (reading.evidence == "kind" and reading.facet is not None and bool(reading.records))
+            (reading.evidence == "kind" and reading.facet is not None and bool(reading.records)) or \
+            (reading.facet in self.cues.joining_facets and reading.names_activity)  # "开放日我72了能去不"
 
     def asks_something(self, question: Question) -> bool:
         """Whether a message holds a question beside its courtesies ("好的谢谢 那单位领导

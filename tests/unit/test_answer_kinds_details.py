@@ -106,3 +106,11 @@ def test_who_and_by_when_in_one_breath_gets_both_once(engine, then) -> None:
     answer = engine.answer(Question(then, context=engine.answer(Question("第20项讲啥")).context))
     assert "区政务服务局牵头" in answer.text and "完成时限是2023年10月" in answer.text
     assert answer.text.count("该项写明") == 1
+
+
+def test_a_condition_of_joining_an_activity_is_recognised_for_an_honest_refusal(engine) -> None:
+    # The NLU fell back on it ("抱歉，我没有理解"): the plans' honest refusal is the answer.
+    question = Question("俺今年72了 腿脚不太好 开放日我能去不")
+    assert engine.recognises(question)
+    answer = engine.answer(question)
+    assert not answer.covered and "市民服务热线" in answer.text
