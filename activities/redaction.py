@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.privacy import mask_phone_in
 from core.rasa_events import EVENTS as _EVENTS
-from core.rasa_events import has_events
+from core.rasa_events import has_events, mark_changed
 
 REDACTED_NAME = "**"
 
@@ -29,13 +29,17 @@ def redact_conversations(session: Session, phone: str, names: dict[str, str]) ->
                    _EVENTS.c.data.like("%\\uff1%", escape="!"))
         )
     ).all()
-    changed = 0
+    changed: set[str] = set()
+    count = 0
     for event_id, sender_id, data in candidates:
         redacted = _redacted_event(data or "", phone, names.get(sender_id))
         if redacted != data:
             session.execute(sa.update(_EVENTS).where(_EVENTS.c.id == event_id).values(data=redacted))
-            changed += 1
-    return changed
+            changed.add(sender_id)
+            count += 1
+    for sender_id in changed:  # a running Rasa server must not keep showing the old text
+        mark_changed(session, sender_id)
+    return count
 
 
 def _redacted_event(data: str, phone: str, name: str | None) -> str:

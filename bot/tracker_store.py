@@ -29,7 +29,10 @@ docs/performance.md):
   replaying every event of the session; otherwise it is read as Rasa reads it. `save` then
   writes only the events after those it holds (Rasa counts the stored ones each time). A
   save that starts a new session drops the tracker, so the next read is Rasa's own
-  (the events of the newest session only). The conversation lock (bot/lock_store.py, one
+  (the events of the newest session only). Our jobs that change stored events in place
+  (forgetting a person) move the conversation's last event to a new id
+  (`core.rasa_events.mark_changed`), so a held tracker never shows what was removed; one
+  deleted (retention) has no greatest id left. The conversation lock (bot/lock_store.py, one
   Redis for several processes) keeps two turns of one conversation apart, as Rasa needs.
 """
 from __future__ import annotations

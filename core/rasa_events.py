@@ -24,7 +24,24 @@ from core.clock import BEIJING
 
 NAME = "events"
 EVENTS = sa.table(NAME, sa.column("id"), sa.column("sender_id"), sa.column("type_name"), sa.column("timestamp"),
-                  sa.column("data"))
+                  sa.column("intent_name"), sa.column("action_name"), sa.column("data"))
+
+
+def mark_changed(session: Session, sender_id: str) -> None:
+    """After events of `sender_id` were changed in place (a person forgotten): the
+    conversation's last event moves to a new, higher id, its content and place in the order
+    unchanged, so a tracker store that holds the conversation (bot/tracker_store.py checks
+    the greatest id) reads it again instead of showing what was removed."""
+    columns = [EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.intent_name, EVENTS.c.action_name, EVENTS.c.data]
+    last = session.execute(
+        sa.select(EVENTS.c.id, *columns).where(EVENTS.c.sender_id == sender_id).order_by(EVENTS.c.id.desc()).limit(1)
+    ).first()
+    if last is None:
+        return
+    values: dict[str, Any] = {c.name: getattr(last, c.name) for c in columns}  # the id: the database's next
+    # The copy first, then the original: SQLite gives a deleted greatest id to the next row.
+    session.execute(sa.insert(EVENTS).values(sender_id=sender_id, **values))
+    session.execute(sa.delete(EVENTS).where(EVENTS.c.id == last.id))
 
 
 def has_events(session: Session) -> bool:

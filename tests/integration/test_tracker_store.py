@@ -109,3 +109,28 @@ def test_a_new_session_is_read_as_rasa_reads_it(conversations_url: str) -> None:
 
     again = asyncio.run(store.retrieve(sender))
     assert again is not tracker and [e.text for e in again.events if isinstance(e, UserUttered)] == ["这一次的"]
+
+
+def test_a_conversation_deleted_or_redacted_in_the_database_is_not_handed_out(conversations_url: str) -> None:
+    # Retention deletes whole conversations; forgetting a person changes events in place and
+    # moves the last one to a new id (core.rasa_events.mark_changed): either way the held
+    # tracker, with what was removed, is never shown again.
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
+
+    from core.rasa_events import EVENTS, mark_changed
+
+    sender, store, tracker = _saved(conversations_url, "gone", "我的手机是13812345678")
+    engine = sa.create_engine(conversations_url)
+    with Session(engine) as session, session.begin():
+        session.execute(sa.update(EVENTS).where(EVENTS.c.sender_id == sender, EVENTS.c.type_name == "user")
+                        .values(data=sa.func.replace(EVENTS.c.data, "13812345678", "138****5678")))
+        mark_changed(session, sender)
+    again = asyncio.run(store.retrieve(sender))
+    assert again is not tracker and again.latest_message.text == "我的手机是138****5678"
+    assert [type(e).__name__ for e in again.events] == [type(e).__name__ for e in tracker.events]  # order kept
+
+    with Session(engine) as session, session.begin():
+        session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender))
+    assert asyncio.run(store.retrieve(sender)) is None
+    engine.dispose()
