@@ -89,12 +89,6 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         # "政府工作报告里说今年要办哪些实事": another document's contents are not ours to
         # give; the plans' record that mentions it is named (kb.other_documents).
         return Decision(REFUSE, records, facet, OTHER_DOCUMENT, reading.asked_years)
-    if reading.other_place:
-        # "上海的政务开放日怎么报名": another place's arrangements are not in Daxing's plans;
-        # a record the question names (without the place) is the nearest thing they say.
-        nearest = records[:1] if reading.evidence in NAMED_EVIDENCE and records[:1] \
-            and records[0].kind != "text" else ()
-        return Decision(REFUSE, nearest, facet, OTHER_PLACE, reading.asked_years)
     if facet is not None and facet in cues.not_in_plans and records and reading.evidence in NAMED_EVIDENCE \
             and not any(f in cues.not_in_plans for f in reading.facets if f != facet) \
             and _writes_the_term(records[0], reading.text, cues, facet):
@@ -112,6 +106,11 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         # A plain paragraph is no "nearest thing" to name: only a record is.
         nearest = records[:1] if named and records[:1] and records[0].kind != "text" else ()
         return Decision(REFUSE, nearest, facet, reason, reading.asked_years)
+
+    if reading.other_place:
+        # "上海的政务开放日怎么报名": another place's arrangements are not in Daxing's plans;
+        # a record the question names (without the place) is the nearest thing they say.
+        return refuse(OTHER_PLACE)
 
     if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or reading.also is None
                                  or reading.also in cues.not_in_plans or not ASKS.search(reading.text)

@@ -427,6 +427,12 @@ class Renderer:
             related.append(question)
         return tuple(related[:3])
 
+    def _nearest(self, key: str, records: Sequence[Record]) -> list[str]:
+        """The line `key` naming the first of `records` in short, and its source; [] if none."""
+        if not records:
+            return []
+        return [self.t(key, summary=self._describe(records[0], "short")), self._source(records[0])]
+
     def _refusal(self, decision: d.Decision, reading: Reading, previous: Context) -> Answer:
         years = "、".join(str(y) for y in self.kb.held_years)
         related = self.config["related"]["not_covered"]
@@ -440,15 +446,11 @@ class Renderer:
             parts = [self.t(key, years=years, asked=asked)]
         if decision.reason == d.OTHER_DOCUMENT:
             plans = "、".join(dict.fromkeys(f"《{r.document.title}》" for r in self.kb.records if r.kind == "document"))
-            parts = [self.t("other_document", years=years, plans=plans, document=reading.other_document)]
-            if decision.records:
-                parts += [self.t("other_document_mention", summary=self._describe(decision.records[0], "short")),
-                          self._source(decision.records[0])]
+            parts = [self.t("other_document", years=years, plans=plans, document=reading.other_document),
+                     *self._nearest("other_document_mention", decision.records)]
         elif decision.reason == d.OTHER_PLACE:
-            parts = [self.t("other_place", years=years, place=reading.other_place)]
-            if decision.records:
-                parts += [self.t("other_place_nearest", summary=self._describe(decision.records[0], "short")),
-                          self._source(decision.records[0])]
+            parts = [self.t("other_place", years=years, place=reading.other_place),
+                     *self._nearest("other_place_nearest", decision.records)]
         elif decision.reason == d.ABSENT_TOPIC:
             parts = [self.t("absent_topic", years=years, topic=reading.absent)]
             if decision.records:

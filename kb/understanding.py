@@ -116,6 +116,12 @@ class Understanding:
         if (plan_named := self.find.with_plan_named(question.text)) != question.text:
             question = replace(question, text=plan_named)  # "京兴政务公开发2023 1号": that plan by name
         text = question.text
+        if (place := self.other_places.asked(text)) and not self.other_documents.asked(text):
+            # "通州有没有医保宣讲": what Daxing's plans say of it is the nearest thing, read
+            # once, from the question without the place (kb.other_places). Another
+            # district's document ("海淀区的开放日方案") is another document, below.
+            of_daxing = self.read(replace(question, text=self.other_places.without(text)), today)
+            return replace(of_daxing, other_place=place)
         cues = self.cues
         context = question.conversation
         units, topics = self.mentions(question)
@@ -192,11 +198,6 @@ class Understanding:
 
         if other := self.other_documents.asked(text):  # "政府工作报告里说了啥": not ours to say
             return reading(other[1], "none", other_document=other[0])
-        if place := self.other_places.asked(text):
-            # "通州有没有医保宣讲": what Daxing's plans say of it is the nearest thing, read
-            # from the question without the place (kb.other_places).
-            of_daxing = self.read(replace(question, text=self.other_places.without(text)), today)
-            return replace(of_daxing, other_place=place)
         if match := NTH_THEME.search(text):
             all_themes = list(self.kb.themes().items())
             # "第三个专题有哪些开放点", "倒数第二个专题", "最后一个专题".
