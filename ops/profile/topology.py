@@ -435,17 +435,16 @@ class ProductionProfile:
     def _console_component(self) -> Component:
         assert self.settings is not None and self.log_dir is not None and self.ports is not None
         assert self._console_port is not None
-        # BOT_PORT → the console's Rasa API URL: nginx's internal API server, as for the
-        # hand-off worker. Secure cookies only when `env` asks (no TLS here).
+        # Secure cookies only when `env` asks (no TLS here).
         settings = dataclasses.replace(
             self.settings,
-            bot_port=self.ports.api,
             console_port=self._console_port,
             console_host="127.0.0.1",
             console_secure_cookies=Settings.from_env(dict(self.env)).console_secure_cookies,
         )
         env = console_environment(settings)  # with RASA_API_TOKEN: it calls the Rasa API
         env.update(self._profile_env())
+        env["RASA_API_URL"] = self.api_url  # nginx's internal API server, as for the hand-off worker
         return Component(
             name="console",
             command=rasa_project.console_command(),
