@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 import aiohttp
 
@@ -104,36 +104,36 @@ async def run_bench(url: str, n: int, concurrency: int, token: str) -> list[dict
                 response.raise_for_status()
                 await response.json()
 
-        async def turn(i: int, worker_id: int) -> None:
-            # One simulated citizen per worker: a conversation's turns never overlap, as in
-            # real chat, so Rasa's per-conversation lock does not serialise the workers.
-            sender = f"bench-{worker_id}-{os.getpid()}"
-            text = QUESTIONS[i % len(QUESTIONS)]
-            payload = {"sender": sender, "message": text}
-            async with session.post(f"{url}/webhooks/rest/webhook", json=payload) as response:
-                response.raise_for_status()
-                await response.json()
-
+        turn = rest_turn(session, url, f"bench-{os.getpid()}")
         await turn(0, concurrency)  # warm-up: first turn loads lazily built components
         rows = [
             await measure("baseline GET /", n, concurrency, baseline),
             await measure("NLU /model/parse", n, concurrency, parse),
             await measure("full turn (REST)", n, concurrency, turn),
         ]
-        rows += await long_conversation(session, url)
+        rows += await long_conversation(turn)
         return rows
 
 
-async def long_conversation(session: aiohttp.ClientSession, url: str) -> list[dict[str, float]]:
+def rest_turn(session: aiohttp.ClientSession, url: str, prefix: str) -> Callable[[int, Any], Awaitable[None]]:
+    """`turn(i, citizen)`: a full REST turn, question i of QUESTIONS (cycling) from sender
+    f"{prefix}-{citizen}". One simulated citizen per worker: a conversation's turns never
+    overlap, as in real chat, so Rasa's per-conversation lock does not serialise them.
+    Raises aiohttp.ClientError on an HTTP error."""
+    async def turn(i: int, citizen: Any) -> None:
+        payload = {"sender": f"{prefix}-{citizen}", "message": QUESTIONS[i % len(QUESTIONS)]}
+        async with session.post(f"{url}/webhooks/rest/webhook", json=payload) as response:
+            response.raise_for_status()
+            await response.json()
+    return turn
+
+
+async def long_conversation(turn: Callable[[int, Any], Awaitable[None]]) -> list[dict[str, float]]:
     """One citizen asking LONG_TURNS questions in a row: median latency near turn 10 and 200."""
-    sender = f"bench-long-{os.getpid()}"
     latencies = []
     for i in range(LONG_TURNS):
         started = time.perf_counter()
-        async with session.post(f"{url}/webhooks/rest/webhook",
-                                json={"sender": sender, "message": QUESTIONS[i % len(QUESTIONS)]}) as response:
-            response.raise_for_status()
-            await response.json()
+        await turn(i, "long")
         latencies.append((time.perf_counter() - started) * 1000)
 
     def around(turn: int) -> dict[str, float]:

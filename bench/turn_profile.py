@@ -65,15 +65,10 @@ def breakdown(raw: Path) -> tuple[int, list[tuple[str, float]]]:
 
 
 async def load(url: str, n: int, concurrency: int) -> None:
-    from bench.latency import QUESTIONS, measure
+    from bench.latency import measure, rest_turn
 
     async with aiohttp.ClientSession() as session:
-        async def turn(i: int, worker: int) -> None:
-            async with session.post(f"{url}/webhooks/rest/webhook",
-                                    json={"sender": f"profile-{worker}", "message": QUESTIONS[i % len(QUESTIONS)]}) as r:
-                await r.json()
-
-        row = await measure("full turn (REST)", n, concurrency, turn)
+        row = await measure("full turn (REST)", n, concurrency, rest_turn(session, url, "profile"))
     print(f"full turn at concurrency {concurrency}: {row['per_second']:.1f} msg/s, p50 {row['p50']:.0f} ms, "
           f"p95 {row['p95']:.0f} ms")
 
