@@ -175,7 +175,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     def _read(self, sender_id: str, all_sessions: bool) -> Optional[DialogueStateTracker]:
         """The tracker of the latest session (of all sessions: `all_sessions`), or None."""
         with self.session_scope() as session:
-            last_id = self._last_id(session, sender_id)
+            last_id = None if all_sessions else self._last_id(session, sender_id)  # only held ones need it
             if not all_sessions and (held := self._holding(sender_id, last_id)) is not None:
                 return held
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
