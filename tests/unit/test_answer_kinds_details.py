@@ -114,3 +114,14 @@ def test_a_condition_of_joining_an_activity_is_recognised_for_an_honest_refusal(
     assert engine.recognises(question)
     answer = engine.answer(question)
     assert not answer.covered and "市民服务热线" in answer.text
+
+
+@pytest.mark.parametrize(("first", "then", "said"), [
+    ("俺家住旧宫 想问问老旧小区改造那个事啥时候开工", "哦哦明白了 那这事的信息谁公开", "区住建委"),
+    ("双减的信息谁公开", "嗯嗯知道了 那件事几月份要完成", "2023年10月"),
+    ("第5项讲啥", "哦这样啊 那条的负责单位都有谁", "区住建委"),
+])
+def test_this_matter_points_back_at_the_record_just_discussed(engine, first, then, said) -> None:
+    # Review transcript: "这事" after a refusal that named item 5 found nothing.
+    answer = engine.answer(Question(then, context=engine.answer(Question(first)).context))
+    assert answer.covered and said in answer.text
