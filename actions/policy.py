@@ -69,6 +69,16 @@ async def plans_answer_instead(
     return None
 
 
+def plans_answer_of(question: Question, leave: tuple[str, ...] = ()) -> Answer | None:
+    """The plans' answer to a message that asks something (`ASKS`) they clearly answer
+    (`AnswerEngine.answers_clearly`, facets in `leave` excepted), for an action that replies
+    in its own way; else None ("就报这个吧" asks nothing)."""
+    engine = answer_engine()
+    if not ASKS.search(question.text) or not engine.answers_clearly(question, leave=leave):
+        return None
+    return engine.answer(question)
+
+
 async def question_answered_instead(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
 ) -> list[dict[str, Any]] | None:

@@ -37,7 +37,7 @@ from actions.forms import (
     APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset, since_reply, typed_text,
 )
 from actions.knowledge import activity_service, answer_engine, question_from
-from actions.policy import plans_answer_instead, plans_refusal
+from actions.policy import SCHEDULE_FACETS, plans_answer_instead, plans_answer_of, plans_refusal
 from bot.services import services
 from core.clock import beijing_now
 from core.numerals import ARABIC, CN_SPOKEN, to_int
@@ -110,12 +110,13 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """The SDK keeps only slots that are still required; once a refusal has ended the form
-        (no slot is required any more) that would drop the refusal itself, so keep it."""
+        (no slot is required any more) that would drop the refusal itself, so keep it, and the
+        record a question answered instead points at (`kb_context`, `kb_ref`)."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
         named = {event["name"] for event in events}
         extracted = tracker.slots_to_validate()
         return events + [
-            SlotSet(slot, extracted[slot]) for slot in ("signup_outcome", "signup_refusal")
+            SlotSet(slot, extracted[slot]) for slot in ("signup_outcome", "signup_refusal", "kb_context", "kb_ref")
             if slot in extracted and slot not in named
         ]
 
@@ -147,13 +148,15 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
             return {"activity_session": None}
         if chosen is not None:
             return self._choose(dispatcher, chosen)
-        if tracker.get_slot("requested_slot") is None and not asks_to_sign_up(question_from(tracker).text) \
-                and (refusal := plans_refusal(question_from(tracker))) is not None:
+        question = question_from(tracker)
+        if tracker.get_slot("requested_slot") is None and not asks_to_sign_up(question.text) \
+                and (said := plans_answer_of(question, leave=SCHEDULE_FACETS) or plans_refusal(question)) is not None:
             # A question the NLU took for a sign-up ("明年财政局还办不办开放日", "教委那个开放日
-            # 有无障碍通道吗"): the plans' answer that they don't say, and no form. Not for a plain
-            # request to be signed up that asks how ("那我想去 司法那个咋报"): the form is the way.
-            dispatcher.utter_message(text=refusal.text)
-            return refused({"why": "question"})
+            # 有无障碍通道吗", "开放日里是不是也有个政府采购的"): what the plans say, or that they
+            # don't, and no form. Not for a plain request to be signed up that asks how ("那我想去
+            # 司法那个咋报"), nor a question of when or how to join: the form is the way.
+            dispatcher.utter_message(text=said.text)
+            return {**refused({"why": "question"}), "kb_context": said.context.to_slot(), "kb_ref": said.ref}
         if query.specific:
             named = service.upcoming(query)
             bookable = [s for s in named if s.window.state == OPEN]

@@ -77,7 +77,7 @@ class AnswerEngine:
         return bool(reading.asked_years) or reading.facet in ("complaint", "year_of_data") or \
             bool(reading.absent) or (reading.facet in self.cues.rule_facets and bool(reading.records)) or \
             reading.evidence in NAMED_EVIDENCE or \
-            (reading.evidence == "context" and reading.facet is not None) or \
+            (reading.evidence in ("context", "document") and reading.facet is not None) or \
             (reading.evidence == "retrieval" and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.mode in ("list", "count") and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.facet is not None and bool(reading.records)) or \

@@ -27,11 +27,17 @@ _FOLLOW_ON = re.compile(r"(分别|都|具体|各自?)(是|叫|有)?(啥|什么|�
 # (不要钱 is no question about money); the question is what follows it.
 _DESCRIBED = re.compile(r"的(?:那个|那种|这个|这种|那类|那)(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目|条|项)"
                         r"|^(?:就是)?(?:那种|那个|有个|有种)[^，。？]{4,}?的(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目)")
+# A clause asking whether something exists ("有没有讲招牌广告政策的", "有这种开放日不",
+# "真的假的"): it asks about a record, whatever the story around it says.
+_EXISTS = re.compile(r"有没有|有没|有这(种|个|样|回)|有个啥|有啥(?!用|区别|不同)|真的假的|是真的(吗|不)|是不是真的")
+# "想带孩子去看看 这活动都啥人能参加": who may join at all, which the plans say, whatever
+# the citizen's own circumstances
+_ANYONE = re.compile(r"(啥|什么|哪些|哪类|哪种|什么样的?)人(能|可以|才能|会)|谁(都)?(能|可以)(参加|去|报名)")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint", "own_record")  # a personal case anywhere in it
 _JOINING = ("who_can_join", "how_to_join")
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
 QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
-ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|不$|(?!不)([\u4e00-\u9fff])不\1"
+ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|(?<=[\u4e00-\u9fff])不(?=[，。？！?!；;\s]|$)|真的假的|(?!不)([\u4e00-\u9fff])不\1"
                   r"|(?:有|了|出来|下来|到)[^，。？]{0,8}没有?[。！!]*$")  # "有规定没有", "结果出来没"
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
@@ -117,9 +123,15 @@ class Cues:
         else:
             # A clause that asks ("在几号呀") before one that tells ("我想去").
             asking = [c for c in clauses if ASKS.search(c)]
-            found = next((f for c in reversed(asking) if (f := first(c))), None) or \
-                next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
-        if found in _JOINING and (first(text, ("condition",)) or self.has("joining_conditions", text)):
+            found = next((f for c in reversed(asking) if (f := first(c))), None)
+            if found is None and any(_EXISTS.search(c) for c in asking):
+                # "门头招牌…不合规 让整改 有没有讲招牌广告政策的", "有没有人到厂里给讲劳动法的
+                # 俺们老板老扣钱": whether such a record exists; the story's words (合规, 扣钱)
+                # ask nothing of it.
+                return None
+            found = found or next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
+        if found in _JOINING and not _ANYONE.search(text) \
+                and (first(text, ("condition",)) or self.has("joining_conditions", text)):
             # "外地户口 在大兴打工的能报名开放日吗": whether someone like them may join — a
             # condition the plans never set, whichever clause asks.
             return "condition"

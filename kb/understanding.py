@@ -18,8 +18,9 @@ from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from kb.cues import ASKS, NUMERAL, Cues
+from kb.cues import NUMERAL, Cues
 from kb.finding import KIND_WORDS, Finder
+from kb.follow_ups import YES_NO, FollowUps
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import ACTIVITIES_NAMED, WordMatcher
@@ -37,7 +38,6 @@ NTH_THEME = re.compile(rf"((?:倒数)?第\s*{NUMERAL}\s*个?|最后[一那]?个)
 SAME_QUESTION = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,8}呢[？?。]?")
 CARRIED_FACETS = frozenset({"unit", "deadline", "when", "content", "theme"})
 ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|参加|参与|报名")
-YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
 # The open days' 专题, not a work item's 专题性政策评价 or 专题栏目.
 _OPEN_DAY_THEME = re.compile(r"专题(?!性|栏目|座谈|培训|会|研究|评价)")
 # Facets a sentence of the plans' own paragraphs may answer before any template does.
@@ -65,6 +65,7 @@ class Understanding:
         self.numbers = RecordNumbers(kb, cues).of  # (question, kinds) → [(kind, number)]
         self.other_documents = OtherDocuments(kb, config["other_documents"])
         self.other_places = OtherPlaces(config["other_places"])
+        self.follow_ups = FollowUps(kb, cues, self.words, self.find)
 
     # --- pieces of a question ---------------------------------------------------------
 
@@ -181,6 +182,8 @@ class Understanding:
         if base["facet"] is None and named_plan and context.facet == "document" \
                 and not (units or specific):
             base["facet"] = facet = "document"  # "那另一个文件呢 政民互动那个"
+        elif facet == "document" and context.facet == "notice" and not named_plan and "通知" in text:
+            base["facet"] = facet = "notice"  # "通知里都写啥" after "直播前多久发通知"
         if base["facet"] is None and base["mode"] is None and SAME_QUESTION.fullmatch(text) \
                 and (context.facet in CARRIED_FACETS or (base["asked_years"] and context.facet)):
             # "那2023年呢" after "2026年线下活动多少人参加": the same facet, another year.
@@ -190,6 +193,8 @@ class Understanding:
 
         def reading(records: Sequence[Record], evidence: str, **extra: Any) -> Reading:
             values = {**base, **extra}
+            if values["facet"] == "offering" and records and self.follow_ups.writes(records[0], text):
+                values["facet"] = "content"  # "去了能看模拟庭审不": the site's entry says so
             return Reading(records=tuple(records), evidence=evidence, **values)
 
         if not text:  # a topic button (/ask_open_day): what the plans hold for it
@@ -388,7 +393,7 @@ class Understanding:
                 and cues.has("plural_references", text) and len(text) <= 14:
             # "它们分别谁讲" right after the list of lectures: every one listed.
             return reading([r for ref in context.listed if (r := self.kb.by_ref.get(ref))], "context")
-        if recent and not units and not specific and self._follows_up(question, base["facet"]):
+        if recent and not units and not specific and self.follow_ups.of(question, base["facet"]):
             if cues.has("plural_references", text):
                 # The list last shown, not a kind's whole order taken for ordinals above
                 # ("他们要担什么角色" after item 20 alone: item 20).
@@ -464,28 +469,6 @@ class Understanding:
         documents = [r for r in self.kb.records if r.kind == "document"]
         forms = {f for t in topics if (term := self.kb.gazetteer.term(TOPIC, t)) for f in term.surface_forms}
         return [r for r in self.find.sections(text, documents) if any(f in r.text for f in forms)][:1]
-
-    def _follows_up(self, question: Question, facet: str | None) -> bool:
-        """A question with no subject of its own, asked right after an answer."""
-        if self.find.foreign_words(question.text):
-            return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
-        recent = set(question.conversation.recent)
-        if self.words.says((r for r in self.kb.numbered() if r.ref not in recent), question.text):
-            return False  # "平台建设辅助支撑那条呢": another record, described in its own words
-        if question.intent == "ask_followup" or self.cues.has("back_references", question.text) \
-                or self.cues.has("plural_references", question.text):
-            return True
-        last = self.kb.by_ref.get(question.conversation.recent[0]) if recent else None
-        if last is not None and any(pattern.search(question.text)
-                                    for kind, pattern in KIND_WORDS.items() if kind != last.kind):
-            return False  # "开放日领导会去吗" after a work item: about the open days, not the item
-        short = (
-            (facet is not None and len(question.text) <= 14)
-            or (len(question.text) <= 10 and bool(YES_NO.search(question.text)))  # "要到企业现场讲吗"
-            or (len(question.text) <= 8 and bool(ASKS.search(question.text)))  # "看的是哪个项目"
-        )
-        # A short question a sentence of the plans answers is its own ("开放日领导会去吗").
-        return short and self.words.paragraph_saying(question.text) is None
 
 
 def _clause_of(text: str, topics: set[str]) -> str:

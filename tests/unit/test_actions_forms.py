@@ -258,3 +258,14 @@ def test_a_name_typed_outside_any_form_asks_what_to_do_with_it() -> None:
     turn = Conversation().ask(ActionAnswerFormInput(), "王小明", "inform")
     assert turn.responses == ["utter_what_to_do_with_it"]
     assert [b["payload"] for b in turn.buttons] == ["/sign_up", "/check_application", "/cancel_application"]
+
+
+def test_a_question_the_nlu_took_for_a_sign_up_is_answered_from_the_plans() -> None:
+    # "开放日里是不是也有个政府采购的" asks whether that site exists: the plans say it does
+    # (开放点16), and no form starts; the record becomes what a follow-up refers to.
+    messages, returned = act(ValidateSignupForm(), tracker_for(at_activation(
+        "signup_form", "开放日里是不是也有个政府采购的", "sign_up")))
+    shown = rendered(messages)
+    assert len(shown) == 1 and "开放点16" in shown[0]["text"] and "来源" in shown[0]["text"]
+    slots = slots_set(returned)
+    assert slots["signup_outcome"] == "refused" and slots["kb_ref"].endswith("site:16")

@@ -1,0 +1,75 @@
+"""Whether a question goes on about the record just discussed (a follow-up).
+
+In: a `Question` with its conversation's `Context` and the facet read from it. Out: a bool.
+A follow-up names no subject of its own ("谁负责", "会拿真事儿举例子不", "去了能看消防演示不");
+one that names another record, another kind or something the plans never write is not.
+"""
+from __future__ import annotations
+
+import re
+
+from kb.cues import ASKS, Cues
+from kb.finding import KIND_WORDS, Finder
+from kb.knowledge import KnowledgeBase, Record
+from kb.matching import WordMatcher
+from kb.question import Question
+
+YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
+# "会去工地看不", "是讲全区的还是就某个片儿": whether, or which of two, in a follow-up
+_ASKS_WHETHER = re.compile(r"(会|能|要|讲|有|给|让|可以)[^，。？]{1,8}(不|没有?)[？?]?$|[^，。？]{2}还是[^，。？]{2}")
+
+
+class FollowUps:
+    """Follow-up tests over one knowledge base; built once per snapshot with kb.understanding."""
+
+    def __init__(self, kb: KnowledgeBase, cues: Cues, words: WordMatcher, find: Finder) -> None:
+        self.kb = kb
+        self.cues = cues
+        self.words = words
+        self.find = find
+
+    def writes(self, record: Record, text: str) -> bool:
+        """Whether the record writes a word the question names, or the plans' word for it."""
+        return any(len(w) >= 2 and w in record.text
+                   for w in [*self.words.content_words(text), *self.words.plans_words_for(text)])
+
+    def _names_another(self, text: str, last: Record | None) -> bool:
+        """Whether the question's own words, which the record just discussed does not write,
+        are all written by one other record alone: two of them, or one of three characters
+        or more ("四区三基地": 四区 and 基地, both item 1's only)."""
+        own = [w for w in self.words.content_words(text)
+               if len(w) >= 2 and (last is None or w not in last.text)]
+        writers = {w: [r.ref for r in self.kb.numbered() if w in r.text] for w in own}
+        found = [refs for refs in writers.values() if refs]
+        return bool(found) and all(len(refs) == 1 and refs == found[0] for refs in found) \
+            and (len(found) >= 2 or any(len(w) >= 3 for w, refs in writers.items() if refs))
+
+    def of(self, question: Question, facet: str | None) -> bool:
+        """A question with no subject of its own, asked right after an answer."""
+        text, recent = question.text, question.conversation.recent
+        last = self.kb.by_ref.get(recent[0]) if recent else None
+        # "去了能看消防演示不" after an open day: there; "会拿真事儿举例子不" after the 医保
+        # lecture: its 典型案例, in everyday words — unless another kind is named, below.
+        there = last is not None and (facet == "offering" and last.kind in ("site", "lecture") or any(
+            w in last.text for w in self.words.plans_words_for(text)))
+        if not there and self.find.foreign_words(text):
+            return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
+        if self.words.says((r for r in self.kb.numbered() if r.ref not in set(recent)), text) \
+                or self._names_another(text, last):
+            return False  # "平台建设辅助支撑那条呢", "那四区三基地那条呢": another record, in its words
+        if question.intent == "ask_followup" or self.cues.has("back_references", text) \
+                or self.cues.has("plural_references", text):
+            return True
+        if last is not None and any(pattern.search(text)
+                                    for kind, pattern in KIND_WORDS.items() if kind != last.kind):
+            return False  # "开放日领导会去吗" after a work item: about the open days, not the item
+        if there:
+            return True
+        short = (
+            (facet is not None and len(question.text) <= 14)
+            or (len(question.text) <= 10 and bool(YES_NO.search(question.text)))  # "要到企业现场讲吗"
+            or (len(question.text) <= 12 and bool(_ASKS_WHETHER.search(question.text)))  # "会去工地看不"
+            or (len(question.text) <= 8 and bool(ASKS.search(question.text)))  # "看的是哪个项目"
+        )
+        # A short question a sentence of the plans answers is its own ("开放日领导会去吗").
+        return short and self.words.paragraph_saying(question.text) is None

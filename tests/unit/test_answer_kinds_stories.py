@@ -1,0 +1,98 @@
+"""Kinds found by the fourteenth and fifteenth diagnosis sets (issue 13, dialogues): a long
+story around a question whether something exists, follow-ups in everyday words or about
+being there, joining with someone, and details the plans never give. Each kind with its
+example and a second phrasing. The `engine` fixture is tests/unit/conftest.py's."""
+from __future__ import annotations
+
+import pytest
+
+from kb.answers import Question
+from kb.deciding import COMPLAINT, DETAIL_NOT_IN_PLANS
+
+pytestmark = pytest.mark.unit
+
+
+def _after(engine, first: str, text: str):
+    return engine.answer(Question(text, context=engine.answer(Question(first)).context))
+
+
+@pytest.mark.parametrize(("text", "ref"), [
+    # the story's words (合规, 工资, 扣钱, 周末) ask nothing of the record asked about
+    ("俺在黄村开了个小饭馆 门头招牌前两天城管来说不合规 让整改 俺也不懂 你们这有没有讲招牌广告政策的", "lecture:5"),
+    ("老板拖俺工资三个月了 找谁都不管 听工友说人保局有个啥宣讲 讲劳动的 真的假的", "lecture:3"),
+    ("有没有人到厂里给讲劳动法的 俺们老板老扣钱", "lecture:3"),
+    ("周末想带孩子长长见识 有没有科学类的开放日 比如测量的", "site:14"),
+])
+def test_whether_a_record_exists_is_answered_whatever_the_story(engine, text, ref) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and answer.sources[0].endswith(ref)
+
+
+@pytest.mark.parametrize(("first", "text", "said"), [
+    # the plans' own word for an everyday one: 例子/真事儿 → 典型案例, 片儿 → 试点片区
+    ("医保宣讲讲啥", "会拿真事儿举例子不", "典型案例"),
+    ("医保宣讲讲啥", "会拿例子讲不", "典型案例"),
+    ("户外广告宣讲讲啥", "是讲全区的还是就某个片儿", "试点片区"),
+    # with whom the experts review (跟谁): what the entry says, not who the experts are
+    ("部门预算那个开放日干啥", "专家跟谁一块评", "人大代表"),
+    # what one gets to see there, when the entry writes it
+    ("仲裁调解开放日", "去了能看模拟庭审不", "模拟庭审"),
+    # the activity's notice, just discussed, not the plan's own cover notice
+    ("直播前多久发通知", "通知里都写啥", "活动时长"),
+])
+def test_follow_ups_in_everyday_words_are_answered_from_the_record(engine, first, text, said) -> None:
+    answer = _after(engine, first, text)
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize(("first", "text"), [
+    ("司法局的开放日", "去了能看消防设施演示不 能教怎么用灭火器不"),  # not in the entry
+    ("司法局的开放日", "能带孩子去不 孩子才8岁"),  # bringing someone
+    ("旧宫镇的开放日", "我爸八十了 能带他进工地看看不"),
+    ("计量服务开放日", "当天能现场教孩子做实验不"),
+])
+def test_what_the_entry_does_not_say_about_being_there_is_refused(engine, first, text) -> None:
+    answer = _after(engine, first, text)
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS and "市民服务热线" in answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "那个看模拟开庭的在哪个楼",  # a building
+    "我家在北臧村镇大营村 我们村有服务站没",  # one's own village
+    "我家在旧宫 今年暑假哪个学校有托管班",  # which school
+    "俺在老家交的社保能转到大兴不",  # a transfer
+    "你们给记者报销路费不",  # travel costs
+    "那俺上回被罚的两百块能退不",  # a refund
+    "实际接听率到100了没 有统计数吗",  # what was achieved
+    "孩子不满十八岁能参加开放日不",  # a minor
+    "俺在工地干活白天没空 医保那个宣讲晚上有没有",  # evenings
+    "西红门算不算试点片区",  # which areas are the pilot
+])
+def test_details_the_plans_never_give_are_refused(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS and "市民服务热线" in answer.text
+
+
+def test_an_employer_who_will_not_pay_is_a_complaint(engine) -> None:
+    answer = _after(engine, "有没有工伤保险的信息", "我上个月工伤了 老板不给报 你们管不管")
+    assert not answer.covered and answer.reason == COMPLAINT
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    # who may join at all, asked by a parent who would bring a child: the rules say who
+    ("我是个家长 想带孩子去看看政务开放日 这活动都啥人能参加啊", "家长代表"),
+    ("线下活动的人数谁定的", "各主责单位"),  # not who issued the plan
+    ("政府出政策之前听不听老百姓意见", "意见征集"),
+    ("征务开放日都有哪些专体", "优化营商环境"),  # 专体 → 专题
+])
+def test_what_the_plans_say_is_answered(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text
+
+
+def test_a_follow_up_on_the_plan_just_named_is_recognised_when_the_nlu_is_unsure(engine) -> None:
+    # "哪天印发的" after "政民互动方案文号多少": the NLU may fall back; the plans still answer
+    first = engine.answer(Question("政民互动方案文号多少"))
+    question = Question("哪天印发的", context=first.context)
+    assert engine.recognises(question)
+    assert "2023年7月28日" in engine.answer(question).text
