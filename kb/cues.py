@@ -29,10 +29,11 @@ _DESCRIBED = re.compile(r"的(?:那个|那种|这个|这种|那类|那)(?:活动
                         r"|^(?:就是)?(?:那种|那个|有个|有种)[^，。？]{4,}?的(?:活动|开放点|开放日|宣讲|讲座|事儿|事|项目)")
 # A clause asking whether something exists ("有没有讲招牌广告政策的", "有这种开放日不",
 # "真的假的"): it asks about a record, whatever the story around it says.
-_EXISTS = re.compile(r"有没有|有没|有这(种|个|样|回)|有个啥|有啥(?!用|区别|不同)|真的假的|是真的(吗|不)|是不是真的")
+_EXISTS = re.compile(r"有没有|有没|有这(种|个|样|回)|有这[^，。？]{0,2}(活动|开放日|宣讲|讲座|事)|有个啥|有啥(?!用|区别|不同)|真的假的|是真的(吗|不)|是不是真的")
 # "想带孩子去看看 这活动都啥人能参加": who may join at all, which the plans say, whatever
 # the citizen's own circumstances
-_ANYONE = re.compile(r"(啥|什么|哪些|哪类|哪种|什么样的?)人(能|可以|才能|会)|谁(都)?(能|可以)(参加|去|报名)")
+_ANYONE = re.compile(r"(啥|什么|哪些|哪类|哪种|什么样的?)人(能|可以|才能|会)|谁(都)?(能|可以)(参加|去|报名)"
+                     r"|(怎么|如何|咋)(选|确定|定)|选人|(别的|其他)(方式|办法|法子)")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint", "own_record")  # a personal case anywhere in it
 _JOINING = ("who_can_join", "how_to_join")
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.

@@ -99,8 +99,9 @@ class Renderer:
             fact = self._describe(records[0], facet, reading)
             if records[0].kind == "rules" and len(records) > 1:
                 # The site or lecture asked about first: in full when its content was asked
-                # too ("采育镇那个开放日看啥的 俺能去不"), else by name.
-                detail = None if "content" in reading.facets else "short"
+                # too ("采育镇那个开放日看啥的 俺能去不"), else by name and the gist of what it
+                # shows ("想去司法局看看 能去不": 通过“走进局机关”实地参观…).
+                detail = None if "content" in reading.facets else "brief"
                 fact = self._describe(records[1], detail).rstrip("。") + "。" + fact
             if records[0].kind == "item" and {facet, reading.also} in ({"unit", "deadline"}, {"unit", "when"}):
                 # "谁牵头 几月完": who, then by when, then which work it is (once)
@@ -274,8 +275,9 @@ class Renderer:
     def _item_about(self, record: Record, reading: Reading | None) -> str:
         """"该项写明：…" — which work an item is, in its own words, after who does it or by
         when ("双减的信息谁公开", "前一条呢"), so the citizen sees the answer is about what
-        they meant; '' when they named the item by its number."""
-        if reading is None or not reading.text or reading.evidence == "number":
+        they meant; '' when they asked of it by its number ("第9项谁负责"), not when the number
+        alone goes on with the question before ("第二条呢", "16呢")."""
+        if reading is None or not reading.text or (reading.evidence == "number" and reading.facets):
             return ""
         said = self._matching_sentence(record, reading) or sentences(record.source_text or record.row.text)[0]
         return self.t("item_unit_about", sentence=said.rstrip("。；;") + "。")

@@ -31,6 +31,8 @@ from kb.record_numbers import RecordNumbers
 
 # "这个单位还有别的活动吗": the other records of the unit just discussed.
 _OTHER_OF_UNIT = re.compile(r"(单位|部门|局|镇|街道|它|他们|这家|那家).{0,6}(还有|还搞|还办|还讲|还负责|别的|其他|其它)")
+# "那里头第二个", "其中第三个": a position in the list just shown
+_WITHIN = re.compile(r"里头|里面|其中|当中|这些里|那些里")
 SECTION_WORDS = ("原则", "目标", "目的", "宗旨", "要求")
 ONE_ITEM = re.compile(r"(那|这)一?(条|项)(?!目|工作要点|要点|方案|文件|计划)")
 NTH_THEME = re.compile(rf"((?:倒数)?第\s*{NUMERAL}\s*个?|最后[一那]?个)\s*专题")
@@ -248,6 +250,16 @@ class Understanding:
                 if facet == "theme":
                     base["facet"] = cues.facet(asked_of, skip={"theme"})
                 return reading([sites[position]], "ordinal")
+        shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
+        if cues.has("same_theme", text) and recent and recent[0].kind == "site":
+            shown = list({self.kb.joint_numbers(r): r for r in reversed(self.kb.same_theme(recent[0]))}.values())[::-1]
+        elif not (shown and _WITHIN.search(text)):
+            shown = []  # "那里头第二个开放点呢": a position in the list just shown, no number
+        if shown and (position := cues.position_in(text, len(shown))) is not None:
+            # "同专题的第三个呢": a position among the entries of that site's theme.
+            if facet == "theme":
+                base["facet"] = cues.facet(asked_of, skip={"theme"})
+            return reading([shown[position]], "ordinal")
         if numbered := self.numbers(question, kinds):
             records = [r for kind, n in numbered if (r := self.kb.latest(kind, n))]
             if not facet and not base["mode"] and cues.bare_number(text) is not None:
@@ -270,7 +282,9 @@ class Understanding:
         position = cues.ordinal(text, len(listed))
         if position is not None:
             if not facet:
-                base["facet"] = context.facet if context.facet not in (None, "list") else None
+                # after the list of a theme's sites, one of them; after "属于哪个专题", its theme
+                carried = context.facet not in (None, "list") and not (context.facet == "theme" and context.listed)
+                base["facet"] = context.facet if carried else None
             return reading([listed[position]], "ordinal")
 
         if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):

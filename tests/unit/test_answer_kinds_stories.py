@@ -96,3 +96,47 @@ def test_a_follow_up_on_the_plan_just_named_is_recognised_when_the_nlu_is_unsure
     question = Question("哪天印发的", context=first.context)
     assert engine.recognises(question)
     assert "2023年7月28日" in engine.answer(question).text
+
+
+@pytest.mark.parametrize(("turns", "ref"), [
+    # a position among the entries of the site's own theme, not 开放点3
+    (["国动办那个是第几个开放点", "同专题的第三个呢"], "site:11"),
+    # a position inside the list just shown, not 开放点2
+    (["第四个专题有啥", "那里头第二个开放点呢 谁负责"], "site:13"),
+    # after the list of one theme's sites: the site itself, not its theme again
+    (["开放点15是啥", "同一个专题还有哪些", "倒数第二个呢"], "site:16"),
+])
+def test_positions_count_over_what_was_just_shown(engine, turns, ref) -> None:
+    context = None
+    for text in turns:
+        answer = engine.answer(Question(text, context=context))
+        context = answer.context
+    assert answer.covered and answer.sources == (f"京兴政务公开办发〔2023〕2号#{ref}",)
+    assert "这个专题共有" not in answer.text
+
+
+def test_an_item_reached_by_number_alone_says_which_work_it_is(engine) -> None:
+    # "第二条呢" after "第一条谁负责": who, and what item 2 is (the citizen never saw it);
+    # "第9项谁负责" asks who alone.
+    answer = _after(engine, "第一条谁负责", "第二条呢")
+    assert "区商务局" in answer.text and "该项写明：培育特色新兴消费载体" in answer.text
+    assert "该项写明" not in engine.answer(Question("第9项谁负责")).text
+
+
+@pytest.mark.parametrize("text", [
+    "我是学财会的大三学生 能去旁听开放日不",  # a group the plans do not name
+    "我住魏善庄 不是长子营的 养老驿站开放日能去吗",
+])
+def test_whether_someone_like_me_may_join_is_refused_naming_the_rules(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("我学法律的 想去司法局看看 有这活动吗", "走进局机关"),  # whether it exists: the entry
+    ("我想问问就是那个仲裁是怎么个流程啊能不能去看看开庭的", "仲裁案件处置流程"),  # the rules, after the entry's gist
+    ("您好 我是大学生 想问下开放日除了公开遴选还有别的方式选人吗", "定向邀请"),  # how people are chosen
+])
+def test_joining_a_named_site_shows_what_it_is(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text
