@@ -109,8 +109,10 @@ class ActionStartHandoff(Action):
             return [*answered, FollowupAction("action_listen")]
         question = question_from(tracker)
         names_a_person = any(word in question.text for word in _PERSON_WORDS)
-        if reason == "requested" and form is None and not names_a_person \
+        if reason in ("requested", "negative_feedback") and form is None and not names_a_person \
                 and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
+            # "政策文件太长了看不懂 政府有没有说要搞那种一张图看明白的": a question behind the
+            # grumble, which the plans answer — no hand-off the citizen did not ask for.
             return [*answered, FollowupAction("action_listen")]
         asks_for_a_person = names_a_person or (
             reason == "complaint" and answer_engine().read(question).facet == "complaint")

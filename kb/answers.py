@@ -81,7 +81,8 @@ class AnswerEngine:
             (reading.evidence == "retrieval" and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.mode in ("list", "count") and bool(reading.records)) or \
             (reading.evidence == "kind" and reading.facet is not None and bool(reading.records)) or \
-            (reading.facet in self.cues.joining_facets and reading.names_activity)  # "开放日我72了能去不"
+            (reading.facet in self.cues.joining_facets and reading.names_activity) or \
+            (reading.facet in self.cues.not_in_plans and bool(ASKS.search(reading.text)))  # "小公司能享受哪些补贴"
 
     def asks_something(self, question: Question) -> bool:
         """Whether a message holds a question beside its courtesies ("好的谢谢 那单位领导

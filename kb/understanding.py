@@ -290,7 +290,7 @@ class Understanding:
         if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):
             # "那个宣讲具体讲什么" after a list of one unit's site and lecture: that lecture.
             shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
-            of_kind = [r for r in dict.fromkeys([*shown, *recent]) if r.kind == named_kinds[0]]
+            of_kind = [r for r in {r.ref: r for r in [*shown, *recent]}.values() if r.kind == named_kinds[0]]
             if not of_kind and recent and recent[0].kind != named_kinds[0] \
                     and {recent[0].kind, named_kinds[0]} <= {"site", "lecture"}:
                 # "那个宣讲呢" after the 政府采购 open day: the lecture on the same topic.
@@ -407,6 +407,11 @@ class Understanding:
                 and cues.has("plural_references", text) and len(text) <= 14:
             # "它们分别谁讲" right after the list of lectures: every one listed.
             return reading([r for ref in context.listed if (r := self.kb.by_ref.get(ref))], "context")
+        if excluded and not units and not specific and not (recent and excluded & set(recent[0].unit_ids)):
+            # "除了金融办还有谁一块管" after another record: the one record that unit shares
+            holding = [r for r in self.kb.numbered() if excluded <= set(r.unit_ids)]
+            if len(holding) == 1:
+                return reading(holding, "unit")
         if recent and not units and not specific and self.follow_ups.of(question, base["facet"]):
             if cues.has("plural_references", text):
                 # The list last shown, not a kind's whole order taken for ordinals above

@@ -140,3 +140,41 @@ def test_whether_someone_like_me_may_join_is_refused_naming_the_rules(engine, te
 def test_joining_a_named_site_shows_what_it_is(engine, text, said) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and said in answer.text
+
+
+def test_a_kind_named_with_a_back_reference_after_the_rules_never_fails(engine) -> None:
+    # "这个跟政策公开讲是一回事吗" after an answer from the participation rules: the rules
+    # record (which holds a mapping) was put in a set and the turn failed ("系统暂时繁忙").
+    answer = _after(engine, "区长具体哪天讲 有直播吗 我想去现场", "这个跟政策公开讲是一回事吗")
+    assert answer.text and "来源" in answer.text
+
+
+@pytest.mark.parametrize(("turns", "said"), [
+    # "除了X还有谁" names a unit the record just discussed does not have: X's one record
+    (["开放点13谁负责", "除了金融办还有谁一块管"], "相关属地"),
+    # where an item's information is published is what the item says, not a place refused
+    (["用财政的钱请中介干活的项目 信息要在哪儿公开"], "中介服务网上交易平台"),
+    (["民政那条具体要公开哪几类信息"], "资金发放"),  # 民政: 区民政局
+])
+def test_what_the_work_items_say_in_citizens_words(engine, turns, said) -> None:
+    context = None
+    for text in turns:
+        answer = engine.answer(Question(text, context=context))
+        context = answer.context
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "这几条现在做完了没 网上能查到结果吗",  # what came of them
+    "我们榆垡镇大厅现在有这个窗口了没",
+])
+def test_whether_the_work_is_done_is_refused(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS
+
+
+def test_a_detail_question_the_nlu_could_not_place_is_recognised(engine) -> None:
+    # "我们是做冷链物流的小公司 能享受哪些补贴" was answered with the help menu
+    question = Question("我们是做冷链物流的小公司 能享受哪些补贴")
+    assert engine.recognises(question)
+    assert engine.answer(question).reason == DETAIL_NOT_IN_PLANS
