@@ -12,8 +12,17 @@ from kb.deciding import COMPLAINT, DETAIL_NOT_IN_PLANS
 pytestmark = pytest.mark.unit
 
 
+def _through(engine, turns: list[str]):
+    """The answer to the last of `turns`, asked in one conversation."""
+    context, answer = None, None
+    for text in turns:
+        answer = engine.answer(Question(text, context=context))
+        context = answer.context
+    return answer
+
+
 def _after(engine, first: str, text: str):
-    return engine.answer(Question(text, context=engine.answer(Question(first)).context))
+    return _through(engine, [first, text])
 
 
 @pytest.mark.parametrize(("text", "ref"), [
@@ -107,10 +116,7 @@ def test_a_follow_up_on_the_plan_just_named_is_recognised_when_the_nlu_is_unsure
     (["开放点15是啥", "同一个专题还有哪些", "倒数第二个呢"], "site:16"),
 ])
 def test_positions_count_over_what_was_just_shown(engine, turns, ref) -> None:
-    context = None
-    for text in turns:
-        answer = engine.answer(Question(text, context=context))
-        context = answer.context
+    answer = _through(engine, turns)
     assert answer.covered and answer.sources == (f"京兴政务公开办发〔2023〕2号#{ref}",)
     assert "这个专题共有" not in answer.text
 
@@ -157,10 +163,7 @@ def test_a_kind_named_with_a_back_reference_after_the_rules_never_fails(engine) 
     (["民政那条具体要公开哪几类信息"], "资金发放"),  # 民政: 区民政局
 ])
 def test_what_the_work_items_say_in_citizens_words(engine, turns, said) -> None:
-    context = None
-    for text in turns:
-        answer = engine.answer(Question(text, context=context))
-        context = answer.context
+    answer = _through(engine, turns)
     assert answer.covered and said in answer.text
 
 
