@@ -52,10 +52,12 @@ class FollowUps:
         # lecture: its 典型案例, in everyday words — unless another kind is named, below.
         there = last is not None and (facet == "offering" and last.kind in ("site", "lecture") or any(
             w in last.text for w in self.words.plans_words_for(text)))
-        if not there and self.find.foreign_words(text):
+        # Names the gazetteer knows are no foreign words: 商务局 of "除了商务局还有谁".
+        plain = self.words.without_names(text)
+        if not there and self.find.foreign_words(plain):
             return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
         if self.words.says((r for r in self.kb.numbered() if r.ref not in set(recent)), text) \
-                or self._names_another(text, last):
+                or self._names_another(plain, last):
             return False  # "平台建设辅助支撑那条呢", "那四区三基地那条呢": another record, in its words
         if question.intent == "ask_followup" or self.cues.has("back_references", text) \
                 or self.cues.has("plural_references", text):

@@ -181,3 +181,9 @@ def test_a_detail_question_the_nlu_could_not_place_is_recognised(engine) -> None
     question = Question("我们是做冷链物流的小公司 能享受哪些补贴")
     assert engine.recognises(question)
     assert engine.answer(question).reason == DETAIL_NOT_IN_PLANS
+
+
+def test_other_units_than_the_only_one_are_none(engine) -> None:
+    # "除了商务局还有谁" after item 2: 商务局 is a name the gazetteer knows, no foreign word
+    answer = _after(engine, "第二条谁负责", "除了商务局还有谁")
+    assert answer.covered and "只有区商务局" in answer.text
