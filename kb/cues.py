@@ -34,6 +34,10 @@ _EXISTS = re.compile(r"有没有|有没|有这(种|个|样|回)|有这[^，。�
 # the citizen's own circumstances
 _ANYONE = re.compile(r"(啥|什么|哪些|哪类|哪种|什么样的?)人(能|可以|才能|会)|谁(都)?(能|可以)(参加|去|报名)"
                      r"|(怎么|如何|咋)(选|确定|定)|选人|(别的|其他)(方式|办法|法子)")
+# "法律援助有没有开放日能去看看的": whether an activity exists, not how to join it
+_KIND_NAMED = re.compile(r"开放日|开放点|宣讲|讲座|公开讲|活动")
+# "我想带孩子参加开放日 咋报名": how, which the rules say, not whether a child may come
+_HOW = re.compile(r"咋|怎么|如何|怎样")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint", "own_record")  # a personal case anywhere in it
 _JOINING = ("who_can_join", "how_to_join")
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
@@ -119,20 +123,25 @@ class Cues:
                 clauses.append(clause)
         if len(clauses) <= 1:
             found = first(text)
+            if found in _JOINING and _EXISTS.search(text) and _KIND_NAMED.search(text):
+                found = None  # "法律援助有没有开放日能去看看的": whether it exists
         elif whole := first(text, _WHOLE_MESSAGE_FACETS):
             return whole
         else:
             # A clause that asks ("在几号呀") before one that tells ("我想去").
             asking = [c for c in clauses if ASKS.search(c)]
             found = next((f for c in reversed(asking) if (f := first(c))), None)
-            if found is None and any(_EXISTS.search(c) for c in asking):
+            if (found is None or found in _JOINING) and any(
+                    _EXISTS.search(c) and (found is None or _KIND_NAMED.search(c)) for c in asking):
                 # "门头招牌…不合规 让整改 有没有讲招牌广告政策的", "有没有人到厂里给讲劳动法的
                 # 俺们老板老扣钱": whether such a record exists; the story's words (合规, 扣钱)
                 # ask nothing of it.
                 return None
             found = found or next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
-        if found in _JOINING and not _ANYONE.search(text) \
-                and (first(text, ("condition",)) or self.has("joining_conditions", text)):
+        if found == "condition" and _HOW.search(text) and not self.has("joining_conditions", text):
+            found = first(text, _JOINING) or found  # "我想带孩子参加开放日咋报名": how to join
+        if found in _JOINING and not _ANYONE.search(text) and (self.has("joining_conditions", text) or (
+                first(text, ("condition",)) and not _HOW.search(text))):
             # "外地户口 在大兴打工的能报名开放日吗": whether someone like them may join — a
             # condition the plans never set, whichever clause asks.
             return "condition"

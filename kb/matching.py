@@ -180,16 +180,22 @@ class WordMatcher:
         """The only record of all the plans that writes some words of the question, two or
         more, and more of them than any other record writes alone: "电话必须接 接听率要达到
         多少" → item 15, the only one that writes 电话 and 接听; "有个街道搞一对一帮着代办" →
-        site 5 (一对一, 代办). One such word may be shared by chance ("政策评价结果怎么样")."""
+        site 5 (一对一, 代办). One such word of two characters may be shared by chance ("政策评价
+        结果怎么样"); one of three or more, alone in the question, is a term ("公示栏上要公开些啥"
+        → item 13), unless the question names anything no plan writes ("井盖丢了")."""
         words = {w for w in self.content_words(self._without_plan_names(text))
                  if w not in self._ignored and not self.kb.gazetteer.mentions(w)}
         alone: Counter[str] = Counter()
+        longest = 0
         for word in words:
             holders = {r.ref for r in self._all_sentences_holders() if word in r.searchable}
             if len(holders) == 1:
                 alone[next(iter(holders))] += 1
+                longest = max(longest, len(word))
         ranked = alone.most_common(2)
-        if not ranked or ranked[0][1] < 2 or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        one_term = len(ranked) == 1 and longest >= 3 and not self.foreign_nouns(text)
+        if not ranked or (ranked[0][1] < 2 and not one_term) \
+                or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
             return None
         return self.kb.by_ref[ranked[0][0]]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kb.answers import Question
-from kb.deciding import COMPLAINT, DETAIL_NOT_IN_PLANS
+from kb.deciding import COMPLAINT, DETAIL_NOT_IN_PLANS, OTHER_YEAR
 
 pytestmark = pytest.mark.unit
 
@@ -187,3 +187,28 @@ def test_other_units_than_the_only_one_are_none(engine) -> None:
     # "除了商务局还有谁" after item 2: 商务局 is a name the gazetteer knows, no foreign word
     answer = _after(engine, "第二条谁负责", "除了商务局还有谁")
     assert answer.covered and "只有区商务局" in answer.text
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("公示栏上要公开些啥", "居(村)民信息公示栏"),  # a term of three characters only item 13 writes
+    ("我想带孩子参加开放日 咋报名", "公开遴选"),  # how to join, whoever comes along
+    ("法律援助有没有开放日能去看看的", "法律援助"),  # whether such an open day exists: site 7
+    ("双减以后那个培训机构回头看 检查结果公开吗", "回头看"),  # what item 9 publishes
+])
+def test_a_question_the_plans_answer_in_few_words(engine, text, said) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("昨天在超市买的蜂蜜一看就掺糖了 你们市场监管都不管管", COMPLAINT),
+    ("上回我在大厅办社保 那个小伙子态度可差了", COMPLAINT),
+    ("我们公司申请的补贴在京策上一直显示审核中 咋回事", COMPLAINT),
+    ("我有个关于校园周边交通的建议 发给谁", DETAIL_NOT_IN_PLANS),  # not whom the plan is sent to
+    ("下周有活动吗", OTHER_YEAR),
+    ("去年的活动录像还能找着不", OTHER_YEAR),
+    ("区长今年一共参加了几次解读", OTHER_YEAR),
+])
+def test_what_the_plans_cannot_answer_is_refused_for_its_reason(engine, text, reason) -> None:
+    answer = engine.answer(Question(text))
+    assert not answer.covered and answer.reason == reason

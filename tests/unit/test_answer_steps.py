@@ -84,7 +84,10 @@ def test_a_refusal_names_only_a_record_the_question_points_at(engine: AnswerEngi
     pointed = engine.answer(Question("异地就医报销比例是多少"))
     assert f"{INTERACTION}#lecture:4" in pointed.sources and "医保惠民政策宣讲" in pointed.text
     unrelated = engine.answer(Question("孩子上幼儿园要交啥材料", "ask_participation"))
-    assert "来源" not in unrelated.text  # not the open days' participation rules
+    # not the open days' participation rules; the 区教委 item that writes 幼儿园 at most (the
+    # issue's first row: "the plans' 区教委 item if relevant")
+    assert not unrelated.covered and set(unrelated.sources) <= {"京兴政务公开发〔2023〕1号#item:9"}
+    assert "公开遴选" not in unrelated.text
 
 
 def test_another_year_is_never_answered_as_this_year(engine: AnswerEngine) -> None:
