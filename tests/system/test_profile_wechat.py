@@ -40,7 +40,8 @@ def _user_texts(profile: ProductionProfile, openid: str) -> list[str]:
     return [e["text"] for e in events if e["event"] == "user"]
 
 
-def test_retries_of_one_message_reaching_both_servers_are_processed_once(profile: ProductionProfile) -> None:
+def test_retries_of_one_message_reaching_both_servers_are_processed_once(
+        profile: ProductionProfile, wechat_api: WeChatApiStandIn) -> None:
     openid = f"o-profile-retry-{int(time.time())}"
     xml = message_xml(openid, "text", {"Content": "医保宣讲是哪个单位负责的"}, msg_id=int(time.time() * 1000))
     targets = [*profile.rasa_urls, *profile.rasa_urls, profile.url]  # each server twice, then nginx
@@ -66,8 +67,18 @@ def test_retries_of_one_message_reaching_both_servers_are_processed_once(profile
         time.sleep(0.5)
     time.sleep(2)  # time for a second processing to be stored, were there one
     assert _user_texts(profile, openid) == ["医保宣讲是哪个单位负责的"]  # once, in one process
-    contents = {r.get("Content") for r in replies}
-    assert len(contents) == 1 and "医保局" in (contents.pop() or "")  # every retry: the same reply
+    answered = {r["Content"] for r in replies if r.get("Content")}
+    assert len(answered) <= 1  # every retry answered within the window: the same reply
+    if answered:
+        assert "医保局" in answered.pop()
+    else:
+        # The turn ran past the window (a server's first turn on a busy machine): every retry
+        # got "success", and the answer went out once through the customer-service API.
+        sent = wechat_api.wait_for(lambda s: any(m.get("touser") == openid for m in s), timeout=30)
+        delivered = [m for m in sent if m.get("touser") == openid]
+        texts = [m["text"]["content"] if m["msgtype"] == "text" else m["msgmenu"]["head_content"]
+                 for m in delivered]
+        assert len(delivered) == 1 and "医保局" in texts[0]
 
 
 def test_numbered_buttons_chosen_on_the_other_server(profile: ProductionProfile) -> None:
