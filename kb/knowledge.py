@@ -54,6 +54,11 @@ class Record:
     # `row` holds only the figures read out of them.
     source_text: str = ""
 
+    def __hash__(self) -> int:
+        # By reference: the rules' `row` holds a mapping, so the generated hash (of every
+        # field) raised for it wherever records were put in a set or dict.fromkeys.
+        return hash(self.ref)
+
     @property
     def ref(self) -> str:
         """'<文号>#<kind>[:<number>]', stable across rebuilds of the same plan."""

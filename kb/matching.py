@@ -134,12 +134,10 @@ class WordMatcher:
             for _, record in in_kind:
                 for name in (units & set(record.unit_ids)) | (specific & set(record.topic_ids)):
                     of_name.setdefault(name, record)
-            chosen = {r.ref for r in of_name.values()}
-            # by ref: a record holding a mapping (the rules) cannot be hashed
-            each = list({r.ref: r for _, r in in_kind if r.ref in chosen}.values())
+            each = list(dict.fromkeys(r for _, r in in_kind if r in of_name.values()))
             if len(each) >= 2:
                 tied = [r for r in tied if not kinds or r.kind in kinds]
-                return list({r.ref: r for r in [*each, *tied]}.values())[:MAX_RECORDS]
+                return list(dict.fromkeys([*each, *tied]))[:MAX_RECORDS]
         return tied
 
     def paragraph_saying(self, text: str) -> Record | None:

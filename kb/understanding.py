@@ -290,7 +290,7 @@ class Understanding:
         if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):
             # "那个宣讲具体讲什么" after a list of one unit's site and lecture: that lecture.
             shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
-            of_kind = [r for r in {r.ref: r for r in [*shown, *recent]}.values() if r.kind == named_kinds[0]]
+            of_kind = [r for r in dict.fromkeys([*shown, *recent]) if r.kind == named_kinds[0]]
             if not of_kind and recent and recent[0].kind != named_kinds[0] \
                     and {recent[0].kind, named_kinds[0]} <= {"site", "lecture"}:
                 # "那个宣讲呢" after the 政府采购 open day: the lecture on the same topic.
