@@ -234,6 +234,11 @@ class KnowledgeBase:
             grouped.setdefault(site.row.theme, []).append(site)
         return grouped
 
+    def entries(self, records: Sequence[Record]) -> list[Record]:
+        """The first record of each joint entry among `records` (开放点1、2、3、4 once), in
+        their order."""
+        return list({self.joint_numbers(r): r for r in reversed(records)}.values())[::-1]
+
     def joint_numbers(self, record: Record) -> str:
         """'1、2、3、4' when the plan gives several numbers one entry ("开放点1、2、3、4",
         same description and units); else the record's own number."""

@@ -164,11 +164,8 @@ class Renderer:
     def site_labels(self, sites: Sequence[Record]) -> str:
         """'开放点12（服务创城，瀛海镇）、开放点13（养老驿站，长子营镇）': each entry once, with
         its category and 主责单位 as the plan writes them."""
-        entries: dict[str, Record] = {}
-        for site in sites:
-            entries.setdefault(self.kb.joint_numbers(site), site)
-        return self.sep.join(self.t("site_label", number=n, category=s.row.category,
-                                    units=self.sep.join(s.units)) for n, s in entries.items())
+        return self.sep.join(self.t("site_label", number=self.kb.joint_numbers(s), category=s.row.category,
+                                    units=self.sep.join(s.units)) for s in self.kb.entries(sites))
 
     def _describe(self, record: Record, facet: str | None, reading: Reading | None = None) -> str:
         row, t = record.row, self.t

@@ -216,11 +216,10 @@ class Understanding:
         if (step := cues.step(text)) and recent and recent[0].kind in NUMBERED_KINDS \
                 and len(text) <= 12 and not (units or specific):
             # "它前面一个点是谁", "后面一个呢": the neighbour of the record just discussed.
-            entries = list(dict.fromkeys(self.kb.joint_numbers(r) for r in self.kb.of_kind(recent[0].kind)))
-            at = entries.index(self.kb.joint_numbers(recent[0])) + step
+            entries = self.kb.entries(self.kb.of_kind(recent[0].kind))
+            at = entries.index(self.kb.siblings(recent[0])[0]) + step
             if 0 <= at < len(entries):
-                neighbour = next(r for r in self.kb.of_kind(recent[0].kind)
-                                 if self.kb.joint_numbers(r) == entries[at])
+                neighbour = entries[at]
                 if not facet:
                     base["facet"] = context.facet if context.facet not in (None, "list") else None
                 return reading([neighbour], "ordinal")
@@ -252,7 +251,7 @@ class Understanding:
                 return reading([sites[position]], "ordinal")
         shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
         if cues.has("same_theme", text) and recent and recent[0].kind == "site":
-            shown = list({self.kb.joint_numbers(r): r for r in reversed(self.kb.same_theme(recent[0]))}.values())[::-1]
+            shown = self.kb.entries(self.kb.same_theme(recent[0]))
         elif not (shown and _WITHIN.search(text)):
             shown = []  # "那里头第二个开放点呢": a position in the list just shown, no number
         if shown and (position := cues.position_in(text, len(shown))) is not None:
