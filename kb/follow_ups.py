@@ -30,8 +30,7 @@ class FollowUps:
 
     def writes(self, record: Record, text: str) -> bool:
         """Whether the record writes a word the question names, or the plans' word for it."""
-        return any(len(w) >= 2 and w in record.text
-                   for w in [*self.words.content_words(text), *self.words.plans_words_for(text)])
+        return any(len(w) >= 2 and w in record.text for w in self.words.asked_words(text))
 
     def _names_another(self, text: str, last: Record | None) -> bool:
         """Whether the question's own words, which the record just discussed does not write,

@@ -74,6 +74,11 @@ class WordMatcher:
         return [word for word, said in self.config["plan_words"].items()
                 if word not in text and any(s in rest for s in said)]
 
+    def asked_words(self, text: str) -> list[str]:
+        """The question's content words and the plans' own words for its everyday ones
+        ("会拿例子讲不": 例子 and 典型案例)."""
+        return [*self.content_words(text), *self.plans_words_for(text)]
+
     def widened(self, text: str) -> str:
         """The text and the plans' own words for its everyday ones, for looking up sentences."""
         return "｜".join([text, *self.plans_words_for(text)])

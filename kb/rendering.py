@@ -312,10 +312,9 @@ class Renderer:
         if reading is None:
             return False
         listed = "".join(topics)
-        words = self.understanding.words
         # "会拿例子讲不": the plans' own word for an everyday one (例子 → 典型案例) counts too
-        asked = [*words.content_words(reading.text), *words.plans_words_for(reading.text)]
-        return any(w in content and w not in listed for w in asked if len(w) >= 2)
+        return any(w in content and w not in listed
+                   for w in self.understanding.words.asked_words(reading.text) if len(w) >= 2)
 
     # --- several records -----------------------------------------------------------------
 
