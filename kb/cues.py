@@ -64,6 +64,13 @@ NUMERAL = rf"([0-9]+|[{CN_SPOKEN}]+(?![共起下些直样般定旦律切同块])
 _NTH = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|项|条|讲)")
 
 
+def _asks_existence(clause: str, found: str | None) -> bool:
+    """Whether an asking clause asks whether something exists, rather than `found` of it: no
+    facet of its own, or one of joining when it names an activity ("有没有开放日能去看看的")."""
+    return bool(_EXISTS.search(clause)) and (
+        found is None or (found in _JOINING and bool(_KIND_NAMED.search(clause))))
+
+
 def _alternation(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in phrases))
 
@@ -123,7 +130,7 @@ class Cues:
                 clauses.append(clause)
         if len(clauses) <= 1:
             found = first(text)
-            if found in _JOINING and _EXISTS.search(text) and _KIND_NAMED.search(text):
+            if found is not None and _asks_existence(text, found):
                 found = None  # "法律援助有没有开放日能去看看的": whether it exists
         elif whole := first(text, _WHOLE_MESSAGE_FACETS):
             return whole
@@ -131,17 +138,17 @@ class Cues:
             # A clause that asks ("在几号呀") before one that tells ("我想去").
             asking = [c for c in clauses if ASKS.search(c)]
             found = next((f for c in reversed(asking) if (f := first(c))), None)
-            if (found is None or found in _JOINING) and any(
-                    _EXISTS.search(c) and (found is None or _KIND_NAMED.search(c)) for c in asking):
+            if any(_asks_existence(c, found) for c in asking):
                 # "门头招牌…不合规 让整改 有没有讲招牌广告政策的", "有没有人到厂里给讲劳动法的
                 # 俺们老板老扣钱": whether such a record exists; the story's words (合规, 扣钱)
                 # ask nothing of it.
                 return None
             found = found or next((f for c in reversed(clauses) if (f := first(c))), None) or first(text)
-        if found == "condition" and _HOW.search(text) and not self.has("joining_conditions", text):
+        conditions, how = self.has("joining_conditions", text), bool(_HOW.search(text))
+        if found == "condition" and how and not conditions:
             found = first(text, _JOINING) or found  # "我想带孩子参加开放日咋报名": how to join
-        if found in _JOINING and not _ANYONE.search(text) and (self.has("joining_conditions", text) or (
-                first(text, ("condition",)) and not _HOW.search(text))):
+        if found in _JOINING and not _ANYONE.search(text) and (
+                conditions or (first(text, ("condition",)) and not how)):
             # "外地户口 在大兴打工的能报名开放日吗": whether someone like them may join — a
             # condition the plans never set, whichever clause asks.
             return "condition"
