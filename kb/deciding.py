@@ -27,8 +27,8 @@ DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC, OTHER_DOCUME
     "other_place")
 # Evidence that the question itself names its records: strong enough that a complaint word
 # inside it does not make it one ("接诉即办的投诉信息谁公开" names work item 11).
-NAMED_EVIDENCE = frozenset({"number", "ordinal", "theme", "unit", "mention", "filter", "sentence",
-                            "said"})
+NAMED_EVIDENCE = frozenset({"number", "quoted", "ordinal", "theme", "unit", "mention", "filter",
+                            "sentence", "said"})
 
 
 # When things happen in a year asked ("今年开放日啥时候开始"): only that year's plan can say.

@@ -6,6 +6,7 @@ In: normalised question text. Out: records (kb.knowledge.Record) or words; nothi
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -43,6 +44,12 @@ MENTIONED = re.compile(r"(?:提到|写到|说到|讲到|涉及|提及|含有|包
 _FIELD_DEPARTMENT = re.compile(r"([\u4e00-\u9fff]{2,4}?)(?:部门|系统|口(?=[的在和与里]))")
 _NUMBER_NOISE = r"[〔〕\[\]（）()【】\s年第]"
 _NUMBER_GAP = r"\s*[〔〕\[\]（）()【】年第]*\s*"
+# "工作要点里持续开展政策公开讲、政务开放日那一条": the words before "那一条" copied from
+# one record (plan names and 里/中 before them left out).
+_DESCRIBED_ONE = re.compile(r"(?:(?:工作)?要点|方案|文件)?(?:里|中|上|里面|里头)?(?:的)?"
+                            r"([^，。？！,?!\s]{6,40}?)(?:的)?(?:那|这)一?(?:条|项)(?!目)")
+_UNQUOTED = re.compile(r"[“”\"‘’、，。；：（）()\s]")
+MIN_QUOTED = 6  # characters copied from one record's text, more than from any other
 YES_NO_EXISTS = re.compile(r"有没有|有无|有.{0,14}[吗么嘛不]|没有.{0,10}[吗么]")
 
 
@@ -61,6 +68,27 @@ class Finder:
              r.document.title)
             for r in kb.records if r.kind == "document"
         ]
+
+    def record_quoted(self, text: str) -> tuple[Record, str] | None:
+        """The numbered record a question names by copying its words before "那条/这项"
+        ("工作要点里持续开展政策公开讲、政务开放日那一条" → item 21, which writes 持续开展
+        “政策公开讲”“政务开放日”): the one sharing the longest run of characters with the
+        description, MIN_QUOTED or more, longer than any other record's; None otherwise.
+        Quotation marks, enumeration commas and spaces are ignored on both sides. Out: the
+        record and the description as the question writes it."""
+        match = _DESCRIBED_ONE.search(text)
+        if not match:
+            return None
+        described = _UNQUOTED.sub("", match.group(1))
+        runs: list[tuple[int, Record]] = []
+        for record in self.kb.entries(self.kb.numbered()):
+            written = _UNQUOTED.sub("", record.text)
+            runs.append((difflib.SequenceMatcher(None, described, written, autojunk=False)
+                         .find_longest_match(0, len(described), 0, len(written)).size, record))
+        runs.sort(key=lambda run: run[0], reverse=True)
+        if not runs or runs[0][0] < MIN_QUOTED or (len(runs) > 1 and runs[1][0] >= runs[0][0]):
+            return None
+        return runs[0][1], match.group(1)
 
     def foreign_words(self, text: str) -> set[str]:
         """Nouns of what a question asks to join ("驾校怎么报名", "孩子上小学怎么报名"): any
@@ -243,3 +271,9 @@ class Finder:
             return self.kb.of_kind(kinds[0])
         return []
 
+    def section_saying(self, text: str, topics: set[str]) -> list[Record]:
+        """The first part (工作目标, 基本原则…) the question names that writes one of
+        `topics` (as any of its names); [] when none does."""
+        documents = [r for r in self.kb.records if r.kind == "document"]
+        forms = {f for t in topics if (term := self.kb.gazetteer.term(TOPIC, t)) for f in term.surface_forms}
+        return [r for r in self.sections(text, documents) if any(f in r.text for f in forms)][:1]

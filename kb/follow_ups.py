@@ -43,6 +43,19 @@ class FollowUps:
         return bool(found) and all(len(refs) == 1 and refs == found[0] for refs in found) \
             and (len(found) >= 2 or any(len(w) >= 3 for w, refs in writers.items() if refs))
 
+    def meant(self, text: str, recent: list[Record]) -> Record:
+        """Of the records just discussed (newest first, at least one), the one a follow-up
+        means: the only one writing a word of the question that the others do not ("那前置
+        审查这条啥时候完成" after items 26 and 22: item 22), else the newest."""
+        words = [w for w in self.words.content_words(self.words.without_names(text))
+                 if len(w) >= 2 and w not in self.cues.generic_words]
+        alone = {w: writers[0] for w in words if len(writers := [r for r in recent if w in r.text]) == 1}
+        meant = set(alone.values())
+        # Two such words, or one of three characters or more: not one word like 内容.
+        if len(meant) == 1 and (len(alone) >= 2 or any(len(w) >= 3 for w in alone)):
+            return meant.pop()
+        return recent[0]
+
     def of(self, question: Question, facet: str | None) -> bool:
         """A question with no subject of its own, asked right after an answer."""
         text, recent = question.text, question.conversation.recent

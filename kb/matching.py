@@ -57,6 +57,10 @@ class WordMatcher:
             "|".join(rf"{re.escape(n)}(?:总体|工作)*(?:方案|计划|文件)" if not n.endswith("要点") else re.escape(n)
                      for n in names) or "(?!)")
         self._everyday = frozenset(w for said in config["plan_words"].values() for w in said)
+        # each everyday word with all the plans' words for it (负责人: 负责同志 and 主要负责人)
+        self._everyday_longest_first = sorted(
+            ((w, {word for word, said in config["plan_words"].items() if w in said}) for w in self._everyday),
+            key=lambda pair: (-len(pair[0]), pair[0]))
         self._ignored = frozenset(config["people_words"]) | cues.generic_words | frozenset(config["courtesies"])
 
     def content_words(self, text: str) -> set[str]:
@@ -70,9 +74,13 @@ class WordMatcher:
         """The plans' own words for the everyday ones the text uses (answering.yml
         `plan_words`: 领导 → 负责同志), those the text does not already hold. An everyday word
         inside a name the gazetteer knows is no everyday word: 互动 of 政民互动 is no 互动性."""
-        rest = self.without_names(text)
-        return [word for word, said in self.config["plan_words"].items()
-                if word not in text and any(s in rest for s in said)]
+        rest, found = self.without_names(text), set()
+        # Longest everyday words first, each used up: 宣传栏 is 信息公示栏, not 宣传 (宣传报道).
+        for said, words in self._everyday_longest_first:
+            if said in rest:
+                found |= words
+                rest = rest.replace(said, "｜")
+        return [word for word in self.config["plan_words"] if word in found and word not in text]
 
     def asked_words(self, text: str) -> list[str]:
         """The question's content words and the plans' own words for its everyday ones

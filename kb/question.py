@@ -57,8 +57,9 @@ class Question:
 @dataclass(frozen=True)
 class Reading:
     """What a question means. `evidence` says how the records were found:
-    number | ordinal | theme | filter | unit | context | mention | sentence | said | retrieval |
-    kind | none (`sentence`: a sentence of a plain paragraph shares several of its words;
+    number | quoted | ordinal | theme | filter | unit | context | mention | sentence | said |
+    retrieval | kind | none (`quoted`: named by words copied from it, "…那一条", as a number
+    names it; `sentence`: a sentence of a plain paragraph shares several of its words;
     `said`: one of the retrieved record's own sentences does)."""
 
     text: str

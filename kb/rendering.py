@@ -27,6 +27,7 @@ MAX_LISTED_ITEMS = 8
 # The parts of an official document's notice: "…的通知各相关单位：", "（此件主动公开）".
 MAX_BRIEF = 6  # a filtered list this short shows each record's gist
 MAX_IN_FULL = 3  # a unit's records, when this few, are each shown in full
+WHOLE = ("number", "quoted")  # evidence naming a record as a whole: no one sentence of it is meant
 MAX_CITED = 4  # a list of at most this many entries cites each of them
 LONG_ITEM = 90  # characters; a longer item is quoted by the sentence the question matched
 
@@ -285,7 +286,7 @@ class Renderer:
         question asked about (at least `least` of its words); with `beyond`, only words that
         text does not already say count; with `needs`, only a sentence that writes it."""
         body = record.source_text or record.row.text
-        if reading is None or len(body) <= LONG_ITEM or reading.evidence == "number":
+        if reading is None or len(body) <= LONG_ITEM or reading.evidence in WHOLE:
             return None
         widened, plans_own = self.understanding.words.sentence_words(reading.text)
         words = {w for w in widened if w not in beyond}

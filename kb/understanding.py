@@ -205,6 +205,11 @@ class Understanding:
 
         if other := self.other_documents.asked(text):  # "政府工作报告里说了啥": not ours to say
             return reading(other[1], "none", other_document=other[0])
+        if quoted := self.find.record_quoted(text):
+            # "持续开展政策公开讲、政务开放日那一条": the record whose words those are, even when
+            # they name kinds; what is asked is read without them (“谁起草谁负责”那条呢).
+            base["facet"] = cues.facet(asked_of.replace(quoted[1], "｜"))
+            return reading([quoted[0]], "quoted")
         if match := NTH_THEME.search(text):
             all_themes = list(self.kb.themes().items())
             # "第三个专题有哪些开放点", "倒数第二个专题", "最后一个专题".
@@ -309,7 +314,7 @@ class Understanding:
             # plan's 基本原则.
             base["facet"] = "content"
             return reading([said], "said")
-        if facet == "section" and specific and not units and (held := self._section_saying(text, specific)):
+        if facet == "section" and specific and not units and (held := self.find.section_saying(text, specific)):
             # "工作目标里对政策兑现提出了怎样的要求": the sentence of that part, not item 22.
             base["facet"] = "content"
             return reading(held, "sentence")
@@ -383,6 +388,10 @@ class Understanding:
             if base["mode"] == "compare" and len(by_unit) >= 2 and all(by_unit):
                 return reading([group[0] for group in by_unit], "unit")
             records = [r for group in by_unit for r in group]
+            # The one being discussed first ("城管把我三轮车收了" after the 城管 open day: that
+            # site is the nearest thing, not the unit's first work item).
+            if not base["mode"]:
+                records.sort(key=lambda r: r not in recent)
             if records:
                 listing = f"unit:{sorted(units)[0]}" if len(units) == 1 and len(records) > 1 else None
                 if base["facet"] == "unit" and not base["yes_no"] and not excluded:
@@ -420,7 +429,7 @@ class Understanding:
                 return reading(sorted(many, key=lambda r: (r.kind, r.number or 0)), "context")
             if base["facet"] is None and base["mode"] is None:
                 base["facet"] = "content"
-            return reading(recent[:1], "context")
+            return reading([self.follow_ups.meant(text, recent)], "context")
 
         if not units and not specific and base["facet"] in SENTENCE_FACETS and base["mode"] != "count" \
                 and (paragraph := self.words.paragraph_saying(asked)) is not None:
@@ -481,12 +490,6 @@ class Understanding:
             return reading(retrieved, evidence)
         return reading(self.find.kind_level(question, kinds, base["facet"], base["mode"]), "kind" if kinds else "none")
 
-    def _section_saying(self, text: str, topics: set[str]) -> list[Record]:
-        """The first part (工作目标, 基本原则…) the question names that writes one of
-        `topics` (as any of its names); [] when none does."""
-        documents = [r for r in self.kb.records if r.kind == "document"]
-        forms = {f for t in topics if (term := self.kb.gazetteer.term(TOPIC, t)) for f in term.surface_forms}
-        return [r for r in self.find.sections(text, documents) if any(f in r.text for f in forms)][:1]
 
 
 def _clause_of(text: str, topics: set[str]) -> str:

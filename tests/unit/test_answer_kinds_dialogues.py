@@ -1,0 +1,111 @@
+"""Kinds found by the eighteenth and nineteenth diagnosis sets (issue 13, dialogues): a
+citizen's own case told in the middle of a conversation about a record, details of being
+there the plans never give, open questions about what one does there, follow-ups that
+name one of the records just discussed, and records named by words copied from them.
+Each kind with its example and a second phrasing. The `engine` fixture is
+tests/unit/conftest.py's."""
+from __future__ import annotations
+
+import pytest
+
+from kb.answers import Question
+from kb.deciding import COMPLAINT
+from tests.unit.answering import HOTLINE
+
+pytestmark = pytest.mark.unit
+
+
+def _through(engine, turns: list[str]):
+    """The answer to the last of `turns`, asked in one conversation."""
+    context, answer = None, None
+    for text in turns:
+        answer = engine.answer(Question(text, context=context))
+        context = answer.context
+    return answer
+
+
+@pytest.mark.parametrize("turns", [
+    # stuck for months, a neighbour who will not agree, treated badly, a service that fails
+    ["京策平台是干啥的", "我公司申请的补贴在京策上卡了仨月没动静"],
+    ["稳岗就业信息谁公开", "俺厂里申请的稳岗返还压了俩月没下文"],
+    ["老楼加装电梯谁负责", "俺们那栋六层 一楼那家死活不同意 咋整"],
+    ["楼上邻居就是不同意装电梯 咋办"],
+    ["俺想去政务大厅瞅瞅", "我前年在那办事让窗口的人给凶了一顿 这事有人管没"],
+    ["办事员把我凶了一顿 有人管不"],
+    ["上回那个直播卡得根本看不了 到底谁负责"],
+    ["我家孩子暑期托管没报上 该找谁"],
+    ["俺闺女的学位没分到 找谁去"],
+])
+def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns) -> None:
+    answer = _through(engine, turns)
+    assert not answer.covered and answer.reason == COMPLAINT
+    assert HOTLINE in answer.text
+
+
+@pytest.mark.parametrize("turns", [
+    # one's own case, ticket or inspection; a favour done for oneself
+    ["仲裁的开放日能去旁听不", "我们那个仲裁案子到底啥时候开庭啊"],
+    ["接诉即办谁公开", "俺那个工单到现在办到哪了"],
+    ["食品抽检谁公开", "我店上个月刚被抽检了 结果合不合格上哪查"],
+    ["俺家饭馆前天被抽查了 啥时候出结果"],
+    ["稳岗就业信息谁公开", "那窗口能帮我把企业稳岗补贴报上去不"],
+    ["你帮我把低保申请递上去呗"],
+    ["我妈一个月退休金1800 够不够低保条件"],
+    # being fetched, a helmet, a guide: what the entry never writes
+    ["政务大厅开放日", "俺住黄村 离榆垡老远了 有车接不"],
+    ["养老驿站开放日", "俺老伴腿脚不利索 能派车到家接俺们不"],
+    ["回迁房工地的开放日", "工地上有人帶著走嗎 要戴安全帽不"],
+    ["回迁房工地的开放日", "进工地有人领着参观吗"],
+    # what came of it, however long the name
+    ["大兴最后评上国家乡村振兴示范县没有"],
+    ["咱区最后被评为国家森林城市了没"],
+])
+def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
+    answer = _through(engine, turns)
+    assert not answer.covered and HOTLINE in answer.text
+
+
+@pytest.mark.parametrize(("turns", "said"), [
+    # an open question about being there is about the entry, not a yes/no about one thing
+    (["养老驿站的开放日 是哪个镇搞的", "去了能干啥 光看吗"], "体验驿站日常工作"),
+    (["计量的开放日", "去了能看到什麼"], "试验室"),
+    # 哪些方面 asks what is discussed, not who the experts are
+    (["部门预算的开放日", "专家主要就哪些方面跟预算单位沟通"], "产出和绩效"),
+    # the units of a joint entry ("一块搞的")
+    (["政务大厅的开放日", "还有哪几个地方一块搞的"], "兴丰街道"),
+    (["政务大厅的开放日", "是几个单位一起办的吗"], "采育镇"),
+    # a complaint about the unit keeps the record discussed ("它" is still the site)
+    (["门前三包是啥开放日啊", "上回城管把我三轮车连货都收了 凭啥呀", "算了 它是哪个专题的"], "便民惠民服务"),
+    # 公告栏 is the plans' 信息公示栏
+    (["俺不会上网 村里那公告栏会贴政府的信息不"], "公示栏"),
+    (["村里宣传栏上会贴补贴的信息不"], "公示栏"),
+    # an everyday word used up by its longest reading keeps all the plans' words for it
+    # (负责人: 负责同志 and 主要负责人)
+    (["一把手解读是啥", "负责人要履行什么职责？"], "第一解读人"),
+])
+def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
+    answer = _through(engine, turns)
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize(("turns", "ref"), [
+    # the same unit's record of another kind
+    (["仲裁的开放日能去旁听不", "谁办的", "同一个单位还有宣讲没"], "lecture:3"),
+    (["部门预算的开放日", "同一个部门还有宣讲吗"], "lecture:2"),
+    # of the records just discussed, the one whose words the follow-up names
+    (["京策平台是干啥的", "我公司申请的补贴在京策上卡了仨月没动静", "那前置审查这条啥时候完成 谁负责落实"],
+     "item:22"),
+    (["京策平台是干啥的", "那精准推送那条谁负责"], "item:26"),
+    # a record named by words copied from it, kinds' names among them
+    (["工作要点里持续开展政策公开讲、政务开放日那一条，完成时限是？"], "item:21"),
+    (["要点里拓宽政策文件解读渠道那条谁牵头"], "item:18"),
+])
+def test_the_record_meant_is_answered(engine, turns, ref) -> None:
+    answer = _through(engine, turns)
+    assert answer.covered and answer.sources[0].endswith(ref)
+
+
+def test_words_quoted_from_a_record_are_not_what_is_asked(engine) -> None:
+    answer = _through(engine, ["那“谁起草谁负责”那条呢"])
+    assert answer.covered and answer.sources[0].endswith("item:25")
+    assert "政策效果评价机制" in answer.text
