@@ -25,7 +25,11 @@ from core.privacy import mask_phone, phone_of
 
 # "查询报名", "我的报名怎么取消": the citizen's own application, never a plan question;
 # "能帮我查查不" about a hospital bill names none of these.
-_CHECK_WORDS = re.compile(r"报名|预约|申请|登记|报的名|取消|撤销|撤回|参加的|审核|选上")
+# Words of our activities' sign-ups: the check form opens. 申请, 登记, 审核 are also a
+# citizen's own case elsewhere ("我公司申请的补贴卡了仨月"): the form opens for them only
+# when the plans have no refusal for the message.
+_SIGN_UP_WORDS = re.compile(r"报名|预约|报的名|取消|撤销|撤回|参加的|选上")
+_CHECK_WORDS = re.compile(r"申请|登记|审核")
 
 
 class ActionStartApplication(Action):
@@ -39,11 +43,14 @@ class ActionStartApplication(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         question = question_from(tracker)
-        if _CHECK_WORDS.search(question.text):
+        if _SIGN_UP_WORDS.search(question.text):
+            return []
+        refusal = plans_refusal(question, statements=True)
+        if _CHECK_WORDS.search(question.text) and refusal is None:
             return []
         if (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
             return [*answered, FollowupAction("action_listen")]
-        if (refusal := plans_refusal(question)) is not None:  # "我上回住院到底报了百分之多少 能帮我查查不"
+        if refusal is not None:  # "我上回住院到底报了百分之多少 能帮我查查不"
             dispatcher.utter_message(text=refusal.text)
             return [FollowupAction("action_listen")]
         return []

@@ -59,6 +59,9 @@ class ActionGoodbye(_Courtesy, Action):
 # Asking the assistant itself what it can do ("你都能帮我干点啥"): never a plan question,
 # even right after one (its "干点啥" is no follow-up about a lecture's content).
 _ASKS_THE_ASSISTANT = re.compile(r"(?:你|您)们?(?:都|还|到底)?(?:能|会|可以)")
+# "去了能干啥", "进去能看到什么": what one does at the activity just discussed, not at the
+# assistant (answered from the record when the plans recognise the question).
+_ABOUT_BEING_THERE = re.compile(r"去了|到了|进去|现场|当场|当天|那儿|那里|那边")
 
 
 class ActionHelp(Action):
@@ -72,9 +75,13 @@ class ActionHelp(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if not _ASKS_THE_ASSISTANT.search(question_from(tracker).text) \
-                and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
-            return answered
+        question = question_from(tracker)
+        if not _ASKS_THE_ASSISTANT.search(question.text):
+            if (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:
+                return answered
+            if _ABOUT_BEING_THERE.search(question.text) and ASKS.search(question.text) \
+                    and answer_engine().recognises(question):
+                return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_help")
         return []
 
@@ -90,7 +97,10 @@ class ActionAnythingElse(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         question = question_from(tracker)
-        if question.text and ASKS.search(question.text) and answer_engine().recognises(question):
+        engine = answer_engine()
+        # "招牌多大尺寸以内不用审批" taken for a no: it asks something all the same
+        if question.text and (ASKS.search(question.text) or engine.asks_something(question)) \
+                and engine.recognises(question):
             return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_anything_else")
         return []

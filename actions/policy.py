@@ -94,13 +94,17 @@ async def question_answered_instead(
 NOT_A_REQUEST = ("other_year", "detail_not_in_plans", "complaint")
 
 
-def plans_refusal(question: Question) -> Answer | None:
+def plans_refusal(question: Question, statements: bool = False) -> Answer | None:
     """The plans' refusal of a question ("明年还办不办", "有无障碍通道吗", "报了百分之多少")
-    when it asks something and the reason is one of NOT_A_REQUEST; else None."""
-    if not ASKS.search(question.text):
+    when it asks something and the reason is one of NOT_A_REQUEST; else None. With
+    `statements`, a complaint that asks nothing is refused too ("我公司申请的补贴卡了仨月没动静")."""
+    asks = bool(ASKS.search(question.text))
+    if not (asks or statements):
         return None
     answer = answer_engine().answer(question)
-    return answer if answer.reason in NOT_A_REQUEST else None
+    if answer.reason == "complaint" and statements:
+        return answer
+    return answer if asks and answer.reason in NOT_A_REQUEST else None
 
 
 def _about_activities(engine: AnswerEngine, question: Question, answer: Answer) -> bool:

@@ -126,6 +126,17 @@ def test_asking_what_the_assistant_can_do_after_a_plan_question_is_no_follow_up(
     assert turn.responses == ["utter_help"]
 
 
+@pytest.mark.parametrize(("first", "text", "said"), [
+    ("养老驿站的开放日 是哪个镇搞的", "去了能干啥 光看吗", "体验驿站日常工作"),
+    ("司法局的开放日", "进去能了解点啥", "走进局机关"),
+])
+def test_what_one_does_at_the_activity_just_discussed_labelled_ask_help_is_answered(first, text, said) -> None:
+    conversation = Conversation()
+    conversation.ask(ActionAnswerPolicyQuestion(), first, "ask_open_day")
+    turn = conversation.ask(ActionHelp(), text, "ask_help")
+    assert turn.responses == [None] and said in turn.text
+
+
 # --- action_tell_hotline, action_out_of_scope, action_identity -----------------------------
 
 def test_the_hotline_number_told_is_the_setting() -> None:
@@ -190,6 +201,12 @@ def test_a_bare_goodbye_says_goodbye() -> None:
 def test_a_bare_yes_outside_a_question_asks_whether_there_is_anything_else() -> None:
     turn = Conversation().ask(ActionAnythingElse(), "好的", "affirm")
     assert turn.responses == ["utter_anything_else"] and turn.events == []
+
+
+@pytest.mark.parametrize("text", ["招牌多大尺寸以内不用审批", "门头牌匾多宽以内不用办证"])
+def test_a_question_without_a_question_word_taken_for_a_no_is_honestly_refused(text) -> None:
+    turn = Conversation().ask(ActionAnythingElse(), text, "deny")
+    assert turn.responses == [None] and "没有写到" in turn.text and TEST_HOTLINE in turn.text
 
 
 # --- action_start_handoff, action_fallback, action_handoff ---------------------------------

@@ -213,6 +213,13 @@ def test_a_personal_record_question_is_refused_instead_of_opening_the_check_form
     assert followup(turn.events) == "action_listen"  # the rule's application_form does not run
 
 
+@pytest.mark.parametrize("text", ["我公司申请的补贴在京策上卡了仨月没动静", "上礼拜我店里被抽了两样 结果上哪查"])
+def test_a_citizens_own_case_is_refused_instead_of_opening_the_check_form(text) -> None:
+    turn = Conversation().ask(ActionStartApplication(), text, "check_application")
+    assert turn.responses == [None] and f"{TEST_HOTLINE}市民服务热线" in turn.text
+    assert followup(turn.events) == "action_listen"
+
+
 def test_a_request_to_check_an_application_lets_the_form_start() -> None:
     turn = Conversation().ask(ActionStartApplication(), "我要查一下我的报名", "check_application")
     assert turn.messages == [] and turn.events == []
