@@ -47,7 +47,7 @@ ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"
-                          r"还办|还有|还搞|还能|还会|还可以|再去|信息|数据|内容")
+                          r"还办|还有|还搞|还能|还会|还可以|再去|信息|数据|内容|了(?:几|多少)(?:次|场|回)")
 _YEAR_REACH = 10  # characters after the year word in which it must meet one of those
 # A year written out ("2024年") reaches further and also counts before policy words, unless
 # an event of the citizen's own follows it ("2019年注册", "2020年毕业").

@@ -187,24 +187,34 @@ class WordMatcher:
         is said, not guessed."""
         return self.alone_writer(text) is record
 
-    def alone_writer(self, text: str) -> Record | None:
+    def alone_writer(self, text: str, kinds: Sequence[str] = ()) -> Record | None:
         """The only record of all the plans that writes some words of the question, two or
         more, and more of them than any other record writes alone: "电话必须接 接听率要达到
         多少" → item 15, the only one that writes 电话 and 接听; "有个街道搞一对一帮着代办" →
         site 5 (一对一, 代办). One such word of two characters may be shared by chance ("政策评价
         结果怎么样"); one of three or more, alone in the question, is a term ("公示栏上要公开些啥"
-        → item 13), unless the question names anything no plan writes ("井盖丢了")."""
+        → item 13), unless the question names anything no plan writes ("井盖丢了"). With
+        `kinds`, only records of those kinds count, and one term is enough ("社区公示栏上贴的那些
+        是要点里哪条要求的": of the items, only item 13 writes 公示栏)."""
         words = {w for w in self.content_words(self._without_plan_names(text))
                  if w not in self._ignored and not self.kb.gazetteer.mentions(w)}
         alone: Counter[str] = Counter()
         longest = 0
+        terms = set()  # records alone writing a word of three characters or more
         for word in words:
-            holders = {r.ref for r in self._all_sentences_holders() if word in r.searchable}
+            holders = {r.ref for r in self._all_sentences_holders()
+                       if word in r.searchable and (not kinds or r.kind in kinds)}
             if len(holders) == 1:
                 alone[next(iter(holders))] += 1
                 longest = max(longest, len(word))
+                terms |= holders if len(word) >= 3 else set()
         ranked = alone.most_common(2)
         one_term = len(ranked) == 1 and longest >= 3 and not self.foreign_nouns(text)
+        if kinds and len(terms) == 1 and alone[(term := next(iter(terms)))] == ranked[0][1] \
+                and not self.foreign_nouns(text):
+            # Among the kind named, a term beats a two-character word of the citizen's story
+            # ("小区公示栏是要点里哪一项管的": 公示栏, item 13; 小区 is item 5's alone).
+            return self.kb.by_ref[term]
         if not ranked or (ranked[0][1] < 2 and not one_term) \
                 or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
             return None

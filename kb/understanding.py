@@ -464,7 +464,7 @@ class Understanding:
         checked = facet == "unit" and base["yes_no"] and bool(specific)
         retrieved = self.words.retrieve(self.words.widened(text), kinds, set() if checked else units,
                                         specific, topics)
-        if not retrieved and (alone := self.words.alone_writer(text)) is not None \
+        if not retrieved and (alone := self.words.alone_writer(text, named_kinds)) is not None \
                 and alone.kind in NUMBERED_KINDS:
             retrieved = [alone]  # the only record that writes two of its words (一对一, 代办)
         if named_kinds and any(r.kind in named_kinds for r in retrieved):

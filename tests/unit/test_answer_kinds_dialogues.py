@@ -56,6 +56,23 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["养老驿站开放日", "俺老伴腿脚不利索 能派车到家接俺们不"],
     ["回迁房工地的开放日", "工地上有人帶著走嗎 要戴安全帽不"],
     ["回迁房工地的开放日", "进工地有人领着参观吗"],
+    # how often something was done, in a year no plan is held for
+    ["去年全区一把手一共解读了几次 有数吗"],
+    ["前年各单位一共开展了多少次座谈"],
+    # a favour, a visit to one's own place, a document handed over, examples sent
+    ["计量的开放日", "試驗室能不能借儀器給我們做課題"],
+    ["能不能借你们的会议室给我们用用"],
+    ["一把手解读", "啥时候来我们写字楼宣讲一回"],
+    ["能到俺们村里宣讲一回不"],
+    ["我写论文要用 能要到各单位的考核打分表吗"],
+    ["能拿到开放日的签到名单吗"],
+    ["能給我發幾個做得好的一圖讀懂嗎"],
+    ["给我发几份解读模板呗"],
+    # how long a notice stays up; who, by name; who drafted the plans
+    ["公示栏上的东西贴多少天 能不能多贴几天"],
+    ["政府采购开放日", "国资委哪位领导出席 能给个名单吗"],
+    ["部门预算的开放日", "哪位专家来点评"],
+    ["这两个文件的起草人是谁"],
     # what came of it, however long the name
     ["大兴最后评上国家乡村振兴示范县没有"],
     ["咱区最后被评为国家森林城市了没"],
@@ -99,6 +116,10 @@ def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     # a record named by words copied from it, kinds' names among them
     (["工作要点里持续开展政策公开讲、政务开放日那一条，完成时限是？"], "item:21"),
     (["要点里拓宽政策文件解读渠道那条谁牵头"], "item:18"),
+    # the kind named narrows the words one record alone writes (公示栏: item 13 among the
+    # items, though 社区 is a site's alone)
+    (["社区公示栏上贴的那些 是要点里哪条要求的"], "item:13"),
+    (["小区公示栏的事是要点哪一项管的"], "item:13"),
 ])
 def test_the_record_meant_is_answered(engine, turns, ref) -> None:
     answer = _through(engine, turns)
