@@ -25,6 +25,9 @@ ONE, SEVERAL, LIST, COUNT, COMPARE, DATA_YEAR, REFUSE = (
 DETAIL_NOT_IN_PLANS, NO_MATCH, OTHER_YEAR, COMPLAINT, ABSENT_TOPIC, OTHER_DOCUMENT, OTHER_PLACE = (
     "detail_not_in_plans", "no_match", "other_year", "complaint", "absent_topic", "other_document",
     "other_place")
+# Not a refusal: the record a bare follow-up names is answered, with a note that the detail
+# asked before ("去哪儿讲" / "那第二个呢") is not in the plans for it either.
+CARRIED_DETAIL = "carried_detail"
 # Evidence that the question itself names its records: strong enough that a complaint word
 # inside it does not make it one ("接诉即办的投诉信息谁公开" names work item 11).
 NAMED_EVIDENCE = frozenset({"number", "quoted", "ordinal", "theme", "unit", "mention", "filter",
@@ -85,6 +88,13 @@ def _writes_the_term(record: Record, text: str, cues: Cues, facet: str) -> bool:
 def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     """The one decision for a reading; see the module docstring for the rules."""
     records, facet = reading.records, reading.facet
+    if reading.carried and records:
+        asked = decide(replace(reading, carried=False), kb, cues)
+        if asked.shape == REFUSE and asked.reason == DETAIL_NOT_IN_PLANS:
+            held = decide(replace(reading, facet=None, carried=False), kb, cues)
+            if held.shape != REFUSE:
+                return replace(held, reason=CARRIED_DETAIL)
+        return asked
     if reading.other_document:
         # "政府工作报告里说今年要办哪些实事": another document's contents are not ours to
         # give; the plans' record that mentions it is named (kb.other_documents).

@@ -80,6 +80,7 @@ class Reading:
     names_activity: bool = False  # the text names the open days, lectures or 活动
     other_document: str | None = None  # "政府工作报告里说了啥": a document that is not a stored plan
     other_place: str | None = None  # "朝阳区的开放日有哪些": a place other than Daxing, asked about
+    carried: bool = False  # the facet is the conversation's, not this message's ("那第二个呢")
 
     @classmethod
     def about(cls, records: Sequence[Record], facet: str | None) -> "Reading":

@@ -138,6 +138,10 @@ class Renderer:
             asked = "、".join(str(y) for y in decision.asked_years)
             lines = [self.t("other_year_answer", years=years, asked=asked), *lines,
                      self.t("other_year_after", asked=asked, hotline=self.hotline)]
+        elif decision.reason == d.CARRIED_DETAIL:
+            # "去哪儿讲" refused, then "那第二个呢": that record, and the detail still unsaid.
+            lines.append(self.t("carried_detail_after", hotline=self.hotline))
+            facet = reading.facet  # "那第三个呢" asks it again
         return Answer(
             text="\n".join(lines),
             covered=True,

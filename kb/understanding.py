@@ -206,8 +206,7 @@ class Understanding:
         if other := self.other_documents.asked(text):  # "政府工作报告里说了啥": not ours to say
             return reading(other[1], "none", other_document=other[0])
         if quoted := self.find.record_quoted(text):
-            # "持续开展政策公开讲、政务开放日那一条": the record whose words those are, even when
-            # they name kinds; what is asked is read without them (“谁起草谁负责”那条呢).
+            # "持续开展政策公开讲、政务开放日那一条": that record; asked is what is left
             base["facet"] = cues.facet(asked_of.replace(quoted[1], "｜"))
             return reading([quoted[0]], "quoted")
         if match := NTH_THEME.search(text):
@@ -227,6 +226,7 @@ class Understanding:
                 neighbour = entries[at]
                 if not facet:
                     base["facet"] = context.facet if context.facet not in (None, "list") else None
+                    base["carried"] = base["facet"] is not None
                 return reading([neighbour], "ordinal")
         if recent and len(named_kinds) == 1 and named_kinds[0] != recent[0].kind \
                 and not (units or specific) and SAME_QUESTION.fullmatch(text):
@@ -268,6 +268,7 @@ class Understanding:
             records = [r for kind, n in numbered if (r := self.kb.latest(kind, n))]
             if not facet and not base["mode"] and cues.bare_number(text) is not None:
                 base["facet"] = context.facet  # "16呢": the same question about 16
+                base["carried"] = context.facet is not None
             return reading(records, "number")
 
         listed = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
@@ -289,6 +290,7 @@ class Understanding:
                 # after the list of a theme's sites, one of them; after "属于哪个专题", its theme
                 carried = context.facet not in (None, "list") and not (context.facet == "theme" and context.listed)
                 base["facet"] = context.facet if carried else None
+                base["carried"] = carried
             return reading([listed[position]], "ordinal")
 
         if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):
@@ -388,8 +390,7 @@ class Understanding:
             if base["mode"] == "compare" and len(by_unit) >= 2 and all(by_unit):
                 return reading([group[0] for group in by_unit], "unit")
             records = [r for group in by_unit for r in group]
-            # The one being discussed first ("城管把我三轮车收了" after the 城管 open day: that
-            # site is the nearest thing, not the unit's first work item).
+            # The one discussed first ("城管把我三轮车收了" after the 城管 open day: that site)
             if not base["mode"]:
                 records.sort(key=lambda r: r not in recent)
             if records:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from kb.answers import Question
-from kb.deciding import COMPLAINT
+from kb.deciding import CARRIED_DETAIL, COMPLAINT
 from tests.unit.answering import HOTLINE
 
 pytestmark = pytest.mark.unit
@@ -130,3 +130,24 @@ def test_words_quoted_from_a_record_are_not_what_is_asked(engine) -> None:
     answer = _through(engine, ["那“谁起草谁负责”那条呢"])
     assert answer.covered and answer.sources[0].endswith("item:25")
     assert "政策效果评价机制" in answer.text
+
+
+@pytest.mark.parametrize(("turns", "ref"), [
+    (["五经普是啥 有专门的宣讲吗", "去哪儿讲", "那第二个呢"], "lecture:2"),
+    (["五经普是啥 有专门的宣讲吗", "去哪儿讲", "那第二个呢", "倒数第二个呢"], "lecture:4"),
+    (["开放点9要钱吗", "10呢"], "site:10"),
+    (["开放点9要钱吗", "10呢", "后面一个呢"], "site:11"),
+])
+def test_a_bare_follow_up_after_a_detail_the_plans_never_give_answers_the_record_with_a_note(
+        engine, turns, ref) -> None:
+    """The record the follow-up names is what the citizen gets; that the detail asked
+    before is not in the plans for it either is said, with the hotline."""
+    answer = _through(engine, turns)
+    assert answer.covered and answer.reason == CARRIED_DETAIL and answer.sources[0].endswith(ref)
+    assert "同样没有写到" in answer.text and HOTLINE in answer.text
+
+
+def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engine) -> None:
+    answer = _through(engine, ["开放点9谁负责", "10呢"])
+    assert answer.covered and answer.reason is None and "国动办" in answer.text
+    assert "同样没有写到" not in answer.text
