@@ -217,9 +217,13 @@ class Cues:
         """'倒数第二个': a position from the end, never the number 2."""
         return bool(self._from_end.search(text))
 
-    def step(self, text: str) -> int:
-        """-1 for '前面一个', +1 for '后面一个' (from the record just discussed), else 0."""
-        return next((step for step, pattern in self._steps if pattern.search(text)), 0)
+    def step(self, text: str, within: int | None = None) -> int:
+        """-1 for '前面一个', +1 for '后面一个' (from the record just discussed), else 0; with
+        `within`, only in a clause of at most that many characters ("前一个是哪个单位来着 我笔记
+        没记全": its first clause)."""
+        clauses = [c for c in re.split(r"[，,。；;！!？?\s]+", text) if c] if within else [text]
+        return next((step for clause in clauses if not within or len(clause) <= within
+                     for step, pattern in self._steps if pattern.search(clause)), 0)
 
     def deadline_month(self, text: str) -> int | None:
         """10 for '10月底前要完成的', 12 for '年底前完成的'; None when no deadline filter."""

@@ -16,6 +16,8 @@ from kb.question import Question
 
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
 # "会去工地看不", "是讲全区的还是就某个片儿": whether, or which of two, in a follow-up
+# Recalling what was said before: "前一个是哪个单位来着", "刚才前面那个"
+_RECALLED = re.compile(r"来着|刚才|刚刚|之前说的|前面说的|前边说的|上回说的")
 _ASKS_WHETHER = re.compile(r"(会|能|要|讲|有|给|让|可以)[^，。？]{1,8}(不|没有?)[？?]?$|[^，。？]{2}还是[^，。？]{2}")
 
 
@@ -43,6 +45,17 @@ class FollowUps:
         return bool(found) and all(len(refs) == 1 and refs == found[0] for refs in found) \
             and (len(found) >= 2 or any(len(w) >= 3 for w, refs in writers.items() if refs))
 
+    def neighbour(self, text: str, recent: list[Record], step: int) -> Record | None:
+        """The record `step` entries from the one just discussed, in plan order ("后面一个呢");
+        a "前一个…来着" recalled is the one discussed before it ("开放点10…/ 那开放点9呢 /
+        前一个是哪个单位来着": 10). None past either end."""
+        if step < 0 and _RECALLED.search(text) and len(recent) > 1 \
+                and recent[1] not in self.kb.siblings(recent[0]):
+            return recent[1]
+        entries = self.kb.entries(self.kb.of_kind(recent[0].kind))
+        at = entries.index(self.kb.siblings(recent[0])[0]) + step
+        return entries[at] if 0 <= at < len(entries) else None
+
     def meant(self, text: str, recent: list[Record]) -> Record:
         """Of the records just discussed (newest first, at least one), the one a follow-up
         means: the only one writing a word of the question that the others do not ("那前置
@@ -51,8 +64,9 @@ class FollowUps:
                  if len(w) >= 2 and w not in self.cues.generic_words]
         alone = {w: writers[0] for w in words if len(writers := [r for r in recent if w in r.text]) == 1}
         meant = set(alone.values())
-        # Two such words, or one of three characters or more: not one word like 内容.
-        if len(meant) == 1 and (len(alone) >= 2 or any(len(w) >= 3 for w in alone)):
+        # Two such words, or one of three characters or more: not one word like 内容 — unless
+        # the citizen recalls it ("那刚才中介那条谁负责": 中介, item 12, discussed before 11).
+        if len(meant) == 1 and (len(alone) >= 2 or any(len(w) >= 3 for w in alone) or _RECALLED.search(text)):
             return meant.pop()
         return recent[0]
 

@@ -15,7 +15,9 @@ NUMBER_PATTERNS = {
     "site": [rf"开放点\s*(?:第\s*)?{NUMERAL}(?![0-9个场项])", rf"(?<!倒数)第\s*{NUMERAL}\s*(?:号|个)?\s*开放点",
              rf"(?<!第){NUMERAL}\s*号\s*开放点"],
     # "要点12" or "要点第十二", but not "要点一共".
+    # "26条具体要干啥": digits and 条 or 项 without 第, not "3条措施"
     "item": [rf"(?<!倒数)第\s*{NUMERAL}\s*[项条]", r"(?:工作要点|要点)\s*(?:第\s*)?([0-9]+)",
+             r"(?<![0-9第])([0-9]{1,2})\s*[项条](?![件例路街线款措])",
              rf"(?:工作要点|要点)\s*第\s*{NUMERAL}"],
     "lecture": [
         rf"(?<!倒数)第\s*{NUMERAL}\s*(?:个|场|讲)\s*(?:政策)?(?:宣讲|讲座|公开讲)",
@@ -32,7 +34,9 @@ _JOINED = re.compile(r"和|与|跟|还有|以及")
 ORDINAL_ONLY = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|项|条)?\s*(?:呢|是|吗|的|$)")
 # "第一个", "第3条", "第二呢" — not "第一公开平台" (a word beginning with 第一).
 GENERIC_NUMBER = re.compile(rf"第\s*{NUMERAL}\s*(?:个|场|讲|项|条|(?=[呢吗是的啊呀和跟与及、，,。？?！!\s]|$))|(?<![0-9])([0-9]+)\s*号(?![楼线门院])|"
-                            r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)")
+                            r"(?:开放日|宣讲|讲座|要点|任务)\s*([0-9]+)|"
+                            # "6那个具体讲啥": a number pointing at one of the kind just discussed
+                            r"^(?:那|就)?(?<![0-9])([0-9]{1,2})\s*(?=那个|这个|那条|这条|那项|那场)")
 ENTITY_KINDS = {"site_number": "site", "item_number": "item", "lecture_number": "lecture"}
 
 

@@ -471,6 +471,11 @@ class Renderer:
         if decision.reason != d.COMPLAINT:
             parts.append(self.t("hotline", hotline=self.hotline))
         pointer_ref = decision.records[0].ref if decision.records else None
+        recent = ((pointer_ref,) + previous.recent) if pointer_ref else previous.recent
+        if decision.reason == d.COMPLAINT:
+            # The citizen's own trouble told in between ("我前年买了个养老理财…钱能要回来吗")
+            # does not change what the conversation is about: "那这条是谁负责" is still item 3.
+            recent = previous.recent + ((pointer_ref,) if pointer_ref else ())
         return Answer(
             text="\n".join(parts),
             covered=False,
@@ -478,8 +483,8 @@ class Renderer:
             related=tuple(related),
             sources=tuple(r.ref for r in decision.records[:1]),
             reason=decision.reason,
-            context=Context(recent=((pointer_ref,) + previous.recent)[:4] if pointer_ref
-                            else previous.recent, listed=previous.listed, facet=decision.facet),
+            context=Context(recent=tuple(dict.fromkeys(recent))[:4], listed=previous.listed,
+                            facet=decision.facet),
             asked=reading.facet,
         )
 

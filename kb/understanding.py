@@ -217,17 +217,13 @@ class Understanding:
                 return reading(all_themes[at][1], "theme", mode=base["mode"] or "list",
                                listing="theme")
         recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
-        if (step := cues.step(text)) and recent and recent[0].kind in NUMBERED_KINDS \
-                and len(text) <= 12 and not (units or specific):
+        if (step := cues.step(text, within=12)) and recent and recent[0].kind in NUMBERED_KINDS \
+                and not (units or specific) and (neighbour := self.follow_ups.neighbour(text, recent, step)):
             # "它前面一个点是谁", "后面一个呢": the neighbour of the record just discussed.
-            entries = self.kb.entries(self.kb.of_kind(recent[0].kind))
-            at = entries.index(self.kb.siblings(recent[0])[0]) + step
-            if 0 <= at < len(entries):
-                neighbour = entries[at]
-                if not facet:
-                    base["facet"] = context.facet if context.facet not in (None, "list") else None
-                    base["carried"] = base["facet"] is not None
-                return reading([neighbour], "ordinal")
+            if not facet:
+                base["facet"] = context.facet if context.facet not in (None, "list") else None
+                base["carried"] = base["facet"] is not None
+            return reading([neighbour], "ordinal")
         if recent and len(named_kinds) == 1 and named_kinds[0] != recent[0].kind \
                 and not (units or specific) and SAME_QUESTION.fullmatch(text):
             # "宣讲呢" after 政府采购's open day: the one lecture on the same topic.

@@ -151,3 +151,56 @@ def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engi
     answer = _through(engine, ["开放点9谁负责", "10呢"])
     assert answer.covered and answer.reason is None and "国动办" in answer.text
     assert "同样没有写到" not in answer.text
+
+
+@pytest.mark.parametrize("turns", [
+    # the twenty-first diagnosis set: own trouble told with a judgement, in between
+    ["还有就是我们厂里不给上社保说签了个什么自愿放弃的东西这合法吗"],
+    ["俺们单位不给缴医保 这违法不"],
+    ["暑期托管谁公开", "我们俩都上班 今年暑假托管名额一放出来就没了 根本抢不到 太难了"],
+    ["我约了某局局长采访约了仨月都没约上 这一把手解读是不是只是说说"],
+    ["区政府网站手机上打开老是排版错乱 字都叠一块儿了"],
+    ["区政府网站打开全是乱码"],
+    ["村里那个公示栏要贴啥", "我们村的补贴发没发 发给谁了 公示栏上啥都没贴"],
+])
+def test_own_trouble_with_a_judgement_goes_to_12345(engine, turns) -> None:
+    answer = _through(engine, turns)
+    assert not answer.covered and answer.reason == COMPLAINT
+
+
+@pytest.mark.parametrize("turns", [
+    ["我公司注册在北臧村 营业执照变更能在村里的服务站办吗"],
+    ["社保卡能在村委会办吗"],
+    ["政府采购宣讲", "宣讲里说的线上融资 利率多少"],
+    ["入统宣讲", "我就开个小饭馆 三个员工 我也得入统吗 不入统罚不罚"],
+    ["我在做毕业论文 能不能帮我约一下人保局的人做个访谈"],
+    ["能不能帮我联系一下统计局的人"],
+    ["回迁房开放日", "俺在工地上夜班 白天才有空 能安排白天不"],
+    ["我一个人过 一个月就一千多退休金 能吃低保吗"],
+    ["昌平那边养老补贴是不是比大兴高"],
+    ["通州那边低保标准是不是高些"],
+])
+def test_details_favours_and_other_places_are_refused(engine, turns) -> None:
+    answer = _through(engine, turns)
+    assert not answer.covered and HOTLINE in answer.text
+
+
+@pytest.mark.parametrize(("turns", "ref"), [
+    # a complaint in between keeps the record discussed before it
+    (["政府今年的要点里有没有管非法集资的", "我前年买了个养老理财 说年息百分之十二 现在人跑了 钱能要回来吗",
+      "那这条是谁负责"], "item:3"),
+    (["医保宣讲讲啥", "俺家楼下饭馆天天油烟熏得受不了", "那它谁负责"], "lecture:4"),
+    # "前一个…来着" recalls the record discussed before; "前一个" alone is the one before in order
+    (["开放点10是哪个单位的", "好 那开放点9呢", "前一个是哪个单位来着 我笔记没记全"], "site:10"),
+    (["第3讲讲啥", "那第4讲呢", "刚才前面那个是谁讲的来着"], "lecture:3"),
+    (["开放点10是哪个单位的", "前一个是哪个单位 我没记住"], "site:9"),
+    (["用财政钱请中介的项目要在哪儿公开", "那前一条呢", "那刚才中介那条谁负责"], "item:12"),
+    # a number without 第 ("26条", "6那个")
+    (["第22条和第26条都提京策 这俩一样吗", "26条具体要干啥"], "item:26"),
+    (["第3项谁负责", "12项呢"], "item:12"),
+    (["开放点5跟开放点6都叫政务服务体验 这俩一样吗", "6那个具体讲啥"], "site:6"),
+    (["开放点5谁负责", "那6那个呢"], "site:6"),
+])
+def test_the_record_meant_across_a_drifting_conversation(engine, turns, ref) -> None:
+    answer = _through(engine, turns)
+    assert answer.covered and answer.sources[0].endswith(ref)
