@@ -48,6 +48,7 @@ ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"
                           r"还办|还有|还搞|还能|还会|还可以|再去|信息|数据|内容|了(?:几|多少)(?:次|场|回)")
+_KIND_AFTER = re.compile(r"宣讲|讲座|活动|开放日|开放点|公开讲")
 _YEAR_REACH = 10  # characters after the year word in which it must meet one of those
 # A year written out ("2024年") reaches further and also counts before policy words, unless
 # an event of the citizen's own follows it ("2019年注册", "2020年毕业").
@@ -94,6 +95,7 @@ class Cues:
                         "year_end_filter", "year_existence", "complaint_asks", "joining_conditions")
         }
         self._exclusion = re.compile(config["exclusion"])
+        self._covers_asked = re.compile(config["covers_asked"])
         self._when_event = re.compile(config["when_events"]["asked"])
         self._scheduled = frozenset(config["when_events"]["scheduled"])
         ordinals = config["ordinals"]
@@ -171,6 +173,13 @@ class Cues:
     def has(self, name: str, text: str) -> bool:
         """Whether `text` holds a phrase of the list `name` (back_references, same_theme…)."""
         return bool(self._lists[name].search(text))
+
+    def covered_thing(self, text: str) -> str | None:
+        """'长期护理险' of '讲不讲长期护理险': what a record is asked to cover; None if not asked."""
+        match = self._covers_asked.search(text)
+        if not match or _KIND_AFTER.search(text[match.start(1):]):
+            return None  # "有没有讲劳动法的那种活动": a kind of record asked for, not a detail
+        return match.group(1)
 
     def when_event(self, text: str) -> str | None:
         """'开园' in '公园啥时候开园': the event a "when" asks about, unless it is the work an

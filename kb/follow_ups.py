@@ -10,7 +10,7 @@ import re
 
 from kb.cues import ASKS, Cues
 from kb.finding import KIND_WORDS, Finder
-from kb.knowledge import KnowledgeBase, Record
+from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import WordMatcher
 from kb.question import Question
 
@@ -99,5 +99,10 @@ class FollowUps:
             or (len(question.text) <= 12 and bool(_ASKS_WHETHER.search(question.text)))  # "会去工地看不"
             or (len(question.text) <= 8 and bool(ASKS.search(question.text)))  # "看的是哪个项目"
         )
-        # A short question a sentence of the plans answers is its own ("开放日领导会去吗").
-        return short and self.words.paragraph_saying(question.text) is None
+        # A short question a sentence of the plans answers is its own ("开放日领导会去吗"),
+        # unless the numbered record just discussed writes its own words ("这宣传谁管" after
+        # item 3; the rules write nearly every word).
+        return short and (self.words.paragraph_saying(question.text) is None or (
+            last is not None and last.kind in NUMBERED_KINDS and any(
+            len(w) >= 2 and w not in self.cues.generic_words and w in last.text
+            for w in self.words.content_words(plain))))

@@ -473,8 +473,7 @@ class Renderer:
         pointer_ref = decision.records[0].ref if decision.records else None
         recent = ((pointer_ref,) + previous.recent) if pointer_ref else previous.recent
         if decision.reason == d.COMPLAINT:
-            # The citizen's own trouble told in between ("我前年买了个养老理财…钱能要回来吗")
-            # does not change what the conversation is about: "那这条是谁负责" is still item 3.
+            # Own trouble told in between does not change the subject ("那这条是谁负责" after it)
             recent = previous.recent + ((pointer_ref,) if pointer_ref else ())
         return Answer(
             text="\n".join(parts),

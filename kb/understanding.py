@@ -197,6 +197,9 @@ class Understanding:
             values = {**base, **extra}
             if values["facet"] == "offering" and records and self.follow_ups.writes(records[0], text):
                 values["facet"] = "content"  # "去了能看模拟庭审不": the site's entry says so
+            elif values["facet"] in (None, "content") and len(records) == 1 and records[0].kind in NUMBERED_KINDS \
+                    and (thing := cues.covered_thing(text)) and not self.follow_ups.writes(records[0], thing):
+                values["facet"] = "unwritten"  # "讲不讲长期护理险": the lecture lists no such thing
             return Reading(records=tuple(records), evidence=evidence, **values)
 
         if not text:  # a topic button (/ask_open_day): what the plans hold for it

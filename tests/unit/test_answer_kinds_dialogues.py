@@ -204,3 +204,37 @@ def test_details_favours_and_other_places_are_refused(engine, turns) -> None:
 def test_the_record_meant_across_a_drifting_conversation(engine, turns, ref) -> None:
     answer = _through(engine, turns)
     assert answer.covered and answer.sources[0].endswith(ref)
+
+
+@pytest.mark.parametrize("turns", [
+    # the twentieth diagnosis set: a thing the record is asked to cover and does not write
+    ["医保宣讲讲啥", "讲不讲长期护理险"],
+    ["人社普法宣讲讲不讲工伤认定"],
+    # taxes, signing up by phone, paying in arrears, how far it got
+    ["五经普那个宣讲是谁搞的", "入统了是不是得多交税啊"],
+    ["怎么报名开放日", "那俺能打电话报名不"],
+    ["俺在大兴干了三年一直没交社保 现在能补不"],
+    ["咨询电话谁负责", "那现在实际接听率到多少了"],
+])
+def test_what_a_record_does_not_write_is_refused(engine, turns) -> None:
+    answer = _through(engine, turns)
+    assert not answer.covered and HOTLINE in answer.text
+
+
+@pytest.mark.parametrize(("turns", "said"), [
+    # what the record lists is still answered from it
+    (["医保宣讲讲不讲异地就医"], "异地就医"),
+    # a kind of record asked for is no detail of one record
+    (["老板拖工资 区里有没有讲劳动法的那种活动"], "人社普法"),
+    # online or on site: the rules' choice, unless the entry says how it is held
+    (["医保宣讲讲啥", "那是在网上还是现场"], "线上线下结合"),
+    (["五经普那个宣讲是谁搞的", "那是去企业现场讲还是在网上讲"], "到企业实地宣传"),
+    # the numbered record just discussed writes the question's own word (宣传): a follow-up,
+    # though a paragraph of the rules says 宣传报道
+    (["政府有没有搞防非法集资的宣传", "俺那五万块还能要回来不", "这宣传谁管 几月弄完"], "区金融办"),
+    # who carries it out, 具体 or not
+    (["第22条讲啥", "那22条是谁具体落实"], "政策制定部门负责落实"),
+])
+def test_what_a_record_writes_is_answered_from_it(engine, turns, said) -> None:
+    answer = _through(engine, turns)
+    assert answer.covered and said in answer.text
