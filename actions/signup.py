@@ -53,6 +53,8 @@ NOTHING_STORED = {
 }
 # What may come between the refused sign-up and such an answer without ending the attempt.
 _CONTINUING_ACTIONS = {"action_listen", "action_extract_slots", "action_answer_form_input"}
+# Facets of joining itself: the sign-up form answers them, not the plans' text.
+JOINING = ("who_can_join", "size", "online", "form", "materials", "money", "condition")
 
 
 # A position in the numbered list of sessions, typed at it: a bare number ("1", "２", "三号")
@@ -157,6 +159,13 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
             # 司法那个咋报"), nor a question of when or how to join: the form is the way.
             dispatcher.utter_message(text=said.text)
             return {**refused({"why": "question"}), "kb_context": said.context.to_slot(), "kb_ref": said.ref}
+        answered: dict[str, Any] = {}
+        if tracker.get_slot("requested_slot") is None and asks_to_sign_up(question.text) \
+                and (said := plans_answer_of(question, leave=(*SCHEDULE_FACETS, *JOINING))) is not None:
+            # "计量服务那个开放点是哪个部门的呀 我是学计量的想去看看": the question is answered
+            # first, then the sign-up goes on (usually: nothing open yet, and how it will be).
+            dispatcher.utter_message(text=said.text)
+            answered = {"kb_context": said.context.to_slot(), "kb_ref": said.ref}
         if query.specific:
             named = service.upcoming(query)
             bookable = [s for s in named if s.window.state == OPEN]
@@ -164,12 +173,12 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
                 return {"activity_session": bookable[0].code}
             if not bookable:
                 if named:
-                    return refused(refuse(dispatcher, named[0]))
+                    return {**refused(refuse(dispatcher, named[0])), **answered}
                 activities = pending_names(query)
                 dispatcher.utter_message(
                     response="utter_signup_pending", activities=activities, **notice_values(service)
                 )
-                return refused({"why": "pending", "activities": activities})
+                return {**refused({"why": "pending", "activities": activities}), **answered}
         if not query.specific and len(at_venue := service.open_at_venue(question_from(tracker).text)) == 1:
             return self._choose(dispatcher, at_venue[0])  # "报名参加公共法律服务中心的开放活动"
         if not service.open_for_sign_up():

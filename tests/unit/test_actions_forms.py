@@ -267,6 +267,19 @@ def test_a_name_typed_outside_any_form_asks_what_to_do_with_it() -> None:
     assert [b["payload"] for b in turn.buttons] == ["/sign_up", "/check_application", "/cancel_application"]
 
 
+@pytest.mark.parametrize(("text", "said", "ref"), [
+    ("计量服务那个开放点是哪个部门的呀 我是学计量的想去看看", "市场监管局", "site:14"),
+    ("我想报名仲裁那个开放日 是哪个单位办的", "人保局", "site:9"),
+])
+def test_a_question_asked_with_a_sign_up_is_answered_before_the_sign_up_goes_on(text, said, ref) -> None:
+    messages, returned = act(ValidateSignupForm(), tracker_for(at_activation("signup_form", text, "sign_up")))
+    shown = rendered(messages)
+    assert said in shown[0]["text"] and "来源" in shown[0]["text"]
+    assert responses(messages)[-1] == "utter_signup_pending"  # nothing open: how it will be announced
+    slots = slots_set(returned)
+    assert slots["signup_outcome"] == "refused" and slots["kb_ref"].endswith(ref)
+
+
 def test_a_question_the_nlu_took_for_a_sign_up_is_answered_from_the_plans() -> None:
     # "开放日里是不是也有个政府采购的" asks whether that site exists: the plans say it does
     # (开放点16), and no form starts; the record becomes what a follow-up refers to.
