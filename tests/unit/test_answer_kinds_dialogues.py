@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from kb.answers import Question
 from kb.deciding import CARRIED_DETAIL, COMPLAINT
-from tests.unit.answering import HOTLINE
+from tests.unit.answering import HOTLINE, ask
 
 pytestmark = pytest.mark.unit
 
-
-def _through(engine, turns: list[str]):
-    """The answer to the last of `turns`, asked in one conversation."""
-    context, answer = None, None
-    for text in turns:
-        answer = engine.answer(Question(text, context=context))
-        context = answer.context
-    return answer
 
 
 @pytest.mark.parametrize("turns", [
@@ -37,7 +28,7 @@ def _through(engine, turns: list[str]):
     ["俺闺女的学位没分到 找谁去"],
 ])
 def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert not answer.covered and answer.reason == COMPLAINT
     assert HOTLINE in answer.text
 
@@ -78,7 +69,7 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["咱区最后被评为国家森林城市了没"],
 ])
 def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert not answer.covered and HOTLINE in answer.text
 
 
@@ -101,7 +92,7 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     (["一把手解读是啥", "负责人要履行什么职责？"], "第一解读人"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert answer.covered and said in answer.text
 
 
@@ -122,12 +113,12 @@ def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     (["小区公示栏的事是要点哪一项管的"], "item:13"),
 ])
 def test_the_record_meant_is_answered(engine, turns, ref) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert answer.covered and answer.sources[0].endswith(ref)
 
 
 def test_words_quoted_from_a_record_are_not_what_is_asked(engine) -> None:
-    answer = _through(engine, ["那“谁起草谁负责”那条呢"])
+    answer = ask(engine, "那“谁起草谁负责”那条呢")
     assert answer.covered and answer.sources[0].endswith("item:25")
     assert "政策效果评价机制" in answer.text
 
@@ -142,13 +133,13 @@ def test_a_bare_follow_up_after_a_detail_the_plans_never_give_answers_the_record
         engine, turns, ref) -> None:
     """The record the follow-up names is what the citizen gets; that the detail asked
     before is not in the plans for it either is said, with the hotline."""
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert answer.covered and answer.reason == CARRIED_DETAIL and answer.sources[0].endswith(ref)
     assert "同样没有写到" in answer.text and HOTLINE in answer.text
 
 
 def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engine) -> None:
-    answer = _through(engine, ["开放点9谁负责", "10呢"])
+    answer = ask(engine, "开放点9谁负责", "10呢")
     assert answer.covered and answer.reason is None and "国动办" in answer.text
     assert "同样没有写到" not in answer.text
 
@@ -164,7 +155,7 @@ def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engi
     ["村里那个公示栏要贴啥", "我们村的补贴发没发 发给谁了 公示栏上啥都没贴"],
 ])
 def test_own_trouble_with_a_judgement_goes_to_12345(engine, turns) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert not answer.covered and answer.reason == COMPLAINT
 
 
@@ -181,7 +172,7 @@ def test_own_trouble_with_a_judgement_goes_to_12345(engine, turns) -> None:
     ["通州那边低保标准是不是高些"],
 ])
 def test_details_favours_and_other_places_are_refused(engine, turns) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert not answer.covered and HOTLINE in answer.text
 
 
@@ -202,7 +193,7 @@ def test_details_favours_and_other_places_are_refused(engine, turns) -> None:
     (["开放点5谁负责", "那6那个呢"], "site:6"),
 ])
 def test_the_record_meant_across_a_drifting_conversation(engine, turns, ref) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert answer.covered and answer.sources[0].endswith(ref)
 
 
@@ -217,7 +208,7 @@ def test_the_record_meant_across_a_drifting_conversation(engine, turns, ref) -> 
     ["咨询电话谁负责", "那现在实际接听率到多少了"],
 ])
 def test_what_a_record_does_not_write_is_refused(engine, turns) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert not answer.covered and HOTLINE in answer.text
 
 
@@ -236,5 +227,5 @@ def test_what_a_record_does_not_write_is_refused(engine, turns) -> None:
     (["第22条讲啥", "那22条是谁具体落实"], "政策制定部门负责落实"),
 ])
 def test_what_a_record_writes_is_answered_from_it(engine, turns, said) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert answer.covered and said in answer.text

@@ -8,21 +8,11 @@ import pytest
 
 from kb.answers import Question
 from kb.deciding import COMPLAINT, DETAIL_NOT_IN_PLANS, OTHER_YEAR
+from tests.unit.answering import ask
 
 pytestmark = pytest.mark.unit
 
 
-def _through(engine, turns: list[str]):
-    """The answer to the last of `turns`, asked in one conversation."""
-    context, answer = None, None
-    for text in turns:
-        answer = engine.answer(Question(text, context=context))
-        context = answer.context
-    return answer
-
-
-def _after(engine, first: str, text: str):
-    return _through(engine, [first, text])
 
 
 @pytest.mark.parametrize(("text", "ref"), [
@@ -50,7 +40,7 @@ def test_whether_a_record_exists_is_answered_whatever_the_story(engine, text, re
     ("直播前多久发通知", "通知里都写啥", "活动时长"),
 ])
 def test_follow_ups_in_everyday_words_are_answered_from_the_record(engine, first, text, said) -> None:
-    answer = _after(engine, first, text)
+    answer = ask(engine, first, text)
     assert answer.covered and said in answer.text
 
 
@@ -61,7 +51,7 @@ def test_follow_ups_in_everyday_words_are_answered_from_the_record(engine, first
     ("计量服务开放日", "当天能现场教孩子做实验不"),
 ])
 def test_what_the_entry_does_not_say_about_being_there_is_refused(engine, first, text) -> None:
-    answer = _after(engine, first, text)
+    answer = ask(engine, first, text)
     assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS and "市民服务热线" in answer.text
 
 
@@ -83,7 +73,7 @@ def test_details_the_plans_never_give_are_refused(engine, text) -> None:
 
 
 def test_an_employer_who_will_not_pay_is_a_complaint(engine) -> None:
-    answer = _after(engine, "有没有工伤保险的信息", "我上个月工伤了 老板不给报 你们管不管")
+    answer = ask(engine, "有没有工伤保险的信息", "我上个月工伤了 老板不给报 你们管不管")
     assert not answer.covered and answer.reason == COMPLAINT
 
 
@@ -116,7 +106,7 @@ def test_a_follow_up_on_the_plan_just_named_is_recognised_when_the_nlu_is_unsure
     (["开放点15是啥", "同一个专题还有哪些", "倒数第二个呢"], "site:16"),
 ])
 def test_positions_count_over_what_was_just_shown(engine, turns, ref) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert answer.covered and answer.sources == (f"京兴政务公开办发〔2023〕2号#{ref}",)
     assert "这个专题共有" not in answer.text
 
@@ -124,7 +114,7 @@ def test_positions_count_over_what_was_just_shown(engine, turns, ref) -> None:
 def test_an_item_reached_by_number_alone_says_which_work_it_is(engine) -> None:
     # "第二条呢" after "第一条谁负责": who, and what item 2 is (the citizen never saw it);
     # "第9项谁负责" asks who alone.
-    answer = _after(engine, "第一条谁负责", "第二条呢")
+    answer = ask(engine, "第一条谁负责", "第二条呢")
     assert "区商务局" in answer.text and "该项写明：培育特色新兴消费载体" in answer.text
     assert "该项写明" not in engine.answer(Question("第9项谁负责")).text
 
@@ -151,7 +141,7 @@ def test_joining_a_named_site_shows_what_it_is(engine, text, said) -> None:
 def test_a_kind_named_with_a_back_reference_after_the_rules_never_fails(engine) -> None:
     # "这个跟政策公开讲是一回事吗" after an answer from the participation rules: the rules
     # record (which holds a mapping) was put in a set and the turn failed ("系统暂时繁忙").
-    answer = _after(engine, "区长具体哪天讲 有直播吗 我想去现场", "这个跟政策公开讲是一回事吗")
+    answer = ask(engine, "区长具体哪天讲 有直播吗 我想去现场", "这个跟政策公开讲是一回事吗")
     assert answer.text and "来源" in answer.text
 
 
@@ -163,7 +153,7 @@ def test_a_kind_named_with_a_back_reference_after_the_rules_never_fails(engine) 
     (["民政那条具体要公开哪几类信息"], "资金发放"),  # 民政: 区民政局
 ])
 def test_what_the_work_items_say_in_citizens_words(engine, turns, said) -> None:
-    answer = _through(engine, turns)
+    answer = ask(engine, *turns)
     assert answer.covered and said in answer.text
 
 
@@ -185,7 +175,7 @@ def test_a_detail_question_the_nlu_could_not_place_is_recognised(engine) -> None
 
 def test_other_units_than_the_only_one_are_none(engine) -> None:
     # "除了商务局还有谁" after item 2: 商务局 is a name the gazetteer knows, no foreign word
-    answer = _after(engine, "第二条谁负责", "除了商务局还有谁")
+    answer = ask(engine, "第二条谁负责", "除了商务局还有谁")
     assert answer.covered and "只有区商务局" in answer.text
 
 
