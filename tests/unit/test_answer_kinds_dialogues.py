@@ -223,6 +223,9 @@ def test_what_a_record_does_not_write_is_refused(engine, turns) -> None:
     # the numbered record just discussed writes the question's own word (宣传): a follow-up,
     # though a paragraph of the rules says 宣传报道
     (["政府有没有搞防非法集资的宣传", "俺那五万块还能要回来不", "这宣传谁管 几月弄完"], "区金融办"),
+    # 啥时候办的 asks when, not who (办的)
+    (["政务开放日和政策公开讲是啥时候办的"], "8月至11月"),
+    (["开放日一般啥时候办的"], "8月至11月"),
     # who carries it out, 具体 or not
     (["第22条讲啥", "那22条是谁具体落实"], "政策制定部门负责落实"),
 ])
