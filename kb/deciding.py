@@ -34,7 +34,7 @@ NAMED_EVIDENCE = frozenset({"number", "quoted", "ordinal", "theme", "unit", "men
                             "sentence", "said"})
 
 
-_ONLINE_OR_ON_SITE = re.compile(r"网上|线上|直播|线下|现场|实地|走进|深入基层")
+_ONLINE_OR_ON_SITE = re.compile(r"网上|线上|直播|线下|现场")
 # When things happen in a year asked ("今年开放日啥时候开始"): only that year's plan can say.
 _TIMES = frozenset({"when", "exact_date", "deadline"})
 
@@ -185,9 +185,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             return refuse(DETAIL_NOT_IN_PLANS)
         facet = "content"
     if facet == "form" and len(numbered) == 1 and numbered[0].kind in ("site", "lecture") \
-            and not (_ONLINE_OR_ON_SITE.search(reading.text) and not _ONLINE_OR_ON_SITE.search(numbered[0].text)):
+            and not _ONLINE_OR_ON_SITE.search(reading.text):
         # "司法局的开放日采用什么形式": what that site's entry says (走进局机关); "那是在网上还是
-        # 现场" is the rules' choice of online, on site or both, unless the entry says which.
+        # 现场" is the rules' choice of online, on site or both (the entry named with them).
         facet = "content"
     if facet == "unit" and reading.also == "theme" and numbered and all(r.kind == "site" for r in numbered):
         facet = "theme"  # "属于哪个专题，由谁负责": the theme line names the 主责单位 too

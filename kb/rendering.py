@@ -101,8 +101,8 @@ class Renderer:
             if records[0].kind == "rules" and len(records) > 1:
                 # The site or lecture asked about first: in full when its content was asked
                 # too ("采育镇那个开放日看啥的 俺能去不"), else by name and the gist of what it
-                # shows ("想去司法局看看 能去不": 通过“走进局机关”实地参观…).
-                detail = None if "content" in reading.facets else "brief"
+                # shows ("想去司法局看看 能去不"); in full when asked online or on site (到企业实地宣传).
+                detail = None if "content" in reading.facets or facet == "form" else "brief"
                 fact = self._describe(records[1], detail).rstrip("。") + "。" + fact
             if records[0].kind == "item" and {facet, reading.also} in ({"unit", "deadline"}, {"unit", "when"}):
                 # "谁牵头 几月完": who, then by when, then which work it is (once)

@@ -42,6 +42,8 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["稳岗就业信息谁公开", "那窗口能帮我把企业稳岗补贴报上去不"],
     ["你帮我把低保申请递上去呗"],
     ["我妈一个月退休金1800 够不够低保条件"],
+    ["俺跟老板那个仲裁啥时候开庭"],
+    ["我那个劳动仲裁啥时候出结果"],
     # being fetched, a helmet, a guide: what the entry never writes
     ["政务大厅开放日", "俺住黄村 离榆垡老远了 有车接不"],
     ["养老驿站开放日", "俺老伴腿脚不利索 能派车到家接俺们不"],
@@ -152,6 +154,10 @@ def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engi
     ["我约了某局局长采访约了仨月都没约上 这一把手解读是不是只是说说"],
     ["区政府网站手机上打开老是排版错乱 字都叠一块儿了"],
     ["区政府网站打开全是乱码"],
+    # the twenty-second diagnosis set: calls nobody answers, a fine of one's own
+    ["我打市场监管局电话打了三天都没人接"],
+    ["昨儿城管罚了我二百块"],
+    ["交通队扣了俺两百 凭啥"],
     ["村里那个公示栏要贴啥", "我们村的补贴发没发 发给谁了 公示栏上啥都没贴"],
 ])
 def test_own_trouble_with_a_judgement_goes_to_12345(engine, turns) -> None:
@@ -220,6 +226,7 @@ def test_what_a_record_does_not_write_is_refused(engine, turns) -> None:
     # online or on site: the rules' choice, unless the entry says how it is held
     (["医保宣讲讲啥", "那是在网上还是现场"], "线上线下结合"),
     (["五经普那个宣讲是谁搞的", "那是去企业现场讲还是在网上讲"], "到企业实地宣传"),
+    (["五经普那个宣讲是谁搞的", "宣讲是线上还是线下"], "线上线下结合"),
     # the numbered record just discussed writes the question's own word (宣传): a follow-up,
     # though a paragraph of the rules says 宣传报道
     (["政府有没有搞防非法集资的宣传", "俺那五万块还能要回来不", "这宣传谁管 几月弄完"], "区金融办"),
