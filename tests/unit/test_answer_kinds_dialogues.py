@@ -43,6 +43,18 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["你帮我把低保申请递上去呗"],
     ["我妈一个月退休金1800 够不够低保条件"],
     ["俺跟老板那个仲裁啥时候开庭"],
+    # a favour, data or photos handed over, a relative to be placed or seen, counts of the past
+    ["仲裁的开放日", "能不能现场帮俺写仲裁申请书"],
+    ["我写毕业论文 能拿到大兴五经普的原始数据吗"],
+    ["直播的事", "现场照片原图能给我们报道用吗"],
+    ["养老驿站的开放日", "俺家老头子瘫床上了 能送进那个驿站不"],
+    ["安全管理的开放日", "长峰医院那个事故最后追责了几个人"],
+    ["区长本人出面解读过几次 有视频吗"],
+    ["当时各场直播的观看量一共多少"],
+    ["京策有客服电话没"],
+    ["商务局发不发消费券"],
+    ["计量的开放日", "能進實驗室自己動手做實驗嗎 我是學測控的"],
+    ["北臧村镇的开放日", "北臧村镇的服务站能给办老年卡不"],
     ["我那个劳动仲裁啥时候出结果"],
     # being fetched, a helmet, a guide: what the entry never writes
     ["政务大厅开放日", "俺住黄村 离榆垡老远了 有车接不"],
@@ -158,6 +170,11 @@ def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engi
     ["我打市场监管局电话打了三天都没人接"],
     ["昨儿城管罚了我二百块"],
     ["交通队扣了俺两百 凭啥"],
+    # the twenty-third: stuck in review, taken and not returned, a target called a sham
+    ["我们公司在京策上申请的补贴卡在审核俩月了"],
+    ["上回城管把我摆外面的货收走了到现在没还"],
+    ["押金交了半年至今没退"],
+    ["说实话我打区里好几个部门电话都没人接 这指标就是摆设"],
     ["村里那个公示栏要贴啥", "我们村的补贴发没发 发给谁了 公示栏上啥都没贴"],
 ])
 def test_own_trouble_with_a_judgement_goes_to_12345(engine, turns) -> None:
