@@ -165,7 +165,8 @@ _NO_NUMBER = re.compile(
 # ... or the reply the prompt itself offers ("不用"), alone, or a goodbye.
 _NO_NUMBER_REPLY = re.compile(
     r"(?:不用|不需要|不要|无|没有|没|不留|谢谢|谢了|再见|拜拜)[啦吧呀。.,，!！~～\s]*(?:谢谢|再见|拜拜)?[。.!！~～\s]*")
-_DIGITS = re.compile(r"[0-9\uff10-\uff19]{3}")
+# Three digits or more, not a year ("2026年还搞不搞这个" at the phone prompt is a question).
+_DIGITS = re.compile(r"[0-9\uff10-\uff19]{3}(?![0-9\uff10-\uff19]*\s*年)")
 # At the session prompt, a message that names a session may still ask about it ("我想问问开放点9
 # 在哪", "医保宣讲是哪个单位负责的") or ask for something else ("开放点9 转人工"): then it is
 # no choice. "第一个可以吗" only checks the choice.

@@ -55,6 +55,12 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["商务局发不发消费券"],
     ["计量的开放日", "能進實驗室自己動手做實驗嗎 我是學測控的"],
     ["北臧村镇的开放日", "北臧村镇的服务站能给办老年卡不"],
+    # whether the citizen counts as someone, or their compound qualifies; one's own order
+    ["俺送外卖的算群众代表不"],
+    ["我算不算企业代表"],
+    ["老楼加装电梯谁负责", "那俺们小区能装不 清源街道那块的"],
+    ["我们村能改不"],
+    ["那我那单的处理结果在哪个网页能查"],
     ["我那个劳动仲裁啥时候出结果"],
     # being fetched, a helmet, a guide: what the entry never writes
     ["政务大厅开放日", "俺住黄村 离榆垡老远了 有车接不"],

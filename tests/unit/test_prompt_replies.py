@@ -45,6 +45,10 @@ pytestmark = pytest.mark.unit
         (CONTACT_PHONE, "ask_medical_insurance", "医保宣讲是哪个单位负责的", ASIDE),
         (CONTACT_PHONE, "request_human", "我要找真人", ASIDE),
         (CONTACT_PHONE, "nlu_fallback", "开放日都有哪些地方", ASIDE),
+        # a year is no phone number attempted
+        (CONTACT_PHONE, "nlu_fallback", "2026年还搞不搞这个", ASIDE),
+        (PHONE, "ask_open_day", "2027年的开放日呢", ASIDE),
+        (CONTACT_PHONE, "nlu_fallback", "138 1234", ANSWER),
         # A phone prompt of the sign-up or check form.
         (PHONE, "ask_hotline", "热线电话是多少", ASIDE),
         (PHONE, "check_application", "我想查一下我的报名", ASIDE),
