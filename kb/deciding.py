@@ -8,6 +8,8 @@ phone numbers, links, exact dates and results are never in the plans (answering.
 `not_in_plans`): those questions get a refusal naming the nearest record the plans do
 hold. A question about a year the knowledge base has no plan for (今年 while the newest
 plan is 2023's) is never answered with an older year's record as if it were that year.
+A bare follow-up ("那第二个呢") carrying a detail the plans never give answers the record it
+names, with a note that the detail is not there either (CARRIED_DETAIL).
 """
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""Whether a question goes on about the record just discussed (a follow-up).
+"""Whether a question goes on about the record just discussed (a follow-up), and which of
+the records discussed it means (`meant`, `neighbour`).
 
-In: a `Question` with its conversation's `Context` and the facet read from it. Out: a bool.
+In: a `Question` with its conversation's `Context` and the facet read from it. Out: a bool
+(`of`) or a record.
 A follow-up names no subject of its own ("谁负责", "会拿真事儿举例子不", "去了能看消防演示不");
 one that names another record, another kind or something the plans never write is not.
 """
@@ -15,9 +17,9 @@ from kb.matching import WordMatcher
 from kb.question import Question
 
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
-# "会去工地看不", "是讲全区的还是就某个片儿": whether, or which of two, in a follow-up
 # Recalling what was said before: "前一个是哪个单位来着", "刚才前面那个"
 _RECALLED = re.compile(r"来着|刚才|刚刚|之前说的|前面说的|前边说的|上回说的")
+# "会去工地看不", "是讲全区的还是就某个片儿": whether, or which of two, in a follow-up
 _ASKS_WHETHER = re.compile(r"(会|能|要|讲|有|给|让|可以)[^，。？]{1,8}(不|没有?)[？?]?$|[^，。？]{2}还是[^，。？]{2}")
 
 
