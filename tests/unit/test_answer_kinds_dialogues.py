@@ -1,9 +1,9 @@
-"""Kinds found by the eighteenth and nineteenth diagnosis sets (issue 13, dialogues): a
+"""Kinds found by the eighteenth to twenty-third diagnosis sets (issue 13, dialogues): a
 citizen's own case told in the middle of a conversation about a record, details of being
 there the plans never give, open questions about what one does there, follow-ups that
 name one of the records just discussed, and records named by words copied from them.
-Each kind with its example and a second phrasing. The `engine` fixture is
-tests/unit/conftest.py's."""
+Each kind with its example and a second phrasing, grouped by what the answer must be.
+The `engine` fixture is tests/unit/conftest.py's."""
 from __future__ import annotations
 
 import pytest
@@ -12,7 +12,6 @@ from kb.deciding import CARRIED_DETAIL, COMPLAINT
 from tests.unit.answering import HOTLINE, ask
 
 pytestmark = pytest.mark.unit
-
 
 
 @pytest.mark.parametrize("turns", [
@@ -26,6 +25,23 @@ pytestmark = pytest.mark.unit
     ["上回那个直播卡得根本看不了 到底谁负责"],
     ["我家孩子暑期托管没报上 该找谁"],
     ["俺闺女的学位没分到 找谁去"],
+    # the twenty-first diagnosis set: own trouble told with a judgement, in between
+    ["还有就是我们厂里不给上社保说签了个什么自愿放弃的东西这合法吗"],
+    ["俺们单位不给缴医保 这违法不"],
+    ["暑期托管谁公开", "我们俩都上班 今年暑假托管名额一放出来就没了 根本抢不到 太难了"],
+    ["我约了某局局长采访约了仨月都没约上 这一把手解读是不是只是说说"],
+    ["区政府网站手机上打开老是排版错乱 字都叠一块儿了"],
+    ["区政府网站打开全是乱码"],
+    # the twenty-second diagnosis set: calls nobody answers, a fine of one's own
+    ["我打市场监管局电话打了三天都没人接"],
+    ["昨儿城管罚了我二百块"],
+    ["交通队扣了俺两百 凭啥"],
+    # the twenty-third: stuck in review, taken and not returned, a target called a sham
+    ["我们公司在京策上申请的补贴卡在审核俩月了"],
+    ["上回城管把我摆外面的货收走了到现在没还"],
+    ["押金交了半年至今没退"],
+    ["说实话我打区里好几个部门电话都没人接 这指标就是摆设"],
+    ["村里那个公示栏要贴啥", "我们村的补贴发没发 发给谁了 公示栏上啥都没贴"],
 ])
 def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns) -> None:
     answer = ask(engine, *turns)
@@ -87,6 +103,24 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     # what came of it, however long the name
     ["大兴最后评上国家乡村振兴示范县没有"],
     ["咱区最后被评为国家森林城市了没"],
+    ["我公司注册在北臧村 营业执照变更能在村里的服务站办吗"],
+    ["社保卡能在村委会办吗"],
+    ["政府采购宣讲", "宣讲里说的线上融资 利率多少"],
+    ["入统宣讲", "我就开个小饭馆 三个员工 我也得入统吗 不入统罚不罚"],
+    ["我在做毕业论文 能不能帮我约一下人保局的人做个访谈"],
+    ["能不能帮我联系一下统计局的人"],
+    ["回迁房开放日", "俺在工地上夜班 白天才有空 能安排白天不"],
+    ["我一个人过 一个月就一千多退休金 能吃低保吗"],
+    ["昌平那边养老补贴是不是比大兴高"],
+    ["通州那边低保标准是不是高些"],
+    # the twentieth diagnosis set: a thing the record is asked to cover and does not write
+    ["医保宣讲讲啥", "讲不讲长期护理险"],
+    ["人社普法宣讲讲不讲工伤认定"],
+    # taxes, signing up by phone, paying in arrears, how far it got
+    ["五经普那个宣讲是谁搞的", "入统了是不是得多交税啊"],
+    ["怎么报名开放日", "那俺能打电话报名不"],
+    ["俺在大兴干了三年一直没交社保 现在能补不"],
+    ["咨询电话谁负责", "那现在实际接听率到多少了"],
 ])
 def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
     answer = ask(engine, *turns)
@@ -110,6 +144,22 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     # an everyday word used up by its longest reading keeps all the plans' words for it
     # (负责人: 负责同志 and 主要负责人)
     (["一把手解读是啥", "负责人要履行什么职责？"], "第一解读人"),
+    # what the record lists is still answered from it
+    (["医保宣讲讲不讲异地就医"], "异地就医"),
+    # a kind of record asked for is no detail of one record
+    (["老板拖工资 区里有没有讲劳动法的那种活动"], "人社普法"),
+    # online or on site: the rules' choice, unless the entry says how it is held
+    (["医保宣讲讲啥", "那是在网上还是现场"], "线上线下结合"),
+    (["五经普那个宣讲是谁搞的", "那是去企业现场讲还是在网上讲"], "到企业实地宣传"),
+    (["五经普那个宣讲是谁搞的", "宣讲是线上还是线下"], "线上线下结合"),
+    # the numbered record just discussed writes the question's own word (宣传): a follow-up,
+    # though a paragraph of the rules says 宣传报道
+    (["政府有没有搞防非法集资的宣传", "俺那五万块还能要回来不", "这宣传谁管 几月弄完"], "区金融办"),
+    # 啥时候办的 asks when, not who (办的)
+    (["政务开放日和政策公开讲是啥时候办的"], "8月至11月"),
+    (["开放日一般啥时候办的"], "8月至11月"),
+    # who carries it out, 具体 or not
+    (["第22条讲啥", "那22条是谁具体落实"], "政策制定部门负责落实"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
@@ -131,6 +181,20 @@ def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     # items, though 社区 is a site's alone)
     (["社区公示栏上贴的那些 是要点里哪条要求的"], "item:13"),
     (["小区公示栏的事是要点哪一项管的"], "item:13"),
+    # a complaint in between keeps the record discussed before it
+    (["政府今年的要点里有没有管非法集资的", "我前年买了个养老理财 说年息百分之十二 现在人跑了 钱能要回来吗",
+      "那这条是谁负责"], "item:3"),
+    (["医保宣讲讲啥", "俺家楼下饭馆天天油烟熏得受不了", "那它谁负责"], "lecture:4"),
+    # "前一个…来着" recalls the record discussed before; "前一个" alone is the one before in order
+    (["开放点10是哪个单位的", "好 那开放点9呢", "前一个是哪个单位来着 我笔记没记全"], "site:10"),
+    (["第3讲讲啥", "那第4讲呢", "刚才前面那个是谁讲的来着"], "lecture:3"),
+    (["开放点10是哪个单位的", "前一个是哪个单位 我没记住"], "site:9"),
+    (["用财政钱请中介的项目要在哪儿公开", "那前一条呢", "那刚才中介那条谁负责"], "item:12"),
+    # a number without 第 ("26条", "6那个")
+    (["第22条和第26条都提京策 这俩一样吗", "26条具体要干啥"], "item:26"),
+    (["第3项谁负责", "12项呢"], "item:12"),
+    (["开放点5跟开放点6都叫政务服务体验 这俩一样吗", "6那个具体讲啥"], "site:6"),
+    (["开放点5谁负责", "那6那个呢"], "site:6"),
 ])
 def test_the_record_meant_is_answered(engine, turns, ref) -> None:
     answer = ask(engine, *turns)
@@ -162,103 +226,3 @@ def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engi
     answer = ask(engine, "开放点9谁负责", "10呢")
     assert answer.covered and answer.reason is None and "国动办" in answer.text
     assert "同样没有写到" not in answer.text
-
-
-@pytest.mark.parametrize("turns", [
-    # the twenty-first diagnosis set: own trouble told with a judgement, in between
-    ["还有就是我们厂里不给上社保说签了个什么自愿放弃的东西这合法吗"],
-    ["俺们单位不给缴医保 这违法不"],
-    ["暑期托管谁公开", "我们俩都上班 今年暑假托管名额一放出来就没了 根本抢不到 太难了"],
-    ["我约了某局局长采访约了仨月都没约上 这一把手解读是不是只是说说"],
-    ["区政府网站手机上打开老是排版错乱 字都叠一块儿了"],
-    ["区政府网站打开全是乱码"],
-    # the twenty-second diagnosis set: calls nobody answers, a fine of one's own
-    ["我打市场监管局电话打了三天都没人接"],
-    ["昨儿城管罚了我二百块"],
-    ["交通队扣了俺两百 凭啥"],
-    # the twenty-third: stuck in review, taken and not returned, a target called a sham
-    ["我们公司在京策上申请的补贴卡在审核俩月了"],
-    ["上回城管把我摆外面的货收走了到现在没还"],
-    ["押金交了半年至今没退"],
-    ["说实话我打区里好几个部门电话都没人接 这指标就是摆设"],
-    ["村里那个公示栏要贴啥", "我们村的补贴发没发 发给谁了 公示栏上啥都没贴"],
-])
-def test_own_trouble_with_a_judgement_goes_to_12345(engine, turns) -> None:
-    answer = ask(engine, *turns)
-    assert not answer.covered and answer.reason == COMPLAINT
-
-
-@pytest.mark.parametrize("turns", [
-    ["我公司注册在北臧村 营业执照变更能在村里的服务站办吗"],
-    ["社保卡能在村委会办吗"],
-    ["政府采购宣讲", "宣讲里说的线上融资 利率多少"],
-    ["入统宣讲", "我就开个小饭馆 三个员工 我也得入统吗 不入统罚不罚"],
-    ["我在做毕业论文 能不能帮我约一下人保局的人做个访谈"],
-    ["能不能帮我联系一下统计局的人"],
-    ["回迁房开放日", "俺在工地上夜班 白天才有空 能安排白天不"],
-    ["我一个人过 一个月就一千多退休金 能吃低保吗"],
-    ["昌平那边养老补贴是不是比大兴高"],
-    ["通州那边低保标准是不是高些"],
-])
-def test_details_favours_and_other_places_are_refused(engine, turns) -> None:
-    answer = ask(engine, *turns)
-    assert not answer.covered and HOTLINE in answer.text
-
-
-@pytest.mark.parametrize(("turns", "ref"), [
-    # a complaint in between keeps the record discussed before it
-    (["政府今年的要点里有没有管非法集资的", "我前年买了个养老理财 说年息百分之十二 现在人跑了 钱能要回来吗",
-      "那这条是谁负责"], "item:3"),
-    (["医保宣讲讲啥", "俺家楼下饭馆天天油烟熏得受不了", "那它谁负责"], "lecture:4"),
-    # "前一个…来着" recalls the record discussed before; "前一个" alone is the one before in order
-    (["开放点10是哪个单位的", "好 那开放点9呢", "前一个是哪个单位来着 我笔记没记全"], "site:10"),
-    (["第3讲讲啥", "那第4讲呢", "刚才前面那个是谁讲的来着"], "lecture:3"),
-    (["开放点10是哪个单位的", "前一个是哪个单位 我没记住"], "site:9"),
-    (["用财政钱请中介的项目要在哪儿公开", "那前一条呢", "那刚才中介那条谁负责"], "item:12"),
-    # a number without 第 ("26条", "6那个")
-    (["第22条和第26条都提京策 这俩一样吗", "26条具体要干啥"], "item:26"),
-    (["第3项谁负责", "12项呢"], "item:12"),
-    (["开放点5跟开放点6都叫政务服务体验 这俩一样吗", "6那个具体讲啥"], "site:6"),
-    (["开放点5谁负责", "那6那个呢"], "site:6"),
-])
-def test_the_record_meant_across_a_drifting_conversation(engine, turns, ref) -> None:
-    answer = ask(engine, *turns)
-    assert answer.covered and answer.sources[0].endswith(ref)
-
-
-@pytest.mark.parametrize("turns", [
-    # the twentieth diagnosis set: a thing the record is asked to cover and does not write
-    ["医保宣讲讲啥", "讲不讲长期护理险"],
-    ["人社普法宣讲讲不讲工伤认定"],
-    # taxes, signing up by phone, paying in arrears, how far it got
-    ["五经普那个宣讲是谁搞的", "入统了是不是得多交税啊"],
-    ["怎么报名开放日", "那俺能打电话报名不"],
-    ["俺在大兴干了三年一直没交社保 现在能补不"],
-    ["咨询电话谁负责", "那现在实际接听率到多少了"],
-])
-def test_what_a_record_does_not_write_is_refused(engine, turns) -> None:
-    answer = ask(engine, *turns)
-    assert not answer.covered and HOTLINE in answer.text
-
-
-@pytest.mark.parametrize(("turns", "said"), [
-    # what the record lists is still answered from it
-    (["医保宣讲讲不讲异地就医"], "异地就医"),
-    # a kind of record asked for is no detail of one record
-    (["老板拖工资 区里有没有讲劳动法的那种活动"], "人社普法"),
-    # online or on site: the rules' choice, unless the entry says how it is held
-    (["医保宣讲讲啥", "那是在网上还是现场"], "线上线下结合"),
-    (["五经普那个宣讲是谁搞的", "那是去企业现场讲还是在网上讲"], "到企业实地宣传"),
-    (["五经普那个宣讲是谁搞的", "宣讲是线上还是线下"], "线上线下结合"),
-    # the numbered record just discussed writes the question's own word (宣传): a follow-up,
-    # though a paragraph of the rules says 宣传报道
-    (["政府有没有搞防非法集资的宣传", "俺那五万块还能要回来不", "这宣传谁管 几月弄完"], "区金融办"),
-    # 啥时候办的 asks when, not who (办的)
-    (["政务开放日和政策公开讲是啥时候办的"], "8月至11月"),
-    (["开放日一般啥时候办的"], "8月至11月"),
-    # who carries it out, 具体 or not
-    (["第22条讲啥", "那22条是谁具体落实"], "政策制定部门负责落实"),
-])
-def test_what_a_record_writes_is_answered_from_it(engine, turns, said) -> None:
-    answer = ask(engine, *turns)
-    assert answer.covered and said in answer.text
