@@ -43,28 +43,68 @@ _TIMES = frozenset({"when", "exact_date", "deadline"})
 
 # What stands right after a term that a record spells out: "（…）", "：…", "，即…", "包括…".
 _FILLER_AT_END = re.compile(r"(?:具体|到底|究竟|都|是|说的|的|所)+$")
+_ASIDE_AT_END = re.compile(r"[呢啊呀吗嘛啦？?。！!，,\s]+$")
 _SPELLED_AFTER = re.compile(r"^(?:[（(:：]|，?即|，?包括|，?主要包括|，?是指)")
+
+
+def _term_at(record: Record, text: str, cues: Cues) -> tuple[str, int] | None:
+    """The term a meaning question asks about as `record` writes it, with where it stands;
+    None when the record does not write it. The term is the quoted one, else the words just
+    before the asking phrase ("七有五性是啥意思"), or after it ("啥叫接诉即办")."""
+    asked = cues.phrase("meaning", text) or ""
+    before = _FILLER_AT_END.sub("", text[:text.find(asked)] if asked else text)
+    if asked and not before:
+        before = _ASIDE_AT_END.sub("", text[text.find(asked) + len(asked):])
+    # Longest first; two characters only as the plan's own quoted term (“两区”), else "同步"
+    # of "三个同步" would be found anywhere.
+    terms = QUOTED.findall(text) or [before[-n:] for n in range(min(len(before), 12), 1, -1)]
+    for term in terms:
+        at = record.text.find(f"“{term}”" if len(term) == 2 else term)
+        if at >= 0:
+            return term, at + (1 if len(term) == 2 else 0)
+    return None
 
 
 def _spells_out(record: Record, text: str, cues: Cues) -> bool:
     """Whether `record` says what the term a meaning question asks about covers: a list
-    ending in 等 right before the term ("……社会救助等基层重点领域"), or an explanation right
-    after it. The term is the quoted one, else the words just before the asking phrase; a
-    term the record does not write is the citizen's own name for what it says (True)."""
-    asked = cues.phrase("meaning", text) or ""
-    before = _FILLER_AT_END.sub("", text[:text.find(asked)] if asked else text)
-    # The words just before the asking phrase, longest first; two characters only as the
-    # plan's own quoted term (“两区”), else "同步" of "三个同步" would be found anywhere.
-    terms = QUOTED.findall(text) or [before[-n:] for n in range(min(len(before), 12), 1, -1)]
-    for term in terms:
-        at = record.text.find(f"“{term}”" if len(term) == 2 else term)
-        if at < 0:
-            continue
-        at += 1 if len(term) == 2 else 0
-        after = record.text[at + len(term):]
-        # "政府网站作为第一公开平台": the term defined by what stands before it
-        return record.text[:at].endswith(("等", "作为")) or bool(_SPELLED_AFTER.match(after))
-    return True  # the citizen's own word for it ("三个同步"): what the record says is the answer
+    ending in 等 right before the term ("……社会救助等基层重点领域"), an explanation right
+    after it, or its long form (`_written_in_full`). A term the record does not write is the
+    citizen's own name for what it says (True)."""
+    if (found := _term_at(record, text, cues)) is None:
+        return True  # the citizen's own word for it ("三个同步"): what the record says is the answer
+    term, at = found
+    after = record.text[at + len(term):]
+    # "政府网站作为第一公开平台": the term defined by what stands before it
+    return record.text[:at].endswith(("等", "作为")) or bool(_SPELLED_AFTER.match(after)) \
+        or _written_in_full(term, record.text) or _restated(term, after)
+
+
+def _restated(term: str, after: str) -> bool:
+    """Whether the clause right after the one naming `term` says it again in other words,
+    describing it: item 20's “一把手解读”活动，各单位主要负责人需带头解读政策. Not
+    “七有”“五性”抓好民生保障, nor 以门前三包责任制落实作为…载体 (a mention, not a description)."""
+    clauses = re.split(r"[，。；]", after.split("。")[0])
+    following = clauses[1].replace(term, "") if len(clauses) > 1 else ""
+    return any(term[i:i + 2] in following for i in range(len(term) - 1))
+
+
+def _asks_more(reading: Reading, cues: Cues) -> bool:
+    """Whether a meaning question also asks, in another clause, something the plans do
+    answer ("谁起草谁负责是啥意思 政策评价要搞几次"); "四区三基地具体是哪四区" asks one thing."""
+    clauses = [c for c in re.split(r"[\s，,。？?！!；;]+", reading.text) if c]
+    meaning = [c for c in clauses if cues.phrase("meaning", c)]
+    return any(cues.mode(c) or cues.facet(c) not in (None, "meaning", *cues.not_in_plans)
+               for c in clauses if c not in meaning)
+
+
+def _written_in_full(term: str, text: str) -> bool:
+    """Whether `text` also writes the long form of an abbreviated term: its characters in
+    order within one clause, spread out ("五经普" in lecture 1's “第五次全国经济普查”).
+    Terms of three characters or more only; two would match by chance."""
+    if len(term) < 3:
+        return False
+    spread = "[^，。；、“”]{0,6}".join(map(re.escape, term))
+    return any(len(m.group()) > len(term) for m in re.finditer(spread, text))
 
 
 @dataclass(frozen=True)
@@ -113,7 +153,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         # picked by the intent alone is not.
         # The participation rules are what the plans do say about joining an activity
         # ("开放日要交钱吗", "外地人能报名吗").
+        # "两区是哪两区": the record that writes the term is named, however it was found.
         named = reading.evidence not in ("kind", "none", "retrieval") or (
+            facet == "meaning" and records[:1] and _term_at(records[0], reading.text, cues) is not None) or (
             records[:1] and records[0].kind == "rules" and facet in cues.joining_facets
             and reading.names_activity)
         # A plain paragraph is no "nearest thing" to name: only a record is.
@@ -163,7 +205,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             word in records[0].text
             for word in [cues.phrase(facet, reading.text), *cues.stated_by.get(facet, [])] if word):
         facet = "content"  # "开放点5是不是能免费帮办代办", "…收费吗" (also of the one just discussed): it says 免费
-    if facet == "meaning" and records and _spells_out(records[0], reading.text, cues):
+    if facet == "meaning" and records and (_spells_out(records[0], reading.text, cues)
+                                           or _asks_more(reading, cues)):
+        # "会讲啥 里面说的三公是啥意思": what else is asked is answered, the term with it
         facet = "content"  # "基层重点领域具体包括哪些": the list before 等 is what it means
     if facet in cues.not_in_plans:
         return refuse(DETAIL_NOT_IN_PLANS)

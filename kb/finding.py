@@ -26,6 +26,16 @@ KIND_WORDS = {
     "lecture": re.compile(rf"宣讲|讲座|公开讲|第[{CN_SMALL}几{ARABIC}]{{1,3}}讲|(?:最后|头|末)一讲"),
     "item": re.compile(r"工作要点|要点|任务|第.{1,3}项|信息公开|公开信息|信息发布|发布信息"),
 }
+
+
+def kind_just_before(text: str, phrase: str | None) -> bool:
+    """Whether a kind word (开放日, 宣讲, 要点) stands right before `phrase` in `text`:
+    "政务开放日到底是啥意思" asks about the open days themselves, "要点里说的两区是指哪两个区"
+    about a term of one record."""
+    head = text[:text.find(phrase)] if phrase and phrase in text else ""
+    return any(pattern.search(head[-6:]) for pattern in KIND_WORDS.values())
+
+
 _DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")
 _THEMES_NAMED = re.compile(r"专题|主题|类别")
 _PEOPLE_NAMED = re.compile(r"人员|部分人|人群|代表|群众|市民|参加|参与")

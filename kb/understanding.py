@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kb.cues import NUMERAL, Cues
-from kb.finding import KIND_WORDS, Finder
+from kb.finding import KIND_WORDS, Finder, kind_just_before
 from kb.follow_ups import YES_NO, FollowUps
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
@@ -157,6 +157,8 @@ class Understanding:
         if facet == "procedure" and "预约" in text and ACTIVITY_WORDS.search(text) \
                 and not (units or specific):
             facet = "how_to_join"  # "开放日要预约吗": signing up, as the rules say
+        if facet == "meaning" and not (units or specific) and kind_just_before(text, cues.phrase(facet, text)):
+            facet = "content"  # "政务开放日是啥意思": what the plans say the open days are
         if facet == "eligibility" and ACTIVITY_WORDS.search(text):
             # "参加开放日有什么条件": for the open days and lectures the plan does say who may
             # take part; eligibility for a benefit is what the plans never give.
@@ -176,8 +178,7 @@ class Understanding:
             facet = cues.facet(asked_of, skip={"document"})
         also = next((f for f in cues.facets(asked_of) if f != facet), None)
         base: dict[str, Any] = dict(text=text, facet=facet, also=also, mode=cues.mode(text), kinds=kinds,
-                    facets=tuple(cues.facets(asked_of)),
-                    units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
+                    facets=tuple(cues.facets(asked_of)), units=tuple(sorted(units)), yes_no=bool(YES_NO.search(text)),
                     names_activity=bool(ACTIVITIES_NAMED.search(text)),
                     asked_years=cues.asked_years(text, today), excluded_units=tuple(sorted(excluded)))
 

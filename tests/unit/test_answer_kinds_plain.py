@@ -69,15 +69,30 @@ def test_a_few_activities_asked_together_each_say_what_their_entry_says(engine, 
 
 
 @pytest.mark.parametrize("text", ["“四区三基地”具体指的是哪几个区哪几个基地？", "门前三包具体是包哪三样",
-                                  "要点里说的“两区”是指哪两个区", "新增中小学学位具体增加多少个？"])
+                                  "要点里说的“两区”是指哪两个区", "新增中小学学位具体增加多少个？",
+                                  # in everyday words (debug24): "是啥意思", "啥叫", "是哪两区"
+                                  "七有五性是啥意思", "接诉即办到底啥意思", "啥叫接诉即办", "两区是哪两区"])
 def test_a_term_the_plan_names_without_spelling_it_out_is_not_explained(engine, text) -> None:
     answer = engine.answer(Question(text))
     assert not answer.covered and "不能替您猜测" in answer.text
+    assert "计划中相关的内容是" in answer.text  # the record that writes the term is named
+
+
+@pytest.mark.parametrize("text", ["政务开放日到底是啥意思", "政策公开讲是什么意思"])
+def test_what_a_kind_of_activity_means_is_what_the_plans_say_of_it(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and ("共有17个开放点" in answer.text or "共有5场" in answer.text)
 
 
 @pytest.mark.parametrize("text, said", [("基层重点领域具体是指哪些领域", "助企纾困"),
                                         ("第19项说的三个同步指的是什么？", "同步审查"),
-                                        ("政策专属礼包专题具体有哪几个开放点", "国资委")])
+                                        ("政策专属礼包专题具体有哪几个开放点", "国资委"),
+                                        # its long form in the same record; its description next
+                                        ("五经普是啥意思", "第五次全国经济普查"),
+                                        ("一把手解读是啥意思", "主要负责人需带头解读"),
+                                        # another question in another clause is answered
+                                        ("政府采购开放点会讲啥 里面说的三公是啥意思", "采购中心"),
+                                        ("在吗 那个通知原话大概啥意思", "请结合实际")])
 def test_a_term_the_plan_spells_out_or_a_list_asked_is_answered(engine, text, said) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and said in answer.text
@@ -152,8 +167,12 @@ def test_how_many_of_a_thing_or_what_came_of_it_is_not_in_the_plans(engine, text
     assert not answer.covered and "不能替您猜测" in answer.text and answer.sources  # the nearest is named
 
 
-def test_how_many_records_is_still_counted(engine) -> None:
-    assert "共有17个开放点" in engine.answer(Question("一共有几个开放点")).text
+@pytest.mark.parametrize(
+    "text, count",
+    [("一共有几个开放点", "共有17个开放点"), ("要点有几条", "共有29项"), ("宣讲有几条啊", "共有5场")],
+)
+def test_how_many_records_is_still_counted(engine, text, count) -> None:
+    assert count in engine.answer(Question(text)).text
 
 
 @pytest.mark.parametrize("text", ["我自己的劳动仲裁拖了两个月还没开庭，能帮我催催吗", "社保转移等了三个月了 能帮我催一下吗"])
@@ -261,3 +280,10 @@ def test_a_quantity_the_citizen_tells_is_no_record_number(engine) -> None:
 def test_a_site_number_with_hao_is_still_one(engine) -> None:
     answer = engine.answer(Question("9号开放点是谁负责", "ask_open_day", entities={"site_number": ["9"]}))
     assert list(answer.sources) == [f"{INTERACTION}#site:9"]
+
+
+@pytest.mark.parametrize("text", ["政务开放日是什么时候办的", "政策公开讲是什么时间搞"])
+def test_what_time_is_a_when_question_not_a_content_one(engine, text) -> None:
+    # "是什么" inside "是什么时候" asks the time: the plan's period, not the rules' whole text
+    answer = engine.answer(Question(text))
+    assert "8月至11月" in answer.text and "人员范围" not in answer.text
