@@ -178,6 +178,7 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         asks = reading.facet or reading.mode or reading.evidence in NAMED_EVIDENCE
         if kb.years and min(reading.asked_years) > max(kb.years) and asks \
                 and not cues.writes_year(reading.text) and reading.facet not in _TIMES \
+                and (reading.facet == "document" or not _TIMES & set(reading.facets)) \
                 and not cues.has("year_existence", reading.text):
             # "今年的工作要点是谁印发的" while the newest plan is 2023's: said plainly that no
             # plan of that year is held, then what the newest plan says, labelled with its

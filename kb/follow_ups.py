@@ -16,6 +16,8 @@ from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import WordMatcher
 from kb.question import Question
 
+# "那消费那块呢", "社保这块呢": the same question of another thing, named in one word
+_ANOTHER_THING = re.compile(r"(?:那|那么|还有)?[^，。？?呢]{1,4}(?:那块|这块|方面|那个|这个)?呢[？?。]?")
 YES_NO = re.compile(r"是不是|是否|对吗|对不对|吗[？?]?$")
 # Recalling what was said before: "前一个是哪个单位来着", "刚才前面那个"
 _RECALLED = re.compile(r"来着|刚才|刚刚|之前说的|前面说的|前边说的|上回说的")
@@ -39,13 +41,15 @@ class FollowUps:
     def _names_another(self, text: str, last: Record | None) -> bool:
         """Whether the question's own words, which the record just discussed does not write,
         are all written by one other record alone: two of them, or one of three characters
-        or more ("四区三基地": 四区 and 基地, both item 1's only)."""
+        or more ("四区三基地": 四区 and 基地, both item 1's only), or one in a bare "那X呢"
+        ("那消费那块呢" after item 4: item 2's)."""
         own = [w for w in self.words.content_words(text)
                if len(w) >= 2 and (last is None or w not in last.text)]
         writers = {w: [r.ref for r in self.kb.numbered() if w in r.text] for w in own}
         found = [refs for refs in writers.values() if refs]
         return bool(found) and all(len(refs) == 1 and refs == found[0] for refs in found) \
-            and (len(found) >= 2 or any(len(w) >= 3 for w, refs in writers.items() if refs))
+            and (len(found) >= 2 or any(len(w) >= 3 for w, refs in writers.items() if refs)
+                 or bool(_ANOTHER_THING.fullmatch(text)))
 
     def neighbour(self, text: str, recent: list[Record], step: int) -> Record | None:
         """The record `step` entries from the one just discussed, in plan order ("后面一个呢");
@@ -82,6 +86,9 @@ class FollowUps:
             w in last.text for w in self.words.plans_words_for(text)))
         # Names the gazetteer knows are no foreign words: 商务局 of "除了商务局还有谁".
         plain = self.words.without_names(text)
+        if last is not None and last.kind == "rules" and facet in self.cues.rule_facets \
+                and self.writes(last, plain.replace(self.cues.phrase(facet, plain) or "", "，")):
+            return True  # "家长能以啥身份参加" after the rules: 家长 of its 家长代表, asked again
         if not there and self.find.foreign_words(plain):
             return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
         if self.words.says((r for r in self.kb.numbered() if r.ref not in set(recent)), text) \

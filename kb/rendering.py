@@ -8,7 +8,6 @@ kb/data/answering.yml; the hotline number is passed in (settings), never written
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from kb.document_parts import DocumentParts
 from kb.rules_text import RulesText
 from kb.question import Context, Reading
 from kb.understanding import Understanding
+from kb.wording import bare as _bare, gist as _gist, month as _month
 
 MAX_LISTED_ITEMS = 8
 # The parts of an official document's notice: "…的通知各相关单位：", "（此件主动公开）".
@@ -42,13 +42,6 @@ class Answer:
     reason: str | None = None
     context: Context = Context()
     asked: str | None = None  # the facet the question asked ("when", "exact_date", …)
-
-
-def _month(deadline: str | None) -> str | None:
-    if not deadline:
-        return None
-    year, month = deadline.split("-")
-    return f"{int(year)}年{int(month)}月"
 
 
 class Renderer:
@@ -281,7 +274,11 @@ class Renderer:
         alone goes on with the question before ("第二条呢", "16呢")."""
         if reading is None or not reading.text or (reading.evidence == "number" and reading.facets):
             return ""
-        said = self._matching_sentence(record, reading) or sentences(record.source_text or record.row.text)[0]
+        pieces = sentences(record.source_text or record.row.text)
+        asked = self.understanding.words.sentence_words(reading.text)[0]
+        # A short item too: the sentence writing what was asked ("那工伤保险呢"), else its headline.
+        said = self._matching_sentence(record, reading) or next(
+            (p for p in pieces if any(w in p for w in asked)), pieces[0])
         return self.t("item_unit_about", sentence=said.rstrip("。；;") + "。")
 
     def _matching_sentence(self, record: Record, reading: Reading | None,
@@ -486,15 +483,3 @@ class Renderer:
                             facet=decision.facet),
             asked=reading.facet,
         )
-
-
-def _gist(text: str) -> str:
-    """The opening clause of a description: what a site or lecture is, in a few words."""
-    for match in re.finditer(r"[，。；：,;]", text):
-        if match.start() >= 8:
-            return text[:match.start()]
-    return text
-
-
-def _bare(text: str) -> str:
-    return "".join(ch for ch in text if ch not in "？?。！!，, ")

@@ -121,6 +121,9 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["怎么报名开放日", "那俺能打电话报名不"],
     ["俺在大兴干了三年一直没交社保 现在能补不"],
     ["咨询电话谁负责", "那现在实际接听率到多少了"],
+    # the twenty-fourth set: next year's time, asked with another facet (直播) named
+    ["直播的话提前多久发公告", "明年的直播啥时候"],
+    ["线下活动多少人参加", "明年的线下活动几月份"],
 ])
 def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
     answer = ask(engine, *turns)
@@ -160,6 +163,24 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     (["开放日一般啥时候办的"], "8月至11月"),
     # who carries it out, 具体 or not
     (["第22条讲啥", "那22条是谁具体落实"], "政策制定部门负责落实"),
+    # the twenty-fourth set: whether an entry covers something is answered with what it says
+    (["我开小饭馆的 城管那个开放日是不是讲门前三包"], "门前三包责任制"),
+    (["城管委是不是还有个讲座 讲广告牌子的"], "试点片区"),
+    # how people are chosen, in what role, in which ways it is held
+    (["开放日的人是咋挑的 是不是都内定好了"], "公开遴选"),
+    (["宣讲活动参加的人怎么选的"], "定向邀请"),
+    (["政务开放日有啥要求", "家长能以啥身份参加"], "家长代表"),
+    (["政民互动有哪几种搞法"], "线上线下结合"),
+    (["开放日都有啥路子"], "视频直播"),
+    # which part (块) of the open days a site belongs to, and the others of that part
+    (["开放点11是干啥的", "这个开放点是第几个 归哪一块"], "保障改善民生"),
+    (["开放点11是干啥的", "归哪一块", "同一块里还有别的开放点没有"], "开放点9"),
+    (["司法局的开放日", "那一块里还有啥"], "开放点8"),
+    # a word the short item writes in its second sentence: that sentence is quoted
+    (["社保谁负责", "那工伤保险呢"], "工伤保险"),
+    (["就业信息谁公开", "失业保险呢"], "失业保险"),
+    # "是什么时候": a time
+    (["政务开放日是什么时候办的"], "8月至11月"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
@@ -195,6 +216,9 @@ def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     (["第3项谁负责", "12项呢"], "item:12"),
     (["开放点5跟开放点6都叫政务服务体验 这俩一样吗", "6那个具体讲啥"], "site:6"),
     (["开放点5谁负责", "那6那个呢"], "site:6"),
+    # "那X那块呢": the same question of the one other record that writes X
+    (["工作要点第4项是啥", "那消费那块呢"], "item:2"),
+    (["社保谁负责", "那绿地这块呢"], "item:6"),
 ])
 def test_the_record_meant_is_answered(engine, turns, ref) -> None:
     answer = ask(engine, *turns)
