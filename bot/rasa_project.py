@@ -33,14 +33,21 @@ def rasa_command(*args: str) -> list[str]:
 
 def training_inputs() -> list[Path]:
     """Every file whose content changes the trained model."""
-    files = [CONFIG]
+    files = [CONFIG, *(PROJECT_ROOT / "bot" / "nlu").glob("*.py")]  # our pipeline components
     for folder in (DOMAIN, DATA):
         files.extend(p for p in folder.rglob("*") if p.is_file())
     return sorted(files)
 
 
 def model_fingerprint() -> str:
+    """The trained inputs' digest: Rasa's version, the files of `training_inputs()` and what
+    the pipeline's first step normalises text against (kb.normalise: its code, the
+    gazetteer's vocabulary, answering.yml's pinyin words, the plans' words), so a new plan
+    or vocabulary trains a new model instead of one that read the text differently."""
+    from kb.normalise import default_normaliser  # jieba, OpenCC, pypinyin: only when asked
+
     digest = hashlib.sha256(f"rasa=={version('rasa')}".encode())
+    digest.update(default_normaliser().fingerprint.encode())
     for path in training_inputs():
         digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
         digest.update(path.read_bytes())

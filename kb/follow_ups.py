@@ -86,7 +86,7 @@ class FollowUps:
             w in last.text for w in self.words.plans_words_for(text)))
         # Names the gazetteer knows are no foreign words: 商务局 of "除了商务局还有谁".
         plain = self.words.without_names(text)
-        if last is not None and last.kind == "rules" and facet in self.cues.rule_facets \
+        if last is not None and last.kind == "rules" and facet is not None and facet in self.cues.rule_facets \
                 and self.writes(last, plain.replace(self.cues.phrase(facet, plain) or "", "，")):
             return True  # "家长能以啥身份参加" after the rules: 家长 of its 家长代表, asked again
         if not there and self.find.foreign_words(plain):

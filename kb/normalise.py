@@ -31,6 +31,7 @@ from (the NLU component uses it to move entity annotations of training examples)
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
@@ -156,6 +157,12 @@ class Normaliser:
         question words (谁: shei), tried only when a run of pinyin cannot be read without
         them ("shi ji hao" stays 是几号, not 实际号)."""
         self.vocabulary = frozenset(w for w in (v.strip() for v in vocabulary) if w)
+        pinyin_words, plan_words = list(pinyin_words), list(plan_words)
+        # What the output depends on beyond the text: this module and the three word lists.
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        for words in (sorted(self.vocabulary), pinyin_words, plan_words):
+            digest.update("\n".join(words).encode() + b"\0")
+        self.fingerprint: str = digest.hexdigest()[:16]
         self._jieba = jieba.dt
         for word in self.vocabulary:
             self._jieba.add_word(word, freq=_JIEBA_FREQUENCY)
@@ -175,7 +182,6 @@ class Normaliser:
             typed = "".join(spellings[0])  # pinyin typed as letters: the phrase reading
             for letters in {typed, typed.replace("v", "u")} - _ENGLISH_WORDS:
                 self._pinyin.setdefault(letters, term)
-        pinyin_words = list(pinyin_words)
         for word in pinyin_words:  # in order: the first word of a spelling wins
             typed = "".join(lazy_pinyin(word, style=Style.NORMAL))
             if len(typed) >= 2 and all(_HAN.match(c) for c in word):

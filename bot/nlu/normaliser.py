@@ -47,6 +47,12 @@ class TextNormaliser(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {}
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """The normaliser's own inputs (its code, vocabulary, pinyin and plan words): Rasa's
+        training cache must not reuse text normalised by an older vocabulary or plan."""
+        return default_normaliser().fingerprint
+
     def __init__(self, normaliser: Optional[Normaliser] = None) -> None:
         # Built when the model loads, not at the first citizen's message.
         self.normaliser = normaliser or default_normaliser()

@@ -270,3 +270,22 @@ def test_a_common_word_is_no_typo_of_part_of_a_name(text: str) -> None:
 
 def test_a_common_word_that_reads_exactly_as_the_name_is_a_typo() -> None:
     assert normalise("事业保险谁公开") == "失业保险谁公开"
+
+
+def test_the_fingerprint_follows_every_word_list_the_output_depends_on() -> None:
+    # Rasa's training cache and the model's file name use it (bot.nlu.normaliser,
+    # bot.rasa_project): a new plan's words or a new vocabulary term must train anew.
+    base = Normaliser(["医保", "开放点"], ["谁"], ["线下"])
+    assert base.fingerprint == Normaliser(["开放点", "医保"], ["谁"], ["线下"]).fingerprint
+    changed = [Normaliser(["医保", "开放点", "仲裁"], ["谁"], ["线下"]),
+               Normaliser(["医保", "开放点"], ["谁", "哪些"], ["线下"]),
+               Normaliser(["医保", "开放点"], ["谁"], ["线下", "公告"])]
+    assert len({base.fingerprint, *(n.fingerprint for n in changed)}) == 4
+
+
+def test_rasa_sees_the_normalisers_fingerprint_and_code() -> None:
+    from bot import rasa_project
+    from bot.nlu.normaliser import TextNormaliser
+
+    assert TextNormaliser.fingerprint_addon({}) == default_normaliser().fingerprint
+    assert rasa_project.PROJECT_ROOT / "bot" / "nlu" / "normaliser.py" in rasa_project.training_inputs()
