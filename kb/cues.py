@@ -92,7 +92,8 @@ class Cues:
         self._lists = {
             key: _alternation(config[key])
             for key in ("back_references", "plural_references", "same_theme", "town_filter",
-                        "year_end_filter", "year_existence", "complaint_asks", "joining_conditions")
+                        "year_end_filter", "year_existence", "complaint_asks", "joining_conditions",
+                        "place_nouns")
         }
         self._exclusion = re.compile(config["exclusion"])
         self._covers_asked = re.compile(config["covers_asked"])
@@ -173,6 +174,10 @@ class Cues:
     def has(self, name: str, text: str) -> bool:
         """Whether `text` holds a phrase of the list `name` (back_references, same_theme…)."""
         return bool(self._lists[name].search(text))
+
+    def found(self, name: str, text: str) -> list[str]:
+        """Every phrase of the list `name` in `text`, in order ('大厅' for place_nouns)."""
+        return [m.group() for m in self._lists[name].finditer(text)]
 
     def covered_thing(self, text: str) -> str | None:
         """'长期护理险' of '讲不讲长期护理险': what a record is asked to cover; None if not asked."""

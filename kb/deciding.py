@@ -206,8 +206,13 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             word in records[0].text
             for word in [cues.phrase(facet, reading.text), *cues.stated_by.get(facet, [])] if word):
         facet = "content"  # "开放点5是不是能免费帮办代办", "…收费吗" (also of the one just discussed): it says 免费
+    if facet == "place" and records[:1] and records[0].kind == "site" and any(
+            noun in records[0].text for noun in cues.found("place_nouns", reading.text)):
+        facet = "address"  # "计量试验室在哪": where the place the entry names is, not which it is
     if facet == "meaning" and records and (_spells_out(records[0], reading.text, cues)
-                                           or _asks_more(reading, cues)):
+                                           or _asks_more(reading, cues)
+                                           or reading.evidence in ("theme", "kind", "unit", "filter")):
+        # "政策专属礼包都有哪些": the plan's own theme (kind, unit…) lists its records
         # "会讲啥 里面说的三公是啥意思": what else is asked is answered, the term with it
         facet = "content"  # "基层重点领域具体包括哪些": the list before 等 is what it means
     if facet in cues.not_in_plans:

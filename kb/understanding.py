@@ -440,7 +440,7 @@ class Understanding:
             return reading([paragraph], "sentence")
         by_term = self.find.records_saying_a_term(text, named_kinds) \
             if base["mode"] in ("list", "count") and not units and not specific else None
-        if not by_term and not units and not specific and base["facet"] in (None, "content") \
+        if not by_term and not units and not specific and base["facet"] in (None, "content", "meaning") \
                 and (paragraph := self.words.paragraph_by_rare_word(asked)) is not None:
             # "方案里有好几个“并重”，都是哪几个": the one sentence of the plans that writes it.
             base.update(facet="content", mode=None)

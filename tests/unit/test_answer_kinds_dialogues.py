@@ -124,6 +124,14 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     # the twenty-fourth set: next year's time, asked with another facet (直播) named
     ["直播的话提前多久发公告", "明年的直播啥时候"],
     ["线下活动多少人参加", "明年的线下活动几月份"],
+    # which members a term the plan names has, when it lists none; who was in the end
+    ["政务公开标准化试点是咋回事", "样板单位都有哪些"],
+    ["开小饭馆的 门头招牌这块有啥政策宣讲没", "试点片区都是哪些地方"],
+    ["一把手解读是哪条", "2023年具体哪些局长做了一把手解读 有名单吗"],
+    ["化妆品抽检结果谁公布", "最近哪家饭馆抽检不合格了"],
+    # where the place an entry names is (its address), and how to get there
+    ["这个局在开放日里搞啥 市场监管局", "计量试验室在哪 咋过去"],
+    ["我想去政务服务大厅参观参观 哪几个地方能去", "兴丰街道那个大厅在哪儿"],
 ])
 def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
     answer = ask(engine, *turns)
@@ -181,6 +189,11 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     (["就业信息谁公开", "失业保险呢"], "失业保险"),
     # "是什么时候": a time
     (["政务开放日是什么时候办的"], "8月至11月"),
+    # which place it is (the entry names it), and a theme's members
+    (["开放点12是在哪儿"], "瀛海镇政务服务中心"),
+    (["旧宫镇的开放日去哪参观"], "南街回迁房"),
+    (["政策专属礼包都有哪些"], "开放点16"),
+    (["化妆品抽检结果谁公布"], "区市场监管局"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
