@@ -131,6 +131,8 @@ def _writes_the_term(record: Record, text: str, cues: Cues, facet: str) -> bool:
 def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     """The one decision for a reading; see the module docstring for the rules."""
     records, facet = reading.records, reading.facet
+    if facet == "condition" and not records and reading.names_activity and (rules := kb.latest("rules")):
+        records = (rules,)  # "俺72了…我能去开放日不": whom the rules invite is the nearest thing
     if reading.carried and records:
         asked = decide(replace(reading, carried=False), kb, cues)
         if asked.shape == REFUSE and asked.reason == DETAIL_NOT_IN_PLANS:
@@ -167,7 +169,10 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         # a record the question names (without the place) is the nearest thing they say.
         return refuse(OTHER_PLACE)
 
-    if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or reading.also is None
+    # "公示栏好几个月都不换": 几个月 is the complaint's own words, no second question (when)
+    also_asked = reading.also is not None and (cues.phrase(reading.also, reading.text) or "") \
+        not in (cues.phrase("complaint", reading.text) or "")
+    if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or not also_asked
                                  or reading.also in cues.not_in_plans or not ASKS.search(reading.text)
                                  or (reading.also == "content" and cues.has("complaint_asks", reading.text))):
         # A personal problem ("被拖欠工资了怎么办") goes to 12345 even when it names a topic

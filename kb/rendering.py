@@ -462,7 +462,8 @@ class Renderer:
             pointer = decision.records[0]
             detail: str | None = "content" if pointer.kind == "lecture" else "short"
             if pointer.kind in ("rules", "document", "text"):
-                detail = None
+                # one's own case of taking part: whom the rules invite, and how they are chosen
+                detail = "who_can_join" if pointer.kind == "rules" and decision.facet == "condition" else None
             parts.append(self.t("pointer", summary=self._describe(pointer, detail)))
             parts.append(self._source(pointer))
         if decision.reason != d.COMPLAINT:

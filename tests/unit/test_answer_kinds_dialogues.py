@@ -28,6 +28,10 @@ pytestmark = pytest.mark.unit
     # the twenty-first diagnosis set: own trouble told with a judgement, in between
     ["还有就是我们厂里不给上社保说签了个什么自愿放弃的东西这合法吗"],
     ["俺们单位不给缴医保 这违法不"],
+    # the twenty-fourth set and earlier ones: a service not done for a long time
+    ["这是第几条 啥时候完成", "我们村公示栏半年都没换过内容了"],
+    ["俺们村那公示栏好几个月都不换 也没人管"],
+    ["北臧村镇的开放日介绍啥内容", "我們村的服務站一個月有半個月鎖著門"],
     ["暑期托管谁公开", "我们俩都上班 今年暑假托管名额一放出来就没了 根本抢不到 太难了"],
     ["我约了某局局长采访约了仨月都没约上 这一把手解读是不是只是说说"],
     ["区政府网站手机上打开老是排版错乱 字都叠一块儿了"],
@@ -132,6 +136,12 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     # where the place an entry names is (its address), and how to get there
     ["这个局在开放日里搞啥 市场监管局", "计量试验室在哪 咋过去"],
     ["我想去政务服务大厅参观参观 哪几个地方能去", "兴丰街道那个大厅在哪儿"],
+    # whether the citizen, as who they are, may take part: the plans set no such condition
+    ["政民互动活动是线上搞还是线下搞", "我是北京印刷学院的大学生 能报名当群众代表不"],
+    ["我想带孩子参加开放日 咋报名", "孩子才8岁能进去不"],
+    ["我住昌平在大兴上班 大兴的开放日俺能去不"],
+    ["政府采购开放日谁家办的", "他那公司就三个人能去不"],
+    ["开放日都有哪些", "我是台湾同胞在大兴开公司 能参加开放日吗"],
 ])
 def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
     answer = ask(engine, *turns)
@@ -263,3 +273,11 @@ def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engi
     answer = ask(engine, "开放点9谁负责", "10呢")
     assert answer.covered and answer.reason is None and "国动办" in answer.text
     assert "同样没有写到" not in answer.text
+
+
+@pytest.mark.parametrize("turns", [["俺今年72了 腿脚不太好 我能去开放日不"], ["我想带孩子参加开放日 咋报名", "孩子才8岁能进去不"]])
+def test_ones_own_case_of_taking_part_names_whom_the_rules_invite(engine, turns) -> None:
+    # the nearest thing the plans say is the list of groups, never a verdict on the citizen
+    answer = ask(engine, *turns)
+    assert not answer.covered and "群众代表（家长代表或企业代表）" in answer.text and HOTLINE in answer.text
+    assert "普通市民可以" not in answer.text
