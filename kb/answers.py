@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -42,10 +45,12 @@ class AnswerEngine:
 
     hotline: the number named in refusals (settings' HOTLINE_NUMBER). today: a callable
     giving Beijing's date, so "今年" is measured against the real calendar (tests pass one).
+    readings_kept: how many questions' readings `read` keeps (0: none; bench/engine_turn.py).
     """
 
     def __init__(self, knowledge: KnowledgeBase, config_file: Path = ANSWERING_FILE,
-                 hotline: str = "12345", today: Callable[[], dt.date] = beijing_today) -> None:
+                 hotline: str = "12345", today: Callable[[], dt.date] = beijing_today,
+                 readings_kept: int = 64) -> None:
         self.kb = knowledge
         self.config_file, self.hotline = config_file, hotline
         self._engines: dict[int, AnswerEngine] = {}  # by id of a subset's KnowledgeBase (for_plans)
@@ -54,11 +59,35 @@ class AnswerEngine:
         self.understanding = Understanding(knowledge, self.cues, self.config)
         self.renderer = Renderer(knowledge, self.cues, self.understanding, self.config, hotline)
         self.today = today
+        self._readings: OrderedDict[tuple[Any, ...], Reading] = OrderedDict()
+        self._readings_kept = readings_kept
+        self._readings_lock = threading.Lock()
 
     def read(self, question: Question) -> Reading:
-        """The understanding step alone (normalised text), for actions and tests."""
-        question = replace(question, text=normalise(question.text.strip()))
-        return self.understanding.read(question, self.today())
+        """The understanding step alone (normalised text), for actions and tests.
+
+        The readings of the last `readings_kept` questions are kept (thread-safe): an
+        action asks `answers_clearly` and then `answer` of one message, which reads it
+        once, not twice (issue 19). A question is the same when its text, intent,
+        entities, conversation and today's date are."""
+        today = self.today()
+        try:
+            key = (question.text.strip(), question.intent, question.context_ref, question.context, today,
+                   tuple(sorted((name, tuple(values)) for name, values in question.entities.items())))
+            hash(key)
+        except TypeError:  # entities Rasa sent in another shape: read, keep nothing
+            key = None
+        with self._readings_lock:
+            if key is not None and (kept := self._readings.get(key)) is not None:
+                self._readings.move_to_end(key)
+                return kept
+        reading = self.understanding.read(replace(question, text=normalise(question.text.strip())), today)
+        if key is not None:
+            with self._readings_lock:
+                self._readings[key] = reading
+                while len(self._readings) > self._readings_kept:
+                    self._readings.popitem(last=False)
+        return reading
 
     def rules_answer(self, facet: str) -> Answer:
         """The participation rules' answer to one facet (how_to_join, notice, …), cited."""
