@@ -84,7 +84,8 @@ def _restated(term: str, after: str) -> bool:
     describing it: item 20's “一把手解读”活动，各单位主要负责人需带头解读政策. Not
     “七有”“五性”抓好民生保障, nor 以门前三包责任制落实作为…载体 (a mention, not a description)."""
     clauses = re.split(r"[，。；]", after.split("。")[0])
-    following = clauses[1].replace(term, "") if len(clauses) > 1 else ""
+    # the term itself again, or quoted words ("促进“员额”教师" after “员额制”改革), describe nothing
+    following = re.sub(r"“[^”]*”", "", clauses[1].replace(term, "")) if len(clauses) > 1 else ""
     return any(term[i:i + 2] in following for i in range(len(term) - 1))
 
 

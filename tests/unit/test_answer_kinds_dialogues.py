@@ -142,6 +142,13 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["我住昌平在大兴上班 大兴的开放日俺能去不"],
     ["政府采购开放日谁家办的", "他那公司就三个人能去不"],
     ["开放日都有哪些", "我是台湾同胞在大兴开公司 能参加开放日吗"],
+    # a term quoted again in the next clause is not described by it (“员额”教师 after “员额制”)
+    ["教育改革的开放日谁搞", "里面说的员额制是啥意思 俺没听懂"],
+    # where a term's places are, when the item names none; another district named by "那边"
+    ["四区三基地谁负责", "四区三基地都在哪个镇"],
+    ["两区谁负责", "两区全在哪几个街道"],
+    ["户外广告宣讲讲啥", "朝阳那边的户外广告规定跟咱这儿一样不"],
+    ["医保宣讲谁负责", "海淀那边也有这个宣讲吗"],
 ])
 def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
     answer = ask(engine, *turns)
