@@ -36,6 +36,7 @@ def kind_just_before(text: str, phrase: str | None) -> bool:
     return any(pattern.search(head[-6:]) for pattern in KIND_WORDS.values())
 
 
+_PLAN_NAMED = re.compile(r"政务公开(?:工作)?要点|政民互动(?:工作)?(?:总体)?方案")
 _DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")
 _THEMES_NAMED = re.compile(r"专题|主题|类别")
 _PEOPLE_NAMED = re.compile(r"人员|部分人|人群|代表|群众|市民|参加|参与")
@@ -128,7 +129,8 @@ class Finder:
             quoted = [w for w in self.words.content_words(said.group(1)) if len(w) >= 2][:1]
         figures = re.findall(r"[0-9]+(?:\.[0-9]+)?%", text)
         # "哪几条提到了“政务开放日”": the kind asked is the one named outside the quotes.
-        unquoted = QUOTED.sub("", text)
+        # "政务公开要点一共多少条": the plan's own name (政务公开…要点) filters nothing.
+        unquoted = _PLAN_NAMED.sub("", QUOTED.sub("", text))
         kind_words = "".join([*(p.pattern for p in KIND_WORDS.values()), *self.kind_topics])
         words = [w for w in self.words.content_words(unquoted) if len(w) >= 3 and w not in kind_words]
         kinds = [k for k, pattern in KIND_WORDS.items() if pattern.search(unquoted)] \

@@ -32,6 +32,9 @@ pytestmark = pytest.mark.unit
     ["这是第几条 啥时候完成", "我们村公示栏半年都没换过内容了"],
     ["俺们村那公示栏好几个月都不换 也没人管"],
     ["北臧村镇的开放日介绍啥内容", "我們村的服務站一個月有半個月鎖著門"],
+    # money of one's own not paid, in a farmer's words the plans have a term for (涉农补贴)
+    ["我们村今年的种粮补贴到现在还没发 咋回事"],
+    ["涉农补贴的信息谁公开", "俺家的地补一直没到账"],
     ["暑期托管谁公开", "我们俩都上班 今年暑假托管名额一放出来就没了 根本抢不到 太难了"],
     ["我约了某局局长采访约了仨月都没约上 这一把手解读是不是只是说说"],
     ["区政府网站手机上打开老是排版错乱 字都叠一块儿了"],
@@ -211,6 +214,13 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     (["旧宫镇的开放日去哪参观"], "南街回迁房"),
     (["政策专属礼包都有哪些"], "开放点16"),
     (["化妆品抽检结果谁公布"], "区市场监管局"),
+    # the twenty-fifth set: the plan's own name filters nothing; other units of a joint entry
+    # named as places; a farmer's word for 涉农补贴
+    (["我在写论文 大兴2023年政务公开要点一共有多少条"], "共有29项"),
+    (["政民互动方案里开放日一共几个"], "共有17个开放点"),
+    (["兴丰街道的开放日看啥", "除了榆垡还有哪几个地方"], "采育镇"),
+    (["俺是村里的 种地补贴这些信息上哪能看着"], "涉农补贴"),
+    (["种粮补贴的信息谁公开"], "各镇、街道"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
