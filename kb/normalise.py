@@ -444,10 +444,14 @@ def _plan_words() -> list[str]:
     from kb.store import plan_files
 
     counts: Counter[str] = Counter()
+    # jieba's own dictionary only: the shared tokenizer holds whatever words this process
+    # added before (the gazetteer's), and the words must be the same in every process —
+    # training, the Rasa server, the action server (`Normaliser.fingerprint`).
+    tokenizer = jieba.Tokenizer()
     for path in plan_files():
         text = re.sub(r"\s+", "", load_text(path))
         # The search cut gives the words inside longer ones too (会议 of 常务会议).
-        counts.update(w for w in jieba.lcut_for_search(text)
+        counts.update(w for w in tokenizer.lcut_for_search(text)
                       if 2 <= len(w) <= 4 and all(_HAN.match(c) for c in w))
     return [word for word, _ in counts.most_common()]
 
