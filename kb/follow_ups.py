@@ -91,6 +91,11 @@ class FollowUps:
             return True  # "家长能以啥身份参加" after the rules: 家长 of its 家长代表, asked again
         if not there and self.find.foreign_words(plain):
             return False  # "那孩子上幼儿园报名咋弄": something else, not the record just discussed
+        asked = self.cues.phrase("meaning", plain) if facet == "meaning" else None
+        term = plain[:plain.find(asked)].rstrip("的都是") if asked else ""
+        if len(term) >= 2 and last is not None and term not in last.text \
+                and any(term in r.text for r in self.kb.numbered()):
+            return False  # "样板单位都有哪些" after the rules: item 28's term, not the rules'
         if self.words.says((r for r in self.kb.numbered() if r.ref not in set(recent)), text) \
                 or self._names_another(plain, last):
             return False  # "平台建设辅助支撑那条呢", "那四区三基地那条呢": another record, in its words

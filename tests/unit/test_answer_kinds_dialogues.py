@@ -133,6 +133,7 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["线下活动多少人参加", "明年的线下活动几月份"],
     # which members a term the plan names has, when it lists none; who was in the end
     ["政务公开标准化试点是咋回事", "样板单位都有哪些"],
+    ["开放日的人是咋挑的 是不是都内定好了", "样板单位都有哪些"],  # another record's term
     ["开小饭馆的 门头招牌这块有啥政策宣讲没", "试点片区都是哪些地方"],
     ["一把手解读是哪条", "2023年具体哪些局长做了一把手解读 有名单吗"],
     ["化妆品抽检结果谁公布", "最近哪家饭馆抽检不合格了"],
