@@ -221,6 +221,7 @@ class Understanding:
                 return reading(all_themes[at][1], "theme", mode=base["mode"] or "list",
                                listing="theme")
         recent = [r for ref in context.recent if (r := self.kb.by_ref.get(ref))]
+        discussed = recent or [r for ref in context.listed[:1] if (r := self.kb.by_ref.get(ref))]  # "分几大部分" after a list
         if (step := cues.step(text, within=12)) and recent and recent[0].kind in NUMBERED_KINDS \
                 and not (units or specific) and (neighbour := self.follow_ups.neighbour(text, recent, step)):
             # "它前面一个点是谁", "后面一个呢": the neighbour of the record just discussed.
@@ -242,7 +243,7 @@ class Understanding:
             base["facet"] = facet = "structure" if parts_asked else cues.facet(asked_of, skip={"structure"})
         if facet == "structure":
             # "要点分成哪几大部分", "第四部分标题是什么": the plan's own headings.
-            if documents := self.find.outlined_plans(text, kinds, named_plan, recent):
+            if documents := self.find.outlined_plans(text, kinds, named_plan, discussed):
                 return reading(documents[:1], "document")
             base["facet"] = facet = cues.facet(asked_of, skip={"structure"})
         named_themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
@@ -312,8 +313,7 @@ class Understanding:
             base["facet"] = "content"
             return reading(recent[:1], "context")
         if facet == "section" and not (units or specific) and (said := self.words.record_saying(text)):
-            # "政策效果评价遵循什么原则": item 25's own principle (谁起草，谁负责), not the
-            # plan's 基本原则.
+            # "政策效果评价遵循什么原则": item 25's own principle, not the plan's 基本原则.
             base["facet"] = "content"
             return reading([said], "said")
         if facet == "section" and specific and not units and (held := self.find.section_saying(text, specific)):
@@ -326,7 +326,7 @@ class Understanding:
         if facet in ("document", "section") and (names_document or not (units or specific)):
             # About a plan itself ("工作要点是哪天印发的", "它是哪个会通过的", "方案图个啥");
             # "这个文件" means the plan of the record discussed last.
-            documents = self.find.plans_meant(text, kinds, named_plan, recent)
+            documents = self.find.plans_meant(text, kinds, named_plan, discussed)
             if facet == "section":
                 return reading(self.find.sections(text, documents), "document")
             return reading(documents, "document")
@@ -348,7 +348,7 @@ class Understanding:
             sites = [s for name in themes for s in self.kb.themes()[name]]
             if facet in (None, "content", "theme") or base["mode"]:
                 return reading(sites, "theme", mode=base["mode"] or "list", listing="theme")
-        if facet == "theme" and not recent and not units and not specific:
+        if facet == "theme" and not (recent and recent[0].kind in NUMBERED_KINDS) and not units and not specific:
             # "养老那个属于什么类别": the site it describes; "开放日分几类": every theme.
             words = self.words.content_words(text)
             if sites := [r for r in self.kb.of_kind("site")

@@ -222,6 +222,11 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     (["兴丰街道的开放日看啥", "除了榆垡还有哪几个地方"], "采育镇"),
     (["俺是村里的 种地补贴这些信息上哪能看着"], "涉农补贴"),
     (["种粮补贴的信息谁公开"], "各镇、街道"),
+    # a plan's own structure after another plan's record or a list of its items
+    (["政民互动方案是哪天发的 文号多少", "开放日分几个专题"], "优化营商环境"),
+    (["政务公开要点是哪天印发的", "开放日有哪几个专题"], "便民惠民服务"),
+    (["大兴2023年政务公开要点一共有多少条", "分几大部分", "基本原则有哪些"], "坚持服务为民"),
+    (["工作要点有几项", "分几大部分"], "政务公开工作要点》正文分为"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
