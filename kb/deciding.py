@@ -10,6 +10,9 @@ hold. A question about a year the knowledge base has no plan for (今年 while t
 plan is 2023's) is never answered with an older year's record as if it were that year.
 A bare follow-up ("那第二个呢") carrying a detail the plans never give answers the record it
 names, with a note that the detail is not there either (CARRIED_DETAIL).
+What a plan's term means, or which members it has, is answered only when the record spells
+it out (a list before 等, an explanation after it, its long form, a description in the next
+clause); else refused naming that record ("七有五性是啥意思", "样板单位都有哪些").
 """
 from __future__ import annotations
 
@@ -41,9 +44,9 @@ _ONLINE_OR_ON_SITE = re.compile(r"网上|线上|直播|线下|现场")
 _TIMES = frozenset({"when", "exact_date", "deadline"})
 
 
-# What stands right after a term that a record spells out: "（…）", "：…", "，即…", "包括…".
 _FILLER_AT_END = re.compile(r"(?:具体|到底|究竟|都|是|说的|的|所)+$")
 _ASIDE_AT_END = re.compile(r"[呢啊呀吗嘛啦？?。！!，,\s]+$")
+# What stands right after a term that a record spells out: "（…）", "：…", "，即…", "包括…".
 _SPELLED_AFTER = re.compile(r"^(?:[（(:：]|，?即|，?包括|，?主要包括|，?是指)")
 
 
