@@ -200,7 +200,7 @@ class Renderer:
             if facet == "brief":
                 return t("site_brief", **values, gist=_gist(row.description))
             if facet == "unit":
-                return t("site_unit", **values)
+                return t("site_unit", **values) + self._entry_about(record, row.description, reading)
             if facet == "theme":
                 same = self.kb.same_theme(record)
                 return t("site_theme", **values, count=len(same), numbers=self.site_labels(same))
@@ -280,6 +280,16 @@ class Renderer:
         said = self._matching_sentence(record, reading) or next(
             (p for p in pieces if any(w in p for w in asked)), pieces[0])
         return self.t("item_unit_about", sentence=said.rstrip("。；;") + "。")
+
+    def _entry_about(self, record: Record, description: str, reading: Reading | None) -> str:
+        """"活动内容：…" after who runs a site the citizen described in their own words ("看养老
+        驿站的那个开放日是哪个镇搞的"): the sentence of its entry writing what they asked, else
+        its opening clause, so they see it is the one they meant; '' when they named it."""
+        if reading is None or not reading.text or reading.evidence not in ("mention", "said", "retrieval"):
+            return ""
+        asked = self.understanding.words.sentence_words(reading.text)[0]
+        said = next((p for p in sentences(description) if any(w in p for w in asked)), _gist(description))
+        return self.t("site_unit_about", sentence=said.rstrip("。；;") + "。")
 
     def _matching_sentence(self, record: Record, reading: Reading | None,
                            beyond: str = "", least: int = 1, needs: str | None = None) -> str | None:

@@ -227,6 +227,10 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     (["政务公开要点是哪天印发的", "开放日有哪几个专题"], "便民惠民服务"),
     (["大兴2023年政务公开要点一共有多少条", "分几大部分", "基本原则有哪些"], "坚持服务为民"),
     (["工作要点有几项", "分几大部分"], "政务公开工作要点》正文分为"),
+    # who runs a site described in the citizen's words: with what the entry says of it
+    (["俺听说有个开放日是去看养老驿站的 在哪个镇啊"], "幸福晚年驿站"),
+    (["那个劳动仲裁的开放日是不是可以去看模拟开庭的那种是哪个单位弄的啊"], "模拟庭审"),
+    (["政府买东西的那个开放日是谁办的"], "采购中心"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
@@ -304,3 +308,9 @@ def test_ones_own_case_of_taking_part_names_whom_the_rules_invite(engine, turns)
     answer = ask(engine, *turns)
     assert not answer.covered and "群众代表（家长代表或企业代表）" in answer.text and HOTLINE in answer.text
     assert "普通市民可以" not in answer.text
+
+
+@pytest.mark.parametrize("turns", [["开放点9谁负责"], ["计量的开放日", "谁办的"]])
+def test_who_runs_a_site_named_by_number_or_just_discussed_is_said_alone(engine, turns) -> None:
+    answer = ask(engine, *turns)
+    assert answer.covered and "主责单位" in answer.text and "活动内容" not in answer.text
