@@ -93,7 +93,7 @@ class Cues:
             key: _alternation(config[key])
             for key in ("back_references", "plural_references", "same_theme", "town_filter",
                         "year_end_filter", "year_existence", "complaint_asks", "joining_conditions",
-                        "place_nouns")
+                        "place_nouns", "lecture_places")
         }
         self._exclusion = re.compile(config["exclusion"])
         self._covers_asked = re.compile(config["covers_asked"])

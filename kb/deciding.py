@@ -44,6 +44,7 @@ _ONLINE_OR_ON_SITE = re.compile(r"网上|线上|直播|线下|现场")
 _TIMES = frozenset({"when", "exact_date", "deadline"})
 
 
+_WHICH_ONES = re.compile(r"哪(几)?家|哪些(企业|单位|公司|厂)")  # "具体会去哪几家企业": not in any entry
 _FILLER_AT_END = re.compile(r"(?:具体|到底|究竟|都|是|说的|的|所)+$")
 _ASIDE_AT_END = re.compile(r"[呢啊呀吗嘛啦？?。！!，,\s]+$")
 # What stands right after a term that a record spells out: "（…）", "：…", "，即…", "包括…".
@@ -218,6 +219,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     if facet == "place" and records[:1] and records[0].kind == "site" and any(
             noun in records[0].text for noun in cues.found("place_nouns", reading.text)):
         facet = "address"  # "计量试验室在哪": where the place the entry names is, not which it is
+    if facet == "place" and records[:1] and records[0].kind == "lecture" and cues.found("lecture_places", records[0].text) \
+            and reading.also not in cues.not_in_plans and not _WHICH_ONES.search(reading.text):
+        facet = "content"  # "五经普的宣讲去哪儿讲": its entry says 到企业实地宣传
     if facet == "meaning" and records and (_spells_out(records[0], reading.text, cues)
                                            or _asks_more(reading, cues)
                                            or reading.evidence in ("theme", "kind", "unit", "filter")):

@@ -153,6 +153,7 @@ def test_a_citizens_own_trouble_goes_to_12345_even_after_a_record(engine, turns)
     ["两区谁负责", "两区全在哪几个街道"],
     ["户外广告宣讲讲啥", "朝阳那边的户外广告规定跟咱这儿一样不"],
     ["医保宣讲谁负责", "海淀那边也有这个宣讲吗"],
+    ["第4讲在哪讲"],  # its entry names no place
 ])
 def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns) -> None:
     answer = ask(engine, *turns)
@@ -231,6 +232,9 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     (["俺听说有个开放日是去看养老驿站的 在哪个镇啊"], "幸福晚年驿站"),
     (["那个劳动仲裁的开放日是不是可以去看模拟开庭的那种是哪个单位弄的啊"], "模拟庭审"),
     (["政府买东西的那个开放日是谁办的"], "采购中心"),
+    # where a lecture goes, when its entry says so (到企业实地宣传, 深入基层)
+    (["五经普的宣讲谁讲", "去哪儿讲"], "到企业实地宣传"),
+    (["人社普法宣讲讲啥", "是去企业里讲还是在哪讲"], "深入基层"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
@@ -282,8 +286,9 @@ def test_words_quoted_from_a_record_are_not_what_is_asked(engine) -> None:
 
 
 @pytest.mark.parametrize(("turns", "ref"), [
-    (["五经普是啥 有专门的宣讲吗", "去哪儿讲", "那第二个呢"], "lecture:2"),
-    (["五经普是啥 有专门的宣讲吗", "去哪儿讲", "那第二个呢", "倒数第二个呢"], "lecture:4"),
+    # (the 五经普 lecture's entry does say where: 到企业实地宣传; the 医保 one's does not)
+    (["医保惠民政策宣讲讲啥", "去哪儿讲", "那第二个呢"], "lecture:2"),
+    (["医保惠民政策宣讲讲啥", "去哪儿讲", "那第二个呢", "倒数第二个呢"], "lecture:4"),
     (["开放点9要钱吗", "10呢"], "site:10"),
     (["开放点9要钱吗", "10呢", "后面一个呢"], "site:11"),
 ])
