@@ -36,6 +36,21 @@ def kind_just_before(text: str, phrase: str | None) -> bool:
     return any(pattern.search(head[-6:]) for pattern in KIND_WORDS.values())
 
 
+def names_theme(theme: str, text: str) -> bool:
+    """'营商环境专题' names the theme 优化营商环境, '便民惠民那个专题' 便民惠民服务, '政策礼包'
+    政策专属礼包: the name, four characters of it in a row, or its first and last two."""
+    if theme in text or (len(theme) >= 6 and (theme[:2] + theme[-2:]) in text):
+        return True
+    return len(theme) >= 5 and any(theme[i:i + 4] in text for i in range(len(theme) - 3))
+
+
+def clause_of(text: str, topics: set[str]) -> str:
+    """The clause (between commas or stops) of `text` that writes the last of `topics`;
+    the whole text when none is written as such."""
+    clauses = [c for c in re.split(r"[，,。；;！!？?\s]+", text) if c]
+    return next((c for c in reversed(clauses) if any(t in c for t in topics)), text)
+
+
 _PLAN_NAMED = re.compile(r"政务公开(?:工作)?要点|政民互动(?:工作)?(?:总体)?方案")
 _DOCUMENT_NAMED = re.compile(r"方案|要点|文件|通知")
 _THEMES_NAMED = re.compile(r"专题|主题|类别")

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kb.cues import NUMERAL, Cues
-from kb.finding import KIND_WORDS, Finder, kind_just_before
+from kb.finding import KIND_WORDS, Finder, clause_of, kind_just_before, names_theme
 from kb.follow_ups import YES_NO, FollowUps
 from kb.gazetteer import TOPIC, UNIT
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
@@ -44,14 +44,6 @@ ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公
 _OPEN_DAY_THEME = re.compile(r"专题(?!性|栏目|座谈|培训|会|研究|评价)")
 # Facets a sentence of the plans' own paragraphs may answer before any template does.
 SENTENCE_FACETS = frozenset({None, "content", "unit", "eligibility", "who_can_join", "procedure"})
-
-
-def _names_theme(theme: str, text: str) -> bool:
-    """'营商环境专题' names the theme 优化营商环境, '便民惠民那个专题' 便民惠民服务, '政策礼包'
-    政策专属礼包: the name, four characters of it in a row, or its first and last two."""
-    if theme in text or (len(theme) >= 6 and (theme[:2] + theme[-2:]) in text):
-        return True
-    return len(theme) >= 5 and any(theme[i:i + 4] in text for i in range(len(theme) - 3))
 
 
 class Understanding:
@@ -146,7 +138,7 @@ class Understanding:
             # no open-day site is about it; the question is about the kind it names.
             fitting = {t for t in specific
                        if any(t in r.topic_ids for k in asked_kinds for r in self.kb.of_kind(k))}
-            if not fitting and not any(p.search(_clause_of(text, specific)) for p in KIND_WORDS.values()):
+            if not fitting and not any(p.search(clause_of(text, specific)) for p in KIND_WORDS.values()):
                 # "我妈老被人拉去听讲座…，区里防非法集资的宣传是谁在管": the kind is the
                 # story's; the clause that names the topic names no kind.
                 named_kinds = asked_kinds = []
@@ -187,6 +179,8 @@ class Understanding:
             base["facet"] = facet = "document"  # "那另一个文件呢 政民互动那个"
         elif facet == "document" and context.facet == "notice" and not named_plan and "通知" in text:
             base["facet"] = facet = "notice"  # "通知里都写啥" after "直播前多久发通知"
+        if facet == "place" and context.facet in ("materials", "notice") and not (units or specific):
+            base["facet"] = facet = context.facet  # "公开在哪" after "材料多久公开": where, as the rules say
         if base["facet"] is None and base["mode"] is None and SAME_QUESTION.fullmatch(text) \
                 and (context.facet in CARRIED_FACETS or (base["asked_years"] and context.facet)):
             # "那2023年呢" after "2026年线下活动多少人参加": the same facet, another year.
@@ -246,7 +240,7 @@ class Understanding:
             if documents := self.find.outlined_plans(text, kinds, named_plan, discussed):
                 return reading(documents[:1], "document")
             base["facet"] = facet = cues.facet(asked_of, skip={"structure"})
-        named_themes = [name for name in self.kb.themes() if name and _names_theme(name, text)]
+        named_themes = [name for name in self.kb.themes() if name and names_theme(name, text)]
         if len(named_themes) == 1:
             sites = self.kb.themes()[named_themes[0]]
             if (position := cues.position_in(text, len(sites))) is not None:
@@ -490,11 +484,3 @@ class Understanding:
                 evidence = "said"
             return reading(retrieved, evidence)
         return reading(self.find.kind_level(question, kinds, base["facet"], base["mode"]), "kind" if kinds else "none")
-
-
-
-def _clause_of(text: str, topics: set[str]) -> str:
-    """The clause (between commas or stops) of `text` that writes the last of `topics`;
-    the whole text when none is written as such."""
-    clauses = [c for c in re.split(r"[，,。；;！!？?\s]+", text) if c]
-    return next((c for c in reversed(clauses) if any(t in c for t in topics)), text)

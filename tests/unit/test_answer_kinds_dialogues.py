@@ -235,6 +235,11 @@ def test_what_the_plans_never_give_is_refused_even_after_a_record(engine, turns)
     # where a lecture goes, when its entry says so (到企业实地宣传, 深入基层)
     (["五经普的宣讲谁讲", "去哪儿讲"], "到企业实地宣传"),
     (["人社普法宣讲讲啥", "是去企业里讲还是在哪讲"], "深入基层"),
+    # where the materials are published, asked right after when
+    (["活动结束后材料多久要公开", "公开在哪"], "区政府网站"),
+    (["政民互动活动结束以后 材料会公开吗 多久", "放在哪儿"], "栏目公开"),
+    # "宣讲啥的" is "lectures and such", not what they cover
+    (["这些开放日宣讲啥的 是几月份办"], "8月至11月"),
 ])
 def test_follow_ups_are_answered_from_the_entry(engine, turns, said) -> None:
     answer = ask(engine, *turns)
