@@ -453,7 +453,7 @@ class Renderer:
             related = self.config["related"]["complaint"]
         else:
             key = {d.OTHER_YEAR: "not_covered_year", d.NO_MATCH: "not_found"}.get(
-                decision.reason or "", "not_covered")
+                decision.reason or "", "not_covered_opinion" if decision.facet == "opinion" else "not_covered")
             asked = "、".join(str(y) for y in decision.asked_years if y not in self.kb.held_years)
             parts = [self.t(key, years=years, asked=asked)]
         if decision.reason == d.OTHER_DOCUMENT:
@@ -480,8 +480,9 @@ class Renderer:
             parts.append(self.t("hotline", hotline=self.hotline))
         pointer_ref = decision.records[0].ref if decision.records else None
         recent = ((pointer_ref,) + previous.recent) if pointer_ref else previous.recent
-        if decision.reason == d.COMPLAINT:
-            # Own trouble told in between does not change the subject ("那这条是谁负责" after it)
+        if decision.reason == d.COMPLAINT or (pointer_ref and decision.records[0].kind == "rules"):
+            # Own trouble told in between does not change the subject ("那这条是谁负责" after it),
+            # nor does the rules named for one's own case ("能带孩子去不" then "属于哪个专题")
             recent = previous.recent + ((pointer_ref,) if pointer_ref else ())
         return Answer(
             text="\n".join(parts),
