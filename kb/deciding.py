@@ -44,6 +44,8 @@ _ONLINE_OR_ON_SITE = re.compile(r"网上|线上|直播|线下|现场")
 _TIMES = frozenset({"when", "exact_date", "deadline"})
 
 
+# "孩子才5岁 能带着进去不": going in or along, with no activity named, is still joining one
+_GOING_IN = re.compile(r"进去|进场|进门|旁听|参观|跟着去|带着?[^，。？]{0,4}去")
 _WHICH_ONES = re.compile(r"哪(几)?家|哪些(企业|单位|公司|厂)")  # "具体会去哪几家企业": not in any entry
 _FILLER_AT_END = re.compile(r"(?:具体|到底|究竟|都|是|说的|的|所)+$")
 _ASIDE_AT_END = re.compile(r"[呢啊呀吗嘛啦？?。！!，,\s]+$")
@@ -136,7 +138,8 @@ def _writes_the_term(record: Record, text: str, cues: Cues, facet: str) -> bool:
 def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
     """The one decision for a reading; see the module docstring for the rules."""
     records, facet = reading.records, reading.facet
-    if facet == "condition" and not records and reading.names_activity and (rules := kb.latest("rules")):
+    joining = reading.names_activity or bool(_GOING_IN.search(reading.text))
+    if facet == "condition" and not records and joining and (rules := kb.latest("rules")):
         records = (rules,)  # "俺72了…我能去开放日不": whom the rules invite is the nearest thing
     if reading.carried and records:
         asked = decide(replace(reading, carried=False), kb, cues)
@@ -164,7 +167,7 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         named = reading.evidence not in ("kind", "none", "retrieval") or (
             facet == "meaning" and records[:1] and _term_at(records[0], reading.text, cues) is not None) or (
             records[:1] and records[0].kind == "rules" and facet in cues.joining_facets
-            and reading.names_activity)
+            and joining)
         # A plain paragraph is no "nearest thing" to name: only a record is.
         nearest = records[:1] if named and records[:1] and records[0].kind != "text" else ()
         return Decision(REFUSE, nearest, facet, reason, reading.asked_years)

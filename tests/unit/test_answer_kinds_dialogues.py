@@ -312,12 +312,19 @@ def test_a_follow_up_after_a_fact_answered_carries_that_fact_without_a_note(engi
     assert "同样没有写到" not in answer.text
 
 
-@pytest.mark.parametrize("turns", [["俺今年72了 腿脚不太好 我能去开放日不"], ["我想带孩子参加开放日 咋报名", "孩子才8岁能进去不"]])
+@pytest.mark.parametrize("turns", [["俺今年72了 腿脚不太好 我能去开放日不"], ["我想带孩子参加开放日 咋报名", "孩子才8岁能进去不"],
+                                   # no activity named, and the NLU's fallback path (the transcript)
+                                   ["教育改革的开放日是谁搞的啊", "我就是个普通家长 孩子才5岁 能带着进去不"]])
 def test_ones_own_case_of_taking_part_names_whom_the_rules_invite(engine, turns) -> None:
     # the nearest thing the plans say is the list of groups, never a verdict on the citizen
     answer = ask(engine, *turns)
     assert not answer.covered and "群众代表（家长代表或企业代表）" in answer.text and HOTLINE in answer.text
     assert "普通市民可以" not in answer.text
+
+
+def test_the_rules_named_for_ones_own_case_do_not_change_the_subject(engine) -> None:
+    answer = ask(engine, "瀛海镇那个开放点去了看啥", "我就是个普通家长 孩子才5岁 能带着进去不", "属于哪个专题啊")
+    assert answer.covered and "创建文明城区" in answer.text and "开放点12" in answer.text
 
 
 @pytest.mark.parametrize("turns", [["开放点9谁负责"], ["计量的开放日", "谁办的"]])

@@ -12,6 +12,7 @@ import pytest
 
 from kb.answers import Question
 from kb.deciding import ABSENT_TOPIC, DETAIL_NOT_IN_PLANS, OTHER_YEAR
+from tests.unit.answering import HOTLINE, ask
 
 pytestmark = pytest.mark.unit
 
@@ -163,3 +164,20 @@ def test_a_refusal_does_not_name_a_record_that_only_shares_a_word(engine) -> Non
 @pytest.mark.parametrize("text", ["新生儿落户需要准备啥？", "办居住证要准备啥材料"])
 def test_a_sentence_of_the_plans_does_not_answer_about_something_no_plan_names(engine, text) -> None:
     assert not engine.answer(Question(text, "out_of_scope")).covered
+
+
+@pytest.mark.parametrize("turns", [["你觉得政策评价那条有用吗"], ["那惠民保值不值当买 你给俺拿个主意"],
+                                   ["劳动法那个宣讲", "你说俺去听了到底有没有用"],
+                                   ["俺亲戚拉俺投个养老项目 说一年给百分之二十 靠谱不"],
+                                   ["讲人社的和讲医保的那两场", "哪个对打工的更有用"]])
+def test_an_opinion_or_advice_asked_is_refused_without_a_verdict(engine, turns) -> None:
+    """The plans say what is to be done, never whether it is good (debug26/27)."""
+    answer = ask(engine, *turns)
+    assert not answer.covered and answer.reason == DETAIL_NOT_IN_PLANS
+    assert "没有对它们作评价" in answer.text and HOTLINE in answer.text
+
+
+@pytest.mark.parametrize("text", ["京策平台要干嘛的 对企业有啥用", "采购宣讲对我们供应商有啥用 都讲哪些东西"])
+def test_what_a_record_is_for_is_not_an_opinion(engine, text) -> None:
+    answer = engine.answer(Question(text))
+    assert answer.covered and "来源：" in answer.text
