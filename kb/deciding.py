@@ -100,8 +100,19 @@ def _asks_more(reading: Reading, cues: Cues) -> bool:
     answer ("谁起草谁负责是啥意思 政策评价要搞几次"); "四区三基地具体是哪四区" asks one thing."""
     clauses = [c for c in re.split(r"[\s，,。？?！!；;]+", reading.text) if c]
     meaning = [c for c in clauses if cues.phrase("meaning", c)]
-    return any(cues.mode(c) or cues.facet(c) not in (None, "meaning", *cues.not_in_plans)
+    # a comparison with what no record says ("跟在编的有啥区别") asks nothing more of them
+    return any(cues.mode(c) not in (None, "compare") or cues.facet(c) not in (None, "meaning", *cues.not_in_plans)
                for c in clauses if c not in meaning)
+
+
+def _also_asked_elsewhere(reading: Reading, cues: Cues) -> bool:
+    """Whether the second facet of a reading is one the plans never give, asked in a clause
+    that asks ("社保补缴咋办"), not told in the citizen's story ("我爸岁数大了")."""
+    if reading.also is None or reading.also not in cues.not_in_plans:
+        return False
+    phrase = cues.phrase(reading.also, reading.text) or ""
+    clauses = [c for c in re.split(r"[\s，,。；;！!]+", reading.text) if c]
+    return any(phrase in c and ASKS.search(c) for c in clauses) if phrase else False
 
 
 def _written_in_full(term: str, text: str) -> bool:
@@ -182,7 +193,7 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         not in (cues.phrase("complaint", reading.text) or "")
     if facet == "complaint" and (reading.evidence not in NAMED_EVIDENCE or not also_asked
                                  or reading.also in cues.not_in_plans or not ASKS.search(reading.text)
-                                 or (reading.also == "content" and cues.has("complaint_asks", reading.text))):
+                                 or (reading.also in ("content", "unit") and cues.has("complaint_asks", reading.text))):
         # A personal problem ("被拖欠工资了怎么办") goes to 12345 even when it names a topic
         # the plans hold; "接诉即办的投诉信息谁公开" asks the plans something (its unit); a
         # statement asks nothing ("城管把我店门口的招牌拆了，事先没有任何通知！").
@@ -249,8 +260,8 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
         # The participation rules are the activities': a work item is nothing to sign up for
         # ("幼儿园入园报名啥时候开始"), and its form or platform is what it says ("政策解读都有
         # 啥形式", "公示栏上要公开些啥").
-        if facet in ("how_to_join", "who_can_join"):
-            return refuse(DETAIL_NOT_IN_PLANS)
+        if facet in ("how_to_join", "who_can_join") or _also_asked_elsewhere(reading, cues):
+            return refuse(DETAIL_NOT_IN_PLANS)  # "社保补缴咋办 网上能弄不": how to pay it, not the item
         facet = "content"
     if facet == "form" and len(numbered) == 1 and numbered[0].kind in ("site", "lecture") \
             and not _ONLINE_OR_ON_SITE.search(reading.text):

@@ -181,3 +181,35 @@ def test_an_opinion_or_advice_asked_is_refused_without_a_verdict(engine, turns) 
 def test_what_a_record_is_for_is_not_an_opinion(engine, text) -> None:
     answer = engine.answer(Question(text))
     assert answer.covered and "来源：" in answer.text
+
+
+@pytest.mark.parametrize("turns", [
+    ["南街回迁房那个开放日", "工地半夜还打桩吵得睡不着 这找谁管"], ["城管那个开放日", "楼下饭馆油烟熏得受不了 该向谁反映"],
+    ["家门口那块空地说好要建小公园 到现在都没动工 怎么回事"], ["说好的补贴到现在也没发 咋回事"],
+    ["疫情那几年的助企补贴俺到现在还没领着 咋回事"], ["俺在北臧村住 办个老年卡还得跑到区里 忒远了"],
+    ["俺被包工头骗了 想打官司没钱请律师 咋弄"]])
+def test_ones_own_trouble_and_whom_to_turn_to_with_it_go_to_12345(engine, turns) -> None:
+    """A complaint asking whom to turn to is no question about a unit's duty (debug26/27)."""
+    answer = ask(engine, *turns)
+    assert not answer.covered and answer.reason == "complaint" and HOTLINE in answer.text
+
+
+@pytest.mark.parametrize("turns", [
+    ["俺厂子一年流水三百来万 够不够入统"], ["俺在村卫生室拿药 门诊能报不 一年封顶多少"], ["厂子倒闭了 俺交了两年社保 能领失业金不"],
+    ["种粮补贴一亩给多少"], ["養老補貼發到哪張卡上"], ["想给政府供货 咋样才能进那个采购名单"], ["示范县最后创成了没"],
+    ["统计局那个宣讲", "要准备啥报表"], ["计量那个开放日", "试验室里都有啥设备"], ["政府采购宣讲", "中标以后多久能回款"],
+    ["区医保中心的电话到底多少"], ["旧宫南街的回迁房啥时候能分到手啊"], ["就业那条", "失业金一个月多少钱 能领几个月"],
+    ["计量那个开放日", "能去那实习不"], ["计量那个开放日", "要不要交押金"], ["听讲座要不要交费"],
+    ["俺在生物医药基地那边干活 工地还招人不"], ["俺从河南来的 在大兴想找个活干 哪里有招工的"],
+    ["社保那条谁负责", "社保补缴咋办 网上能弄不"], ["孩子幼儿园老师的员额制啥意思 跟在编的有啥区别"],
+    ["2023年区长具体解读了哪几个文件"]])
+def test_a_detail_or_case_the_plans_never_give_is_refused_however_it_is_put(engine, turns) -> None:
+    """Eligibility, amounts, procedures, results, equipment, vacancies, another clause's
+    procedure, a comparison with what no record says (debug26/27)."""
+    answer = ask(engine, *turns)
+    assert not answer.covered and HOTLINE in answer.text
+
+
+def test_a_facet_told_in_the_citizens_story_is_not_asked(engine) -> None:
+    answer = ask(engine, "我爸岁数大了 长篇大论的政策看不进去 政策解读会搞些啥形式")
+    assert answer.covered and "一图读懂" in answer.text
