@@ -40,6 +40,7 @@ _KIND_NAMED = re.compile(r"开放日|开放点|宣讲|讲座|公开讲|活动")
 _HOW = re.compile(r"咋|怎么|如何|怎样")
 _WHOLE_MESSAGE_FACETS = ("year_of_data", "complaint", "own_record")  # a personal case anywhere in it
 _JOINING = ("who_can_join", "how_to_join")
+_ABOUT_A_RECORD = {"content", "unit", "theme"}
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
 QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|(?<=[\u4e00-\u9fff])不(?=[，。？！?!；;\s]|$)|真的假的|(?!不)([\u4e00-\u9fff])不\1"
@@ -135,7 +136,11 @@ class Cues:
             found = first(text)
             if found is not None and _asks_existence(text, found):
                 found = None  # "法律援助有没有开放日能去看看的": whether it exists
-        elif whole := first(text, _WHOLE_MESSAGE_FACETS):
+        elif (whole := first(text, _WHOLE_MESSAGE_FACETS)) and not (
+                whole == "own_record" and any(first(c) in _ABOUT_A_RECORD or _asks_existence(c, first(c))
+                                              for c in clauses[-1:] if ASKS.search(c))):
+            # one's own case, told or asked ("俺家饭馆前天被抽查了 啥时候出结果"); not when the
+            # question after it asks what a record says ("俺儿子跟人打官司…那开放日都介绍些啥")
             return whole
         else:
             # A clause that asks ("在几号呀") before one that tells ("我想去").

@@ -46,6 +46,7 @@ _TIMES = frozenset({"when", "exact_date", "deadline"})
 
 # "孩子才5岁 能带着进去不": going in or along, with no activity named, is still joining one
 _GOING_IN = re.compile(r"进去|进场|进门|旁听|参观|跟着去|带着?[^，。？]{0,4}去")
+_YEAR_OF = re.compile(r"(?:哪|哪一|几几)年的([\u4e00-\u9fff]{2,})")  # what the year asked is of
 _WHICH_ONES = re.compile(r"哪(几)?家|哪些(企业|单位|公司|厂)")  # "具体会去哪几家企业": not in any entry
 _FILLER_AT_END = re.compile(r"(?:具体|到底|究竟|都|是|说的|的|所)+$")
 _ASIDE_AT_END = re.compile(r"[呢啊呀吗嘛啦？?。！!，,\s]+$")
@@ -212,6 +213,9 @@ def decide(reading: Reading, kb: KnowledgeBase, cues: Cues) -> Decision:
             if held.shape != REFUSE:
                 return replace(held, reason=OTHER_YEAR, asked_years=reading.asked_years)
         return refuse(OTHER_YEAR)
+    if facet == "year_of_data" and records and reading.evidence in NAMED_EVIDENCE and (
+            after := _YEAR_OF.search(reading.text)) and after.group(1)[:2] in records[0].text:
+        facet = "content"  # "医保宣讲讲的是哪年的报销政策": its entry writes 2023年医保报销政策
     if facet == "year_of_data":
         documents = tuple(r for r in kb.records if r.kind == "document")
         return Decision(DATA_YEAR, documents, facet)

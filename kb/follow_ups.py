@@ -12,6 +12,7 @@ import re
 
 from kb.cues import ASKS, Cues
 from kb.finding import KIND_WORDS, Finder
+from kb.gazetteer import TOPIC
 from kb.knowledge import NUMBERED_KINDS, KnowledgeBase, Record
 from kb.matching import WordMatcher
 from kb.question import Question
@@ -35,7 +36,10 @@ class FollowUps:
         self.find = find
 
     def writes(self, record: Record, text: str) -> bool:
-        """Whether the record writes a word the question names, or the plans' word for it."""
+        """Whether the record writes a word the question names, or the plans' word for it, or
+        is about a topic the question names in the gazetteer's words ("外地看病": 异地就医)."""
+        if any(m.label == TOPIC and m.id in record.topic_ids for m in self.kb.gazetteer.mentions(text)):
+            return True
         return any(len(w) >= 2 and w in record.text for w in self.words.asked_words(text))
 
     def _names_another(self, text: str, last: Record | None) -> bool:

@@ -132,7 +132,8 @@ def _lecture(number: Optional[int], body: str, fields: Fields) -> PolicyLecture:
     topics: list[str] = []
     listed = CONTENT_LIST.search(content)
     if listed:
-        topics = [re.sub(r"^\d{4}年", "", t).strip() for t in re.split(r"[、,，]", listed.group(1))]
+        # as written, the year too: "2023年医保报销政策" is that year's, not today's
+        topics = [t.strip() for t in re.split(r"[、,，]", listed.group(1))]
     return PolicyLecture(number or 0, title.strip(), tuple(fields.units), content.strip(),
                          tuple(t for t in topics if t))
 

@@ -121,6 +121,9 @@ class Renderer:
         focus = records[0] if len(records) == 1 or shape in (d.COMPARE, d.SEVERAL) else None
         answered = [r for r in records if r.kind in NUMBERED_KINDS] or records
         listed = tuple(r.ref for r in records) if shape in (d.LIST, d.COUNT) else previous.listed
+        if shape == d.ONE and facet == "theme" and records[0].kind == "site" and reading.mode in ("count", "list"):
+            # "这个专题一共有几个点 都是啥", then "第二个是干嘛的": over the sites it listed
+            listed = tuple(r.ref for r in self.kb.same_theme(records[0]))
         recent = tuple(dict.fromkeys([*(r.ref for r in answered[:2]), *previous.recent]))[:4]
         if shape in (d.LIST, d.COUNT):
             recent = previous.recent

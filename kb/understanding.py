@@ -280,6 +280,11 @@ class Understanding:
                 return reading(self.kb.themes()[shown_themes[at]], "theme", mode=base["mode"] or "list",
                                listing="theme")
         position = cues.ordinal(text, len(listed))
+        if position is None and context.listed and recent and recent[0].kind in NUMBERED_KINDS \
+                and not (named_kinds or units or specific):
+            whole = self.kb.of_kind(recent[0].kind)  # "那第13个呢" past a theme's two sites
+            if (position := cues.ordinal(text, len(whole))) is not None:
+                listed = whole
         if position is not None:
             if not facet:
                 # after the list of a theme's sites, one of them; after "属于哪个专题", its theme
@@ -288,7 +293,8 @@ class Understanding:
                 base["carried"] = carried
             return reading([listed[position]], "ordinal")
 
-        if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific):
+        if len(named_kinds) == 1 and cues.has("back_references", text) and not (units or specific) \
+                and not cues.has("same_theme", text):  # "这个专题还有别的开放点没": the others
             # "那个宣讲具体讲什么" after a list of one unit's site and lecture: that lecture.
             shown = [r for ref in context.listed if (r := self.kb.by_ref.get(ref))]
             of_kind = [r for r in dict.fromkeys([*shown, *recent]) if r.kind == named_kinds[0]]

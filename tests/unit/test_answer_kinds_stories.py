@@ -202,3 +202,36 @@ def test_a_question_the_plans_answer_in_few_words(engine, text, said) -> None:
 def test_what_the_plans_cannot_answer_is_refused_for_its_reason(engine, text, reason) -> None:
     answer = engine.answer(Question(text))
     assert not answer.covered and answer.reason == reason
+
+
+# --- found with debug26/27 (blind dialogue sets) -------------------------------------------
+
+@pytest.mark.parametrize(("turns", "said", "cited"), [
+    (["人保局那个开放日", "这个专题一共有几个点 都是啥", "第二个是干嘛的"], "国动办", "开放点10"),
+    (["瀛海镇那个开放点去了看啥", "属于哪个专题啊", "那第13个呢"], "养老驿站", "开放点13"),
+    (["城管那个开放日", "这开放日属于哪个专题", "那专题除了这个还有啥"], "司法局", "开放点7")])
+def test_positions_after_a_theme_shown_count_over_its_sites_then_over_all(engine, turns, said, cited) -> None:
+    answer = ask(engine, *turns)
+    assert answer.covered and said in answer.text and cited in answer.text
+
+
+@pytest.mark.parametrize(("turns", "said"), [
+    (["孩子他爸想去参加那个开放日 请的人里头有没有家长"], "家长代表"),
+    (["俺儿子跟人打官司请不起律师 听说司法局开放过 那开放日都介绍些啥"], "法律援助"),
+    (["有没有能去看劳动仲裁咋办案的开放日"], "仲裁"),
+    (["医保局那个宣讲讲的是哪年的报销政策"], "2023年医保报销政策"),
+    (["区里不是搞过一个讲医保的活动吗 讲没讲外地看病这块"], "异地就医"),
+    (["医保宣讲", "讲不讲在外地住院报销"], "异地就医")])
+def test_what_is_asked_is_read_past_the_citizens_story_and_words(engine, turns, said) -> None:
+    """One's own lawsuit told as the story; 咋办案 is no procedure; the year of what a
+    lecture covers is its entry's; the gazetteer's words for a topic it covers."""
+    answer = ask(engine, *turns)
+    assert answer.covered and said in answer.text and "来源：" in answer.text
+
+
+def test_ones_own_case_asked_in_a_clause_that_asks_is_still_refused(engine) -> None:
+    assert not engine.answer(Question("政策公开讲能不能到我们公司来讲 怎么预约")).covered
+
+
+def test_the_year_of_the_information_itself_is_still_the_data_year(engine) -> None:
+    assert "目前知识库中的计划是" in engine.answer(Question("你们这信息都是哪年的")).text

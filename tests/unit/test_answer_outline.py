@@ -105,7 +105,7 @@ def test_a_lecture_asked_beyond_its_topic_list_is_answered_with_its_whole_conten
     answer = engine.answer(Question("医保惠民政策宣讲主要围绕哪一类保险待遇？", "ask_medical_insurance"))
     assert "城乡居民基本医疗保险待遇" in answer.text
     listed = engine.answer(Question("医保宣讲讲什么", "ask_medical_insurance"))
-    assert "的内容包括：惠民保" in listed.text
+    assert "的内容包括：2023年惠民保" in listed.text
 
 
 def test_the_nth_part_asked_after_the_outline_is_no_nth_lecture(engine) -> None:

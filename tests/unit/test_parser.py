@@ -84,7 +84,7 @@ def test_all_5_policy_lectures(interaction: ParsedPlan) -> None:
     assert sorted(lectures) == [1, 2, 3, 4, 5]
     assert lectures[4].title == "医保惠民政策宣讲"
     assert lectures[4].units == ("医保局",)
-    assert lectures[4].topics == ("惠民保", "医保报销政策", "城乡医保参保政策", "异地就医政策")
+    assert lectures[4].topics == ("2023年惠民保", "2023年医保报销政策", "城乡医保参保政策", "异地就医政策")
     assert lectures[5].units == ("城管委",)
     assert lectures[1].units == ("统计局",) and "五经普" in lectures[1].title
 
