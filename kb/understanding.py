@@ -43,7 +43,7 @@ ACTIVITY_WORDS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公
 # The open days' 专题, not a work item's 专题性政策评价 or 专题栏目.
 _OPEN_DAY_THEME = re.compile(r"专题(?!性|栏目|座谈|培训|会|研究|评价)")
 # Facets a sentence of the plans' own paragraphs may answer before any template does.
-SENTENCE_FACETS = frozenset({None, "content", "unit", "eligibility", "who_can_join", "procedure"})
+SENTENCE_FACETS = frozenset({None, "content", "unit", "eligibility", "who_can_join", "procedure", "offering"})
 
 
 class Understanding:

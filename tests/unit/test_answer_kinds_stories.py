@@ -221,7 +221,8 @@ def test_positions_after_a_theme_shown_count_over_its_sites_then_over_all(engine
     (["有没有能去看劳动仲裁咋办案的开放日"], "仲裁"),
     (["医保局那个宣讲讲的是哪年的报销政策"], "2023年医保报销政策"),
     (["区里不是搞过一个讲医保的活动吗 讲没讲外地看病这块"], "异地就医"),
-    (["医保宣讲", "讲不讲在外地住院报销"], "异地就医")])
+    (["医保宣讲", "讲不讲在外地住院报销"], "异地就医"),
+    (["孩子他爸想去参加那个开放日", "去了能见着领导不"], "主要负责同志"), (["开放日去了能见着局长不"], "主要负责同志")])
 def test_what_is_asked_is_read_past_the_citizens_story_and_words(engine, turns, said) -> None:
     """One's own lawsuit told as the story; 咋办案 is no procedure; the year of what a
     lecture covers is its entry's; the gazetteer's words for a topic it covers."""
