@@ -28,13 +28,18 @@ from core.privacy import mask_phone, phone_of
 # Words of our activities' sign-ups: the check form opens. 申请, 登记, 审核 are also a
 # citizen's own case elsewhere ("我公司申请的补贴卡了仨月"): the form opens for them only
 # when the plans have no refusal for the message.
-_SIGN_UP_WORDS = re.compile(r"报名|预约|报的名|取消|撤销|撤回|参加的|选上")
+_SIGN_UP_WORDS = re.compile(r"报名|预约|报的名|取消|撤销|撤回|参加的|(?:(?<!们)我|俺|报)[^，。？]{0,8}选上")
 _CHECK_WORDS = re.compile(r"申请|登记|审核")
+# A request to look up or cancel one's application, as against telling what happened to it
+# ("我上回报了名没选上 凭啥啊", "说好的活动临时取消了也没人通知 太不像话了": complaints).
+_REQUEST = re.compile(r"(帮我|给我|帮忙|我要|我想|想要?|要|能不能|能|可以|怎么|咋|如何)[^，。？]{0,4}(查|取消|撤销|撤回|撤|退掉|退出)"
+                      r"|查(一下|查|询|下)|不去了|不参加了|去不(了|成)")
 
 
 class ActionStartApplication(Action):
-    """"我要查报名" opens the check form; a question the plans answer that the NLU took for
-    one ("是哪个会通过的", "报个名就行了吗") is answered instead, and no form starts."""
+    """"我要查报名" / "把我的报名撤了" opens the check/cancel form; a question the plans answer
+    that the NLU took for one ("是哪个会通过的", "去了看啥呀") is answered instead, a complaint
+    ("报了三回都没选上 是不是有猫腻") goes to 12345, and no form starts."""
 
     def name(self) -> str:
         return "action_start_application"
@@ -43,9 +48,13 @@ class ActionStartApplication(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         question = question_from(tracker)
+        refusal = plans_refusal(question, statements=True)
+        if refusal is not None and refusal.reason == "complaint" and not _REQUEST.search(question.text):
+            # a complaint about a sign-up or an activity goes to 12345, never into the form
+            dispatcher.utter_message(text=refusal.text)
+            return [FollowupAction("action_listen")]
         if _SIGN_UP_WORDS.search(question.text):
             return []
-        refusal = plans_refusal(question, statements=True)
         if _CHECK_WORDS.search(question.text) and refusal is None:
             return []
         if (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:

@@ -108,6 +108,12 @@ class ActionStartHandoff(Action):
             dispatcher.utter_message(response="utter_complaint_still_open", hotline=hotline())
             return [*answered, FollowupAction("action_listen")]
         question = question_from(tracker)
+        if reason == "complaint" and form is None and (refusal := plans_refusal(question)) is not None \
+                and refusal.reason != "complaint" and answer_engine().read(question).facet != "complaint":
+            # "那中心门口好停车不", labelled a complaint: a question the plans do not answer,
+            # said so with the hotline — no hand-off the citizen did not ask for.
+            answered = await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+            return [*answered, FollowupAction("action_listen")]
         names_a_person = any(word in question.text for word in _PERSON_WORDS)
         if reason in ("requested", "negative_feedback") and form is None and not names_a_person \
                 and (answered := await question_answered_instead(dispatcher, tracker, domain)) is not None:

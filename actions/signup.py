@@ -30,6 +30,7 @@ from activities.service import (
     SessionView,
     UnknownSession,
 )
+from activities.catalogue import KIND_WORDS
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names, sign_up_instead
 from actions.corrections import Corrections
 from activities.details import marks_correction, yes_or_no
@@ -157,6 +158,13 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
             # 有无障碍通道吗", "开放日里是不是也有个政府采购的"): what the plans say, or that they
             # don't, and no form. Not for a plain request to be signed up that asks how ("那我想去
             # 司法那个咋报"), nor a question of when or how to join: the form is the way.
+            dispatcher.utter_message(text=said.text)
+            return {**refused({"why": "question"}), "kb_context": said.context.to_slot(), "kb_ref": said.ref}
+        if tracker.get_slot("requested_slot") is None and asks_to_sign_up(question.text) \
+                and not any(w.search(question.text) for w in KIND_WORDS.values()) \
+                and (said := plans_refusal(question)) is not None and said.asked in ("how_to_join", "who_can_join"):
+            # "培训在哪报名" after the employment item: joining something none of our activities
+            # is — what the plans say of it, and no form.
             dispatcher.utter_message(text=said.text)
             return {**refused({"why": "question"}), "kb_context": said.context.to_slot(), "kb_ref": said.ref}
         answered: dict[str, Any] = {}

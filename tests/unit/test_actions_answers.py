@@ -221,6 +221,14 @@ def test_a_complaint_that_asks_a_plan_question_is_answered_without_a_hand_off() 
     assert "handoff_reason" not in turn.slots
 
 
+@pytest.mark.parametrize("text", ["瀛海镇政务服务中心门口好停车不", "开放日那天管不管午饭"])
+def test_a_question_the_plans_do_not_answer_labelled_a_complaint_is_refused_without_a_hand_off(text) -> None:
+    """Found with debug25: the NLU took a question about parking for a complaint."""
+    turn = Conversation().ask(ActionStartHandoff(), text, "complaint")
+    assert "没有写到" in turn.text and TEST_HOTLINE in turn.text
+    assert followup(turn.events) == "action_listen" and "handoff_reason" not in turn.slots
+
+
 def test_a_complaint_goes_to_the_hand_off_form_naming_the_hotline_first() -> None:
     turn = Conversation().ask(ActionStartHandoff(), "楼道灯坏了好几天没人管", "complaint")
     assert turn.responses == ["utter_complaint_to_hotline"]

@@ -220,6 +220,28 @@ def test_a_citizens_own_case_is_refused_instead_of_opening_the_check_form(text) 
     assert followup(turn.events) == "action_listen"
 
 
+@pytest.mark.parametrize(("text", "intent"), [("我报了三回都没选上 你们这里头是不是有猫腻", "check_application"),
+                                            ("我上回报了名没选上 凭啥啊", "check_application"),
+                                            ("上回说好的活动临时取消了也没人通知 太不像话了", "cancel_application")])
+def test_a_complaint_about_a_sign_up_goes_to_12345_instead_of_the_form(text, intent) -> None:
+    """Found with debug24/25: the NLU took these for a check or a cancellation."""
+    turn = Conversation().ask(ActionStartApplication(), text, intent)
+    assert "接诉即办" in turn.text and f"{TEST_HOTLINE}市民服务热线" in turn.text
+    assert followup(turn.events) == "action_listen"
+
+
+def test_a_question_taken_for_a_cancellation_is_answered_instead_of_opening_the_form() -> None:
+    turn = Conversation().ask(ActionStartApplication(), "养老驿站那个开放日去了看啥呀", "cancel_application")
+    assert "幸福晚年驿站" in turn.text and followup(turn.events) == "action_listen"
+
+
+@pytest.mark.parametrize(("text", "intent"), [("那天有事去不成了 把我的报名撤了吧", "cancel_application"),
+                                            ("报名一直没消息 太气人了 帮我查一下", "check_application")])
+def test_a_request_to_cancel_or_check_lets_the_form_start_even_in_anger(text, intent) -> None:
+    turn = Conversation().ask(ActionStartApplication(), text, intent)
+    assert turn.messages == [] and turn.events == []
+
+
 def test_a_request_to_check_an_application_lets_the_form_start() -> None:
     turn = Conversation().ask(ActionStartApplication(), "我要查一下我的报名", "check_application")
     assert turn.messages == [] and turn.events == []
@@ -278,6 +300,15 @@ def test_a_question_asked_with_a_sign_up_is_answered_before_the_sign_up_goes_on(
     assert responses(messages)[-1] == "utter_signup_pending"  # nothing open: how it will be announced
     slots = slots_set(returned)
     assert slots["signup_outcome"] == "refused" and slots["kb_ref"].endswith(ref)
+
+
+@pytest.mark.parametrize("text", ["职业技能培训在哪报名", "俺想学电焊 技能培训咋报名"])
+def test_signing_up_for_something_none_of_our_activities_is_refused_without_the_form(text) -> None:
+    """Found with debug22: job training is work item 4's information, nothing to sign up for here."""
+    messages, returned = act(ValidateSignupForm(), tracker_for(at_activation("signup_form", text, "sign_up")))
+    shown = rendered(messages)
+    assert len(shown) == 1 and "没有写到" in shown[0]["text"] and TEST_HOTLINE in shown[0]["text"]
+    assert slots_set(returned)["signup_outcome"] == "refused"
 
 
 def test_a_question_the_nlu_took_for_a_sign_up_is_answered_from_the_plans() -> None:
