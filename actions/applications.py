@@ -28,7 +28,7 @@ from core.privacy import mask_phone, phone_of
 # Words of our activities' sign-ups: the check form opens. 申请, 登记, 审核 are also a
 # citizen's own case elsewhere ("我公司申请的补贴卡了仨月"): the form opens for them only
 # when the plans have no refusal for the message.
-_SIGN_UP_WORDS = re.compile(r"报名|预约|报的名|取消|撤销|撤回|参加的|(?:(?<!们)我|俺|报)[^，。？]{0,8}选上")
+_SIGN_UP_WORDS = re.compile(r"报名|预约|报的名|取消|撤销|撤回|参加的|(?:我(?!们)|俺(?!们)|报)[^，。？]{0,8}选上")
 _CHECK_WORDS = re.compile(r"申请|登记|审核")
 # A request to look up or cancel one's application, as against telling what happened to it
 # ("我上回报了名没选上 凭啥啊", "说好的活动临时取消了也没人通知 太不像话了": complaints).

@@ -230,6 +230,11 @@ def test_a_complaint_about_a_sign_up_goes_to_12345_instead_of_the_form(text, int
     assert followup(turn.events) == "action_listen"
 
 
+def test_whether_a_unit_was_chosen_is_no_check_of_ones_application() -> None:
+    turn = Conversation().ask(ActionStartApplication(), "政务公开标准化试点 我们街道被选上没有", "check_application")
+    assert turn.events and followup(turn.events) == "action_listen" and TEST_HOTLINE in turn.text
+
+
 def test_a_question_taken_for_a_cancellation_is_answered_instead_of_opening_the_form() -> None:
     turn = Conversation().ask(ActionStartApplication(), "养老驿站那个开放日去了看啥呀", "cancel_application")
     assert "幸福晚年驿站" in turn.text and followup(turn.events) == "action_listen"
