@@ -166,12 +166,17 @@ class ActionStopForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if tracker.active_loop_name is None:
-            from actions.knowledge import answer_engine, question_from
-            from actions.policy import ActionAnswerPolicyQuestion
+        from actions.knowledge import answer_engine, question_from
+        from actions.policy import ActionAnswerPolicyQuestion, plans_answer_of, plans_refusal
 
-            if answer_engine().read(question_from(tracker)).facet is not None:
-                return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+        question = question_from(tracker)
+        # "2024年有没有接着搞" outside a form; "算了 公示栏这事到底归谁负责" at a prompt
+        asks = plans_answer_of(question) is not None or plans_refusal(question) is not None
+        if tracker.active_loop_name is None and (asks or answer_engine().read(question).facet is not None):
+            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         response, slots = STOPPED.get(tracker.active_loop_name or "", ("utter_anything_else", ()))
         dispatcher.utter_message(response=response, hotline=services().settings.hotline_number)
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset(slots), FollowupAction("action_listen")]
+        stopped = [ActiveLoop(None), SlotSet("requested_slot", None), *reset(slots)]
+        if tracker.active_loop_name is not None and asks:
+            stopped += await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
+        return [*stopped, FollowupAction("action_listen")]

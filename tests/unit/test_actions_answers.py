@@ -361,6 +361,20 @@ def test_a_complaint_labelled_stop_outside_a_form_gets_the_complaint_reply(text:
     assert "utter_anything_else" not in turn.responses
 
 
+def test_a_question_labelled_stop_outside_a_form_is_answered_or_refused() -> None:
+    """Found with debug24 ("2024年有没有接着搞" after item 20)."""
+    turn = Conversation().ask(ActionStopForm(), "一把手解读2024年有没有接着搞", "stop")
+    assert "2024" in turn.text and TEST_HOTLINE in turn.text and "utter_anything_else" not in turn.responses
+
+
+def test_stopping_the_hand_off_with_a_question_stops_it_and_answers() -> None:
+    """Found with debug21: "算了 公示栏这事到底归谁负责" at the call-back prompt."""
+    turn = handoff_form_asking().ask(ActionStopForm(), "算了 老旧小区改造的信息到底归谁发布", "stop")
+    assert turn.responses[0] == "utter_handoff_cancelled" and "第5项" in turn.text
+    assert {"event": "active_loop", "name": None, "timestamp": None} in turn.events
+    assert followup(turn.events) == "action_listen"
+
+
 def test_a_plain_stop_outside_a_form_asks_what_else() -> None:
     turn = Conversation().ask(ActionStopForm(), "算了不用了", "stop")
     assert turn.responses == ["utter_anything_else"]

@@ -222,7 +222,10 @@ def test_positions_after_a_theme_shown_count_over_its_sites_then_over_all(engine
     (["医保局那个宣讲讲的是哪年的报销政策"], "2023年医保报销政策"),
     (["区里不是搞过一个讲医保的活动吗 讲没讲外地看病这块"], "异地就医"),
     (["医保宣讲", "讲不讲在外地住院报销"], "异地就医"),
-    (["孩子他爸想去参加那个开放日", "去了能见着领导不"], "主要负责同志"), (["开放日去了能见着局长不"], "主要负责同志")])
+    (["孩子他爸想去参加那个开放日", "去了能见着领导不"], "主要负责同志"), (["开放日去了能见着局长不"], "主要负责同志"),
+    # what it is called, what role someone plays, whether it is published (REST-only, debug20-25)
+    (["人社那个普法宣讲主题叫啥来着"], "人社普法进企业"), (["财政局那个预算开放日 人大代表政协委员在里面起什么作用"], "独立意见"),
+    (["打12345反映问题 处理得咋样政府公开不"], "第11项")])
 def test_what_is_asked_is_read_past_the_citizens_story_and_words(engine, turns, said) -> None:
     """One's own lawsuit told as the story; 咋办案 is no procedure; the year of what a
     lecture covers is its entry's; the gazetteer's words for a topic it covers."""
@@ -236,3 +239,10 @@ def test_ones_own_case_asked_in_a_clause_that_asks_is_still_refused(engine) -> N
 
 def test_the_year_of_the_information_itself_is_still_the_data_year(engine) -> None:
     assert "目前知识库中的计划是" in engine.answer(Question("你们这信息都是哪年的")).text
+
+
+@pytest.mark.parametrize("turns", [["养老驿站开放日", "我腿脚不利索 能派个车接我不"],
+                                   ["部门预算那个开放日 都有谁参与", "我表姐是区政协委员 她能不能把我也带进去旁听"]])
+def test_being_fetched_or_brought_in_by_someone_is_refused(engine, turns) -> None:
+    answer = ask(engine, *turns)
+    assert not answer.covered and "没有写到" in answer.text
