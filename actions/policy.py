@@ -141,4 +141,18 @@ class ActionShowActivities(Action):
         # Labelled a schedule question, but it may ask the plans something else ("人社普法
         # 宣讲的主题是什么", "开放日一般都请啥人"): then the plans answer it.
         answered = await plans_answer_instead(dispatcher, tracker, domain, leave=SCHEDULE_FACETS)
+        if answered is None and _about_work_items_only(question_from(tracker)):
+            # "政策一般通过啥渠道发": no activity named, and only a work item says it
+            answered = await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         return answered if answered is not None else answer_schedule_question(dispatcher, tracker)
+
+
+def _about_work_items_only(question: Question) -> bool:
+    """Whether a message names no activity and asks what only work items answer."""
+    if not ASKS.search(question.text) or any(w.search(question.text) for w in KIND_WORDS.values()) \
+            or "活动" in question.text:
+        return False
+    engine = answer_engine()
+    answer = engine.answer(question)
+    kinds = {engine.kb.by_ref[ref].kind for ref in answer.sources if ref in engine.kb.by_ref}
+    return answer.covered and kinds == {"item"}

@@ -38,7 +38,8 @@ from actions.forms import (
     APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset, since_reply, typed_text,
 )
 from actions.knowledge import activity_service, answer_engine, question_from
-from actions.policy import SCHEDULE_FACETS, plans_answer_instead, plans_answer_of, plans_refusal
+from actions.policy import SCHEDULE_FACETS, ActionAnswerPolicyQuestion, plans_answer_instead, plans_answer_of, plans_refusal
+from kb.cues import ASKS
 from bot.services import services
 from core.clock import beijing_now
 from core.numerals import ARABIC, CN_SPOKEN, to_int
@@ -440,6 +441,12 @@ class ActionAnswerFormInput(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         refusal = refusal_being_answered(tracker)
+        question = question_from(tracker)
+        if refusal is not None and ASKS.search(question.text) and (
+                plans_answer_of(question) is not None or plans_refusal(question) is not None):
+            # "孩子才8岁能进去不" right after a sign-up that could not start: a question, not
+            # details typed for it — answered, or honestly refused
+            return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         if refusal is None and (signing_up := sign_up_instead(tracker)) is not None:
             return signing_up  # "我叫王芳 手机138… 想报名第二场": everything for a sign-up at once
         if refusal is None:

@@ -411,3 +411,21 @@ def test_a_detail_question_labelled_out_of_scope_gets_the_plans_refusal() -> Non
                                                   "facet": "content"})
     turn = conversation.ask(ActionOutOfScope(), "要不要门票", "out_of_scope")
     assert "没有写到" in turn.text and TEST_HOTLINE in turn.text
+
+
+def test_a_question_right_after_a_sign_up_that_could_not_start_is_answered_not_taken_for_details() -> None:
+    """Found with debug17: "我想带孩子参加开放日 咋报名 / 孩子才8岁能进去不"."""
+    from rasa.shared.core.events import ActionExecuted
+
+    from actions.signup import ActionAnswerFormInput
+
+    conversation = Conversation().say("我想带孩子参加开放日 咋报名", "sign_up").set(signup_refusal={"why": "pending"})
+    conversation.events += [ActionExecuted("action_submit_signup")]
+    turn = conversation.ask(ActionAnswerFormInput(), "孩子才8岁能进去不", "inform")
+    assert "没有写到" in turn.text and "群众代表" in turn.text and "没有为您报名" not in turn.text
+
+
+def test_a_question_only_a_work_item_answers_labelled_a_schedule_question_is_answered() -> None:
+    """Found with debug17: "政策一般通过啥渠道发" listed the activities' sessions."""
+    turn = Conversation().ask(ActionShowActivities(), "政策一般通过啥渠道发", "ask_activity_schedule")
+    assert "第24项" in turn.text and "utter_no_sessions_pending" not in turn.responses
