@@ -167,11 +167,11 @@ class ActionStopForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         from actions.knowledge import answer_engine, question_from
-        from actions.policy import ActionAnswerPolicyQuestion, plans_answer_of, plans_refusal
+        from actions.policy import ActionAnswerPolicyQuestion, plans_reply_of
 
         question = question_from(tracker)
         # "2024年有没有接着搞" outside a form; "算了 公示栏这事到底归谁负责" at a prompt
-        asks = plans_answer_of(question) is not None or plans_refusal(question) is not None
+        asks = plans_reply_of(question) is not None
         if tracker.active_loop_name is None and (asks or answer_engine().read(question).facet is not None):
             return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)
         response, slots = STOPPED.get(tracker.active_loop_name or "", ("utter_anything_else", ()))

@@ -109,7 +109,7 @@ class ActionStartHandoff(Action):
             return [*answered, FollowupAction("action_listen")]
         question = question_from(tracker)
         if reason == "complaint" and form is None and (refusal := plans_refusal(question)) is not None \
-                and refusal.reason != "complaint" and answer_engine().read(question).facet != "complaint":
+                and refusal.reason != "complaint" and refusal.asked != "complaint":
             # "那中心门口好停车不", labelled a complaint: a question the plans do not answer,
             # said so with the hotline — no hand-off the citizen did not ask for.
             answered = await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from activities.catalogue import ACTIVITY_KINDS, KIND_WORDS, ordinal_of
+from activities.catalogue import ACTIVITY_KINDS, names_an_activity, ordinal_of
 from actions.activities import answer_schedule_question, listed_session, show_detail, sign_up_instead
 from actions.knowledge import activity_service, answer_engine, question_from, record_unanswered
 from kb.answers import Answer, AnswerEngine, Question
@@ -79,6 +79,12 @@ def plans_answer_of(question: Question, leave: tuple[str, ...] = ()) -> Answer |
     return engine.answer(question)
 
 
+def plans_reply_of(question: Question, leave: tuple[str, ...] = ()) -> Answer | None:
+    """What the plans say to a message that asks something: their answer (`plans_answer_of`)
+    or their refusal for a reason in NOT_A_REQUEST (`plans_refusal`); else None."""
+    return plans_answer_of(question, leave) or plans_refusal(question)
+
+
 async def question_answered_instead(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any],
 ) -> list[dict[str, Any]] | None:
@@ -107,9 +113,13 @@ def plans_refusal(question: Question, statements: bool = False) -> Answer | None
     return answer if asks and answer.reason in NOT_A_REQUEST else None
 
 
+def _kinds_cited(engine: AnswerEngine, answer: Answer) -> set[str]:
+    """The kinds of the records an answer cites ("item", "site", "rules"…)."""
+    return {engine.kb.by_ref[ref].kind for ref in answer.sources if ref in engine.kb.by_ref}
+
+
 def _about_activities(engine: AnswerEngine, question: Question, answer: Answer) -> bool:
-    kinds = {engine.kb.by_ref[ref].kind for ref in answer.sources if ref in engine.kb.by_ref}
-    return bool(kinds & set(SCHEDULE_KINDS)) or any(w.search(question.text) for w in KIND_WORDS.values())
+    return bool(_kinds_cited(engine, answer) & set(SCHEDULE_KINDS)) or names_an_activity(question.text)
 
 
 class ActionFollowUp(ActionAnswerPolicyQuestion):
@@ -149,10 +159,8 @@ class ActionShowActivities(Action):
 
 def _about_work_items_only(question: Question) -> bool:
     """Whether a message names no activity and asks what only work items answer."""
-    if not ASKS.search(question.text) or any(w.search(question.text) for w in KIND_WORDS.values()) \
-            or "活动" in question.text:
+    if not ASKS.search(question.text) or names_an_activity(question.text) or "活动" in question.text:
         return False
     engine = answer_engine()
     answer = engine.answer(question)
-    kinds = {engine.kb.by_ref[ref].kind for ref in answer.sources if ref in engine.kb.by_ref}
-    return answer.covered and kinds == {"item"}
+    return answer.covered and _kinds_cited(engine, answer) == {"item"}

@@ -30,7 +30,7 @@ from activities.service import (
     SessionView,
     UnknownSession,
 )
-from activities.catalogue import KIND_WORDS
+from activities.catalogue import names_an_activity
 from actions.activities import MAX_LISTED, activity_query, listed_session, notice_values, pending_names, sign_up_instead
 from actions.corrections import Corrections
 from activities.details import marks_correction, yes_or_no
@@ -38,8 +38,10 @@ from actions.forms import (
     APPLICATION_SLOTS, SIGNUP_ATTEMPT_SLOTS, SIGNUP_SLOTS, PromptedForm, checked, reset, since_reply, typed_text,
 )
 from actions.knowledge import activity_service, answer_engine, question_from
-from actions.policy import SCHEDULE_FACETS, ActionAnswerPolicyQuestion, plans_answer_instead, plans_answer_of, plans_refusal
-from kb.cues import ASKS
+from kb.answers import Answer, Question
+from actions.policy import (
+    SCHEDULE_FACETS, ActionAnswerPolicyQuestion, plans_answer_instead, plans_answer_of, plans_refusal, plans_reply_of,
+)
 from bot.services import services
 from core.clock import beijing_now
 from core.numerals import ARABIC, CN_SPOKEN, to_int
@@ -153,19 +155,7 @@ class ValidateSignupForm(Corrections, PromptedForm, FormValidationAction):
         if chosen is not None:
             return self._choose(dispatcher, chosen)
         question = question_from(tracker)
-        if tracker.get_slot("requested_slot") is None and not asks_to_sign_up(question.text) \
-                and (said := plans_answer_of(question, leave=SCHEDULE_FACETS) or plans_refusal(question)) is not None:
-            # A question the NLU took for a sign-up ("明年财政局还办不办开放日", "教委那个开放日
-            # 有无障碍通道吗", "开放日里是不是也有个政府采购的"): what the plans say, or that they
-            # don't, and no form. Not for a plain request to be signed up that asks how ("那我想去
-            # 司法那个咋报"), nor a question of when or how to join: the form is the way.
-            dispatcher.utter_message(text=said.text)
-            return {**refused({"why": "question"}), "kb_context": said.context.to_slot(), "kb_ref": said.ref}
-        if tracker.get_slot("requested_slot") is None and asks_to_sign_up(question.text) \
-                and not any(w.search(question.text) for w in KIND_WORDS.values()) \
-                and (said := plans_refusal(question)) is not None and said.asked in ("how_to_join", "who_can_join"):
-            # "培训在哪报名" after the employment item: joining something none of our activities
-            # is — what the plans say of it, and no form.
+        if tracker.get_slot("requested_slot") is None and (said := _plans_instead_of_a_sign_up(question)) is not None:
             dispatcher.utter_message(text=said.text)
             return {**refused({"why": "question"}), "kb_context": said.context.to_slot(), "kb_ref": said.ref}
         answered: dict[str, Any] = {}
@@ -406,6 +396,20 @@ class ActionSubmitSignup(Action):
         return reset(SIGNUP_ATTEMPT_SLOTS)
 
 
+def _plans_instead_of_a_sign_up(question: Question) -> Answer | None:
+    """What the plans say instead of starting the sign-up: to a question the NLU took for one
+    ("明年财政局还办不办开放日", "教委那个开放日有无障碍通道吗"), their answer or refusal; to a
+    request to join something none of our activities is ("培训在哪报名" after the employment
+    item), their refusal. None for a plain request to be signed up that asks how ("那我想去
+    司法那个咋报") or a question of when or how to join: the form is the way."""
+    if not asks_to_sign_up(question.text):
+        return plans_reply_of(question, leave=SCHEDULE_FACETS)
+    if names_an_activity(question.text):
+        return None
+    said = plans_refusal(question)
+    return said if said is not None and said.asked in ("how_to_join", "who_can_join") else None
+
+
 def refusal_being_answered(tracker: Tracker) -> dict[str, str] | None:
     """The refused sign-up this message goes on answering, if nothing else came in between:
     only form-like answers (inform) since the sign-up form ended with a refusal."""
@@ -442,8 +446,7 @@ class ActionAnswerFormInput(Action):
     ) -> list[EventType]:
         refusal = refusal_being_answered(tracker)
         question = question_from(tracker)
-        if refusal is not None and ASKS.search(question.text) and (
-                plans_answer_of(question) is not None or plans_refusal(question) is not None):
+        if refusal is not None and plans_reply_of(question) is not None:
             # "孩子才8岁能进去不" right after a sign-up that could not start: a question, not
             # details typed for it — answered, or honestly refused
             return await ActionAnswerPolicyQuestion().run(dispatcher, tracker, domain)

@@ -19,6 +19,13 @@ KIND_WORDS = {
     "site": re.compile(r"开放日|开放点|参观|开[放方访芳]点"),
     "lecture": re.compile(r"公开讲|宣讲|讲座|政策解读"),
 }
+
+
+def names_an_activity(text: str) -> bool:
+    """Whether `text` names a kind of activity in the words of `KIND_WORDS` (开放日, 宣讲…)."""
+    return any(pattern.search(text) for pattern in KIND_WORDS.values())
+
+
 MONTH = re.compile(rf"([{ARABIC}]{{1,2}}|[{CN_SMALL}]{{1,3}})\s*月(?!底前)")
 # Pointing back at what was just discussed ("就报这个吧", "那个我也想去").
 _HAN = re.compile(r"[\u4e00-\u9fff]+")

@@ -137,8 +137,8 @@ class Cues:
             if found is not None and _asks_existence(text, found):
                 found = None  # "法律援助有没有开放日能去看看的": whether it exists
         elif (whole := first(text, _WHOLE_MESSAGE_FACETS)) and not (
-                whole == "own_record" and any(first(c) in _ABOUT_A_RECORD or _asks_existence(c, first(c))
-                                              for c in clauses[-1:] if ASKS.search(c))):
+                whole == "own_record" and ASKS.search(clauses[-1])
+                and ((last := first(clauses[-1])) in _ABOUT_A_RECORD or _asks_existence(clauses[-1], last))):
             # one's own case, told or asked ("俺家饭馆前天被抽查了 啥时候出结果"); not when the
             # question after it asks what a record says ("俺儿子跟人打官司…那开放日都介绍些啥")
             return whole
