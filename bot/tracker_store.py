@@ -119,6 +119,8 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         if not url.drivername.startswith("sqlite"):
             self._reconnecting_engine()
             self.retry_seconds = settings.tracker_store_retry_seconds
+        elif url.database:
+            self._pooled_sqlite_engine()
 
     def _reconnecting_engine(self) -> None:
         """Swap the engine Rasa built for one that survives a database restart.
@@ -129,6 +131,20 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sessionmaker(bind=self.engine)
+
+    def _pooled_sqlite_engine(self) -> None:
+        """Swap the engine Rasa built on a SQLite file for one that keeps its connections.
+
+        SQLAlchemy 1.4 gives SQLite files a NullPool: a new connection for every session, two
+        or three per turn (the profile in docs/performance.md). A QueuePool (2.0's default for
+        SQLite files) hands each connection to one worker thread at a time; transactions stay
+        as Rasa's engine makes them (pysqlite's own BEGIN before the first write).
+        """
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=10, max_overflow=40,
+                                       connect_args={"check_same_thread": False})
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def _retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -38,7 +38,10 @@ def engine_for(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Rasa's server and the action server share the file: wait for locks, don't fail,
         # and use WAL (persistent in the file) so readers never block the tracker's writes.
-        engine = sa.create_engine(url, connect_args={"timeout": 30}, future=True)
+        # Pooled connections (SQLAlchemy 2.0's default for SQLite files; 1.4 opens a new one,
+        # with its PRAGMA, per session): the pool hands each to one thread at a time.
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                                  poolclass=sa.pool.QueuePool, pool_size=10, max_overflow=40, future=True)
         sa.event.listen(engine, "connect", _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
