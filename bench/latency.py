@@ -38,6 +38,10 @@ QUESTIONS = [
     "医保宣讲是哪个单位负责的",
     "政务开放日有哪些开放点",
     "我要找人工客服",
+    # the citizen changes their mind: the hand-off form is left, the assistant answers on (a
+    # conversation handed to a person is silent, and would make the rest of the bench, and
+    # the long conversation, measure turns without actions)
+    "取消",
     "社保方面有什么政策公开",
     "开放点9是干什么的",
     "怎么报名参加政策公开讲",
@@ -167,7 +171,7 @@ def measure_here(args: argparse.Namespace) -> list[dict[str, float]]:
         return asyncio.run(run_bench(args.url, args.n, args.c, args.token or ""))
     from bench.throwaway import throwaway_assistant
 
-    with throwaway_assistant(plans=False) as running:
+    with throwaway_assistant() as running:  # the plans loaded, as in service
         return asyncio.run(run_bench(running.url, args.n, args.c, running.token))
 
 

@@ -186,7 +186,8 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     # --- in a worker thread ----------------------------------------------------------------
 
     def _last_id(self, session: Any, sender_id: str) -> int | None:
-        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+        events = self.SQLEvent.__table__
+        return session.execute(sa.select(sa.func.max(events.c.id)).where(events.c.sender_id == sender_id)).scalar()
 
     def _read(self, sender_id: str, all_sessions: bool) -> Optional[DialogueStateTracker]:
         """The tracker of the latest session (of all sessions: `all_sessions`), or None."""
@@ -215,20 +216,23 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 new: list[Event] = list(itertools.islice(tracker.events, held.events, None))
             else:
                 new = list(self._additional_events(session, tracker))
-            rows = [self._row(sender_id, event) for event in new]
-            session.add_all(rows)
-            session.flush()
-            stored_id = rows[-1].id if rows else last_id
+            stored_id = last_id
+            if new:
+                # One executemany of plain rows (no ORM objects to flush one by one); the ids
+                # it gave are the sender's greatest now, since the conversation is locked.
+                session.execute(self.SQLEvent.__table__.insert(), [self._row(sender_id, event) for event in new])
+                stored_id = self._last_id(session, sender_id)
             session.commit()
         if any(isinstance(event, SessionStarted) for event in new):
             self._forget(sender_id)  # a new session: read it as Rasa does, its events only
         else:
             self._hold(tracker, stored_id)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
-        """Rasa's `SQLTrackerStore.save` row for one event."""
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
+        """Rasa's `SQLTrackerStore.save` row for one event, as the columns' values."""
         data = event.as_dict()
-        return self.SQLEvent(
+        return dict(
             sender_id=sender_id,
             type_name=event.type_name,
             timestamp=data.get("timestamp"),
