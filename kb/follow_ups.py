@@ -111,6 +111,9 @@ class FollowUps:
             return False  # "开放日领导会去吗" after a work item: about the open days, not the item
         if there:
             return True
+        if facet is None and last is not None and last.kind in NUMBERED_KINDS and not re.search("我|俺", text) \
+                and len({w for w in self.words.content_words(plain) if len(w) >= 2 and w in last.text}) >= 2:
+            return True  # "说是要创建啥城市来着" after item 6: two of its own words, no other subject
         short = (
             (facet is not None and len(question.text) <= 14)
             or (len(question.text) <= 10 and bool(YES_NO.search(question.text)))  # "要到企业现场讲吗"

@@ -331,3 +331,20 @@ def test_the_rules_named_for_ones_own_case_do_not_change_the_subject(engine) -> 
 def test_who_runs_a_site_named_by_number_or_just_discussed_is_said_alone(engine, turns) -> None:
     answer = ask(engine, *turns)
     assert answer.covered and "主责单位" in answer.text and "活动内容" not in answer.text
+
+
+@pytest.mark.parametrize(("turns", "said"), [
+    (["庑殿公园的信息谁公布", "建好了没 现在能去玩不", "说是要创建啥城市来着"], "国家森林城市"),
+    (["政府网站集约化那条谁负责", "说是要把网站弄成啥样的平台"], "平台"),
+])
+def test_a_question_without_a_subject_that_two_of_the_last_records_words_answer_follows_on(engine, turns, said) -> None:
+    """No back-reference, no facet, but the work item just discussed writes two of its words
+    (debug28), even after a refusal about it."""
+    answer = ask(engine, *turns)
+    assert answer.covered and said in answer.text
+
+
+@pytest.mark.parametrize("text", ["周末想带娃去公园 听说要建那个庑殿公园 这事谁往外公布", "老旧小区改造的消息谁对外发布"])
+def test_who_puts_it_out_is_the_unit_asked_after_a_story(engine, text) -> None:
+    answer = ask(engine, text)
+    assert answer.covered and answer.asked == "unit"
