@@ -44,7 +44,8 @@ _ABOUT_A_RECORD = {"content", "unit", "theme"}
 # A term written in quotation marks ("“驿站”", "「两区」"): the term itself.
 QUOTED = re.compile(r"[“\"「]([^”\"」]{2,12})[”\"」]")
 ASKS = re.compile(r"[吗呢嘛么？?]|几|谁|哪|什么|啥|多少|怎么|咋|如何|是否|是不是|有没有|能不能|可不可以|(?<=[\u4e00-\u9fff])不(?=[，。？！?!；;\s]|$)|真的假的|(?!不)([\u4e00-\u9fff])不\1"
-                  r"|(?:有|了|出来|下来|到|上|完|成|过)[^，。？]{0,8}没有?[。！!]*$")  # "有规定没有", "结果出来没", "选上没有"
+                  r"|(?:有|了|出来|下来|到|上|完|成|过)[^，。？]{0,8}没有?[。！!]*$"  # "有规定没有", "结果出来没", "选上没有"
+                  r"|(?:好|合适|划算|对)还是")  # "打仲裁好还是私了好": which of two
 # A year a question is about sits next to what it asks about ("今年的开放日", "2026年还有
 # 宣讲吗"); "我儿子今年毕业" or "我们公司去年刚注册" is the citizen's own story.
 _ABOUT_PLANS = re.compile(r"开放日|开放点|开放活动|宣讲|讲座|公开讲|活动|计划|方案|要点|政务公开|安排|报名|场次|举办|"

@@ -229,6 +229,15 @@ def test_a_question_the_plans_do_not_answer_labelled_a_complaint_is_refused_with
     assert followup(turn.events) == "action_listen" and "handoff_reason" not in turn.slots
 
 
+@pytest.mark.parametrize("text", ["你说我这事是打仲裁好还是私了好", "你说俺种玉米好还是种菜好"])
+def test_a_choice_asked_of_the_assistant_labelled_a_complaint_is_refused_without_a_hand_off(text) -> None:
+    """Found talking to it after debug28: "…好还是…好" asks which of two, an opinion the
+    assistant does not give; the NLU took it for a complaint."""
+    turn = Conversation().ask(ActionStartHandoff(), text, "complaint")
+    assert "没有对它们作评价" in turn.text and TEST_HOTLINE in turn.text
+    assert followup(turn.events) == "action_listen" and "handoff_reason" not in turn.slots
+
+
 def test_a_complaint_goes_to_the_hand_off_form_naming_the_hotline_first() -> None:
     turn = Conversation().ask(ActionStartHandoff(), "楼道灯坏了好几天没人管", "complaint")
     assert turn.responses == ["utter_complaint_to_hotline"]
