@@ -134,3 +134,25 @@ def test_a_conversation_deleted_or_redacted_in_the_database_is_not_handed_out(co
         session.execute(sa.delete(EVENTS).where(EVENTS.c.sender_id == sender))
     assert asyncio.run(store.retrieve(sender)) is None
     engine.dispose()
+
+
+def test_turns_on_a_sqlite_file_reuse_the_stores_connections(tmp_path: Path) -> None:
+    """SQLAlchemy 1.4 gives SQLite files a new connection per session; the store pools them
+    (issue 19): twenty turns of a conversation, saved and read back, open one connection, and
+    every event is stored once, in order."""
+    import sqlalchemy as sa
+
+    store = UrlSQLTrackerStore(domain=Domain.empty(), host=f"sqlite:///{tmp_path / 'pooled.db'}")
+    connects: list[object] = []
+    sa.event.listen(store.engine, "connect", lambda *_: connects.append(1))
+    tracker = DialogueStateTracker.from_events("pooled", [ActionExecuted("action_listen")])
+    for i in range(20):
+        _turn(tracker, f"第{i}个问题")
+        asyncio.run(store.save(tracker))
+        tracker = asyncio.run(store.retrieve("pooled"))
+        assert tracker is not None
+    assert len(connects) == 1
+    fresh = asyncio.run(UrlSQLTrackerStore(domain=Domain.empty(), host=f"sqlite:///{tmp_path / 'pooled.db'}")
+                        .retrieve("pooled"))
+    assert fresh is not None
+    assert [e.text for e in fresh.events if isinstance(e, UserUttered)] == [f"第{i}个问题" for i in range(20)]
