@@ -11,7 +11,7 @@ widget's socket.io session, WeChat's customer-service API). Each staff message c
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActionExecuted, ConversationResumed, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -43,7 +43,13 @@ class ActionRelayStaffReplies(Action):
 
 
 class ActionHandedBack(Action):
-    """Tell the citizen the person has finished and the assistant answers again."""
+    """Tell the citizen the person has finished, and resume the conversation in the same run.
+
+    Returns Rasa's `resume` event and an `action_listen` after the message: the hand-back is
+    one locked step in Rasa, so a question typed the moment the message shows is answered, not
+    swallowed by a conversation still paused (found by tests/system/test_console_browser.py,
+    when the worker said the message and resumed in two calls); the listen makes the next
+    question a turn like any other."""
 
     def name(self) -> str:
         return "action_handed_back"
@@ -52,4 +58,4 @@ class ActionHandedBack(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_handed_back", hotline=hotline(), handback=True)
-        return []
+        return [ConversationResumed(), ActionExecuted("action_listen")]

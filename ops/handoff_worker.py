@@ -1,5 +1,6 @@
 """The hand-off worker: delivers due tickets to the hotline system, hands conversations back
-to the bot (Rasa's `resume` event, then `action_handed_back`, which tells the citizen) when
+to the bot (`action_handed_back`, which tells the citizen and resumes the conversation in
+the same run; Rasa's `resume` event after it in case the action server is older) when
 a ticket is closed or nobody took it over, and relays staff replies the console could not
 (Rasa was unreachable when they were written).
 
@@ -59,8 +60,9 @@ class Worker:
         self.service.time_out(dt.timedelta(minutes=self.settings.handoff_timeout_minutes))
         await self.relay_staff_replies()
         for number, sender_id in self.service.to_hand_back():
-            # Said while still paused, then resumed: the resume's action_listen comes after the
-            # message, so the citizen's next question starts a turn like any other.
+            # Said and resumed in one run of the action (actions/takeover.py); the resume
+            # after it changes nothing then, and still hands the conversation back if the
+            # action could not run.
             await self.rasa.run(sender_id, "action_handed_back")  # "本次人工服务已结束…"
             if await self.rasa.resume(sender_id):
                 self.service.handed_back(number)

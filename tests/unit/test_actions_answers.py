@@ -438,3 +438,18 @@ def test_a_question_only_a_work_item_answers_labelled_a_schedule_question_is_ans
     """Found with debug17: "政策一般通过啥渠道发" listed the activities' sessions."""
     turn = Conversation().ask(ActionShowActivities(), "政策一般通过啥渠道发", "ask_activity_schedule")
     assert "第24项" in turn.text and "utter_no_sessions_pending" not in turn.responses
+
+
+def test_the_hand_back_says_so_and_resumes_in_the_same_run() -> None:
+    """One locked step in Rasa: a question typed the moment the message shows is answered
+    (found by tests/system/test_console_browser.py when saying and resuming were two calls).
+    The events, applied by Rasa's own tracker, leave it unpaused and listening."""
+    from rasa.shared.core.events import ConversationPaused, deserialise_events
+
+    from actions.takeover import ActionHandedBack
+    from tests.unit.actions_support import rasa_tracker
+
+    messages, events = act(ActionHandedBack(), tracker_for([ConversationPaused()]))
+    assert "本次人工服务已结束" in rendered(messages)[0]["text"] and messages[0]["handback"]
+    tracker = rasa_tracker([ConversationPaused(), *deserialise_events(events)])
+    assert not tracker.is_paused() and tracker.latest_action_name == "action_listen"
