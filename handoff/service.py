@@ -228,7 +228,10 @@ class HandoffService:
 
     def _record_attempt(self, outbox_id: int, attempts: int, error: str | None) -> None:
         now = self.clock()
-        with self.uow.session() as session:
+        # Read, then written: on SQLite the write lock is taken at BEGIN, so a concurrent write
+        # is waited for instead of "database is locked" (the delivery then went unrecorded and
+        # was posted to the hotline again next round).
+        with self.uow.session(writes_after_reads=True) as session:
             row = session.get(OutboxRow, outbox_id)
             row.attempts = attempts
             if error is None:
