@@ -163,3 +163,41 @@ def test_negative_feedback_streak_and_report_figures(handoff_db: str, clock: Clo
     assert service.record_feedback("fb-1", False, answer="回答D") == 1
     assert [f.answer for f in service.feedback_of("fb-1")] == ["回答A", "回答B", "回答C", "回答D"]
     assert service.satisfaction() == (1, 3)
+
+
+def test_a_delivery_is_recorded_though_another_process_writes_meanwhile(
+    tmp_path, own_hotline: HotlineStandIn, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    """SQLite: the delivery is recorded though another process writes between its read and its
+    write (found in a fresh-clone run's worker log as "database is locked": the delivery went
+    unrecorded and was posted to the hotline again next round). Another connection tries to
+    write just before the worker's UPDATE; the worker holds the write lock from BEGIN, so that
+    write waits (and gives up here), and the worker's goes through."""
+    import sqlite3
+
+    from core.db import migrate
+
+    path = tmp_path / "handoff.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    service = HandoffService(url, webhook_configured=True, clock=clock)
+    number = service.open_ticket(request("citizen-race")).number
+    other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    tried: list[str] = []
+
+    def another_process_writes(connection, cursor, statement, *args) -> None:
+        if statement.startswith("UPDATE ho_outbox"):
+            try:
+                other.execute("UPDATE ho_outbox SET last_error = last_error")
+                tried.append("written")
+            except sqlite3.OperationalError:
+                tried.append("waited")
+
+    sa.event.listen(engine_for(url), "before_cursor_execute", another_process_writes)
+    try:
+        run_rounds(worker_for(url, own_hotline, monkeypatch, clock), 1, clock, dt.timedelta(minutes=1))
+    finally:
+        sa.event.remove(engine_for(url), "before_cursor_execute", another_process_writes)
+        other.close()
+    assert tried == ["waited"]
+    assert service.ticket(number).delivered is True and own_hotline.attempts == 1
