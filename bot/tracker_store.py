@@ -61,6 +61,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot import action_results
 from bot.services import services
+from core.db import SQLITE_ANY_THREAD, SQLITE_POOL
 
 log = logging.getLogger(__name__)
 
@@ -137,14 +138,13 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         """Swap the engine Rasa built on a SQLite file for one that keeps its connections.
 
         SQLAlchemy 1.4 gives SQLite files a NullPool: a new connection for every session, two
-        or three per turn (the profile in docs/performance.md). A QueuePool (2.0's default for
-        SQLite files) hands each connection to one worker thread at a time; transactions stay
-        as Rasa's engine makes them (pysqlite's own BEGIN before the first write).
+        or three per turn (the profile in docs/performance.md). The pool is core.db's
+        (`SQLITE_POOL`); transactions stay as Rasa's engine makes them (pysqlite's own BEGIN
+        before the first write), not core.db's BEGIN events.
         """
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=10, max_overflow=40,
-                                       connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(url, connect_args=SQLITE_ANY_THREAD, **SQLITE_POOL)
         self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def _retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -28,6 +29,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "kb_alembic_version"
 # Execution option: "IMMEDIATE" makes a SQLite transaction take the write lock at BEGIN.
 SQLITE_BEGIN = "sqlite_begin"
+# How a SQLite file's connections are kept (every engine on one: ours and the tracker store's):
+# pooled, SQLAlchemy 2.0's default for SQLite files; 1.4 opens a new one, with its PRAGMA, per
+# session. The pool hands each connection to one thread at a time.
+SQLITE_POOL: dict[str, Any] = {"poolclass": sa.pool.QueuePool, "pool_size": 10, "max_overflow": 40}
+SQLITE_ANY_THREAD: dict[str, Any] = {"check_same_thread": False}
 
 
 @lru_cache(maxsize=8)
@@ -38,10 +44,7 @@ def engine_for(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Rasa's server and the action server share the file: wait for locks, don't fail,
         # and use WAL (persistent in the file) so readers never block the tracker's writes.
-        # Pooled connections (SQLAlchemy 2.0's default for SQLite files; 1.4 opens a new one,
-        # with its PRAGMA, per session): the pool hands each to one thread at a time.
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                                  poolclass=sa.pool.QueuePool, pool_size=10, max_overflow=40, future=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30, **SQLITE_ANY_THREAD}, **SQLITE_POOL, future=True)
         sa.event.listen(engine, "connect", _sqlite_connect)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine

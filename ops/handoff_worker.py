@@ -1,6 +1,7 @@
 """The hand-off worker: delivers due tickets to the hotline system, hands conversations back
 to the bot (`action_handed_back`, which tells the citizen and resumes the conversation in
-the same run; Rasa's `resume` event after it in case the action server is older) when
+the same run; Rasa's `resume` event after it, since Rasa answers the run 200 even when the
+action server failed) when
 a ticket is closed or nobody took it over, and relays staff replies the console could not
 (Rasa was unreachable when they were written).
 
