@@ -60,6 +60,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot import action_results
+from bot.conversation_tracker import ConversationTracker
 from bot.services import services
 from core.db import SQLITE_ANY_THREAD, SQLITE_POOL
 
@@ -170,6 +171,10 @@ class UrlSQLTrackerStore(SQLTrackerStore):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_DELAY)
 
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
+        """A new conversation's tracker: Rasa's, as a `ConversationTracker`."""
+        return ConversationTracker(sender_id, self.domain.slots, max_event_history=self.max_event_history)
+
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         return await self._retrying("retrieve", lambda: asyncio.to_thread(self._read, sender_id, False))
 
@@ -200,7 +205,7 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         if not (self.domain and events):
             self._forget(sender_id)
             return None
-        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        tracker = ConversationTracker.from_dict(sender_id, events, self.domain.slots)
         if not all_sessions:
             self._hold(tracker, last_id)
         return tracker
