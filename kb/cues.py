@@ -186,11 +186,15 @@ class Cues:
         return [m.group() for m in self._lists[name].finditer(text)]
 
     def covered_thing(self, text: str) -> str | None:
-        """'长期护理险' of '讲不讲长期护理险': what a record is asked to cover; None if not asked."""
+        """'长期护理险' of '讲不讲长期护理险', '小区门口的早点摊' of '小区门口的早点摊也归他们管不':
+        what a record is asked to cover; None if not asked."""
         match = self._covers_asked.search(text)
-        if not match or _KIND_AFTER.search(text[match.start(1):]):
+        if not match:
+            return None
+        group = 1 if match.group(1) is not None else 2  # after the verb, or before "归…管"
+        if _KIND_AFTER.search(text[match.start(group):]):
             return None  # "有没有讲劳动法的那种活动": a kind of record asked for, not a detail
-        return match.group(1)
+        return match.group(group)
 
     def when_event(self, text: str) -> str | None:
         """'开园' in '公园啥时候开园': the event a "when" asks about, unless it is the work an

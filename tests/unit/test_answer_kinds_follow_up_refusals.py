@@ -59,6 +59,25 @@ def test_a_result_a_past_instance_or_a_terms_parts_are_not_in_the_plans(engine, 
     assert not answer.covered and HOTLINE in answer.text
 
 
+@pytest.mark.parametrize("turns", [
+    ["城管那个开放日", "小区门口的早点摊也归他们管不"],
+    ["司法局那个开放日", "遗产继承也归这个管吗"],
+    ["仲裁那个开放日", "邻居吵架也归他们管不"],
+    ["统计局那个宣讲", "个体户也归他们管不"],
+])
+def test_a_thing_asked_to_be_in_the_units_remit_that_the_record_does_not_write_is_not_in_the_plans(engine, turns) -> None:
+    """The thing stands before "(也)归…管", not after a verb like 讲不讲 (answering.yml covers_asked)."""
+    answer = ask(engine, *turns)
+    assert not answer.covered and HOTLINE in answer.text
+
+
+@pytest.mark.parametrize("turns, written", [(["城管那个开放日", "门前三包也归他们管吗"], "门前三包"),
+                                            (["医保宣讲", "异地就医也归这个管吗"], "异地就医")])
+def test_a_thing_the_record_writes_asked_the_same_way_is_answered_with_the_record(engine, turns, written) -> None:
+    answer = ask(engine, *turns)
+    assert answer.covered and written in answer.text and "来源：" in answer.text
+
+
 @pytest.mark.parametrize("turns", [["中介服务那条", "上回那个中介公司收了钱活干得稀烂 找谁说去"],
                                    ["城管那个开放日", "物业修个水管修得乱七八糟 这找谁"]])
 def test_a_job_done_badly_is_a_complaint(engine, turns) -> None:
