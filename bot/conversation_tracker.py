@@ -28,6 +28,7 @@ originals change behaviour.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Text
@@ -69,13 +70,15 @@ class _AppliedEvents:
             len(events) >= self._seen
             and (self._seen == 0 or (events[0] is self._first and events[self._seen - 1] is self._last))
         )
-        new = list(events)[self._seen:] if appended else list(events)
+        new = list(itertools.islice(events, self._seen, None)) if appended else list(events)
         names = {event.name for event in new if isinstance(event, ActiveLoop) and event.name}
         if not appended or not names <= self._loop_names:
             # Rasa decides with all the session's loop names: start again with the new ones.
-            new = list(events)
+            if appended:
+                new = list(events)
+                names = {event.name for event in new if isinstance(event, ActiveLoop) and event.name}
             self.events = []
-            self._loop_names = {event.name for event in new if isinstance(event, ActiveLoop) and event.name}
+            self._loop_names = names
             self.generation += 1
         for event in new:
             self._apply(tracker, event)
@@ -136,25 +139,21 @@ class _StatesSoFar:
         `_choose_last_user_input` may keep its text rather than its intent.
         """
         for event in applied[self.consumed:]:
-            if isinstance(event, ActionExecuted):
-                if self.step(self.replay, event.hide_rule_turn, self.states):
-                    _as_featurized(self.states[-1])
+            if isinstance(event, ActionExecuted) and self.step(event.hide_rule_turn, self.states):
+                _as_featurized(self.states[-1])
             self.replay.update(event)
         self.consumed = len(applied)
-        # Rasa's last `yield tracker, False`, on copies of the loop's variables.
-        last = _StatesSoFar(
-            self.domain, self.omit_unset_slots, self.ignore_rule_only_turns, self.rule_only_data,
-            self.replay, self.generation,
-            last_ml_action_sub_state=self.last_ml_action_sub_state, turn_was_hidden=self.turn_was_hidden,
-        )
+        # Rasa's last `yield tracker, False`: the loop's variables are left as they were.
+        carried = self.last_ml_action_sub_state, self.turn_was_hidden
         states = list(self.states)
-        last.step(self.replay, False, states)
+        self.step(False, states)
+        self.last_ml_action_sub_state, self.turn_was_hidden = carried
         return states
 
-    def step(self, tr: DialogueStateTracker, hide_rule_turn: bool, states: List[State]) -> bool:
-        """The loop body of Rasa 3.6.21's `Domain.states_for_tracker_history`, for one prior
-        tracker; False when the turn is hidden (no state added)."""
-        domain = self.domain
+    def step(self, hide_rule_turn: bool, states: List[State]) -> bool:
+        """The loop body of Rasa 3.6.21's `Domain.states_for_tracker_history`, for the replay as
+        it stands (Rasa's prior tracker); False when the turn is hidden (no state added)."""
+        domain, tr = self.domain, self.replay
         if self.ignore_rule_only_turns:
             if not self.turn_was_hidden:
                 self.last_ml_action_sub_state = domain._get_prev_action_sub_state(tr)
@@ -183,7 +182,7 @@ class ConversationTracker(DialogueStateTracker):
         super().__init__(*args, **kwargs)
         self._applied = _AppliedEvents()
         self._states: Dict[Any, _StatesSoFar] = {}
-        self._dicts: Dict[int, tuple[Event, Any, Dict[Text, Any]]] = {}
+        self._dicts: Dict[int, tuple[Event, Any, Any, Dict[Text, Any]]] = {}
 
     # --- applied events and the policies' states ------------------------------------------
 
@@ -263,17 +262,14 @@ class ConversationTracker(DialogueStateTracker):
         dict), and `EntitiesAdded` and `DefinePrevUserUtteredFeaturization` change the latest
         user message's entities and featurization flag; all three are part of the key.
         """
-        if isinstance(event, UserUttered):
-            mark: Any = (event.metadata, len(event.entities), event.use_text_for_featurization)
-        else:
-            mark = event.metadata
+        changes = (len(event.entities), event.use_text_for_featurization) if isinstance(event, UserUttered) else None
         kept = self._dicts.get(id(event))
-        if kept is not None and kept[0] is event and _same(kept[1], mark):
-            return kept[2]
+        if kept is not None and kept[0] is event and kept[1] is event.metadata and kept[2] == changes:
+            return kept[3]
         made = event.as_dict()
         if len(self._dicts) >= _DICTS_KEPT:
             self._dicts.clear()
-        self._dicts[id(event)] = (event, mark, made)
+        self._dicts[id(event)] = (event, event.metadata, changes, made)
         return made
 
 
@@ -282,12 +278,6 @@ def _as_featurized(state: State) -> None:
     user = state.get(USER)
     if user and user.get(INTENT) and user.get(TEXT):
         del user[TEXT]
-
-
-def _same(kept: Any, mark: Any) -> bool:
-    if isinstance(mark, tuple):
-        return isinstance(kept, tuple) and kept[0] is mark[0] and kept[1:] == mark[1:]
-    return kept is mark
 
 
 def _frozen(rule_only_data: Optional[Dict[Text, Any]]) -> str:
